@@ -1,0 +1,180 @@
+"""Every input rule in one place: names, keys, values, counts, hosts and ports.
+
+Each check raises :class:`InvalidInput` with a one-line message that names the bad value
+and says what is accepted, so front ends can print it as-is and exit 2.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ownstack_tui.errors import InvalidInput
+
+# dokku's own rules (reference/dokku.md §10).
+APP_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
+LEGACY_APP_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+CONFIG_KEY_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+# Stack names are ours: they appear in file names, TOML keys and pane titles.
+STACK_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+PROCESS_TYPE_RE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_-]*$")
+HOST_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:-]*$")
+USER_RE = re.compile(r"^[a-z_][a-z0-9_-]*\$?$")
+GIT_REF_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./@{}^~-]*$")
+IMAGE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_./:@-]*$")
+
+RESERVED_KEYS = frozenset({"PORT"})
+READ_ONLY_PREFIX = "DOKKU_"
+# Keys that service links set on the stack; the fleet never unsets them.
+LINKED_SERVICE_KEYS = frozenset({"DATABASE_URL", "REDIS_URL", "MONGO_URL", "MYSQL_URL"})
+# The whole SSH command line must stay under the xargs buffer (dokku.md §10).
+MAX_REMOTE_COMMAND_BYTES = 120 * 1024
+MAX_SCALE_COUNT = 1000
+
+
+def app_name(name: str) -> str:
+    """An app name as dokku accepts for a new app."""
+    if not isinstance(name, str) or not APP_NAME_RE.match(name):
+        raise InvalidInput(
+            f"invalid app name {name!r}: use lowercase letters, digits, dots and hyphens, "
+            "starting with a letter or digit"
+        )
+    return name
+
+
+def existing_app_name(name: str) -> str:
+    """An app name dokku still accepts for an existing app (legacy underscores allowed)."""
+    if not isinstance(name, str) or not LEGACY_APP_NAME_RE.match(name):
+        raise InvalidInput(
+            f"invalid app name {name!r}: use lowercase letters, digits, dots, hyphens "
+            "and underscores, starting with a letter or digit"
+        )
+    return name
+
+
+def stack_name(name: str) -> str:
+    if not isinstance(name, str) or not STACK_NAME_RE.match(name):
+        raise InvalidInput(
+            f"invalid stack name {name!r}: use 1-63 lowercase letters, digits and hyphens, "
+            "starting with a letter or digit"
+        )
+    return name
+
+
+def config_key(key: str) -> str:
+    """A key dokku can store (letters, digits, underscore; not starting with a digit)."""
+    if not isinstance(key, str) or not CONFIG_KEY_RE.match(key):
+        raise InvalidInput(
+            f"invalid config key {key!r}: use letters, digits and underscores, "
+            "not starting with a digit"
+        )
+    return key
+
+
+def writable_config_key(key: str) -> str:
+    """A key the fleet may set or unset: valid, not PORT, not DOKKU_*."""
+    config_key(key)
+    if key in RESERVED_KEYS:
+        raise InvalidInput(f"{key} is reserved: dokku sets it for each process; do not set it")
+    if key.startswith(READ_ONLY_PREFIX):
+        raise InvalidInput(f"{key} is read-only: DOKKU_* keys belong to dokku itself")
+    return key
+
+
+def config_value(key: str, value: str) -> str:
+    """A value dokku's ENV file can hold and give back unchanged (dokku.md §11)."""
+    if not isinstance(value, str):
+        raise InvalidInput(f"value of {key} must be text")
+    if "\x00" in value:
+        raise InvalidInput(f"value of {key} contains a NUL byte, which dokku cannot store")
+    if value.endswith("\\"):
+        raise InvalidInput(
+            f"value of {key} ends with a backslash, which dokku's env file cannot read back; "
+            "add a character after it"
+        )
+    if value.endswith('"'):
+        raise InvalidInput(
+            f"value of {key} ends with a double quote, which dokku's env file reads back "
+            "wrongly; add a character after it"
+        )
+    return value
+
+
+def scale_count(process_type: str, count: object) -> int:
+    """A process count: a whole number from 0 to MAX_SCALE_COUNT."""
+    text = str(count).strip()
+    if isinstance(count, bool) or not text.isdigit() or not text.isascii():
+        raise InvalidInput(
+            f"invalid count {count!r} for process type {process_type}: use a whole number >= 0"
+        )
+    value = int(text)
+    if value > MAX_SCALE_COUNT:
+        raise InvalidInput(
+            f"count {value} for process type {process_type} is too large "
+            f"(at most {MAX_SCALE_COUNT})"
+        )
+    return value
+
+
+def process_type(name: str) -> str:
+    if not isinstance(name, str) or not PROCESS_TYPE_RE.match(name):
+        raise InvalidInput(
+            f"invalid process type {name!r}: use letters, digits, hyphens and underscores"
+        )
+    return name
+
+
+def host(value: str) -> str:
+    if not isinstance(value, str) or not HOST_RE.match(value) or len(value) > 253:
+        raise InvalidInput(f"invalid host {value!r}: give a host name or an IP address")
+    return value
+
+
+def port(value: object) -> int:
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise InvalidInput(f"invalid port {value!r}: use a number from 1 to 65535")
+    return int(text)
+
+
+def ssh_user(value: str) -> str:
+    if not isinstance(value, str) or not USER_RE.match(value) or len(value) > 32:
+        raise InvalidInput(f"invalid SSH user {value!r}: use a Unix user name such as dokku")
+    return value
+
+
+def git_ref(value: str) -> str:
+    """A branch, tag or SHA to push: no spaces, no option-looking words, no '..'."""
+    if not isinstance(value, str) or not GIT_REF_RE.match(value) or ".." in value:
+        raise InvalidInput(f"invalid git ref {value!r}: give a branch, tag or commit SHA")
+    return value
+
+
+def image_ref(value: str) -> str:
+    if not isinstance(value, str) or not IMAGE_RE.match(value):
+        raise InvalidInput(
+            f"invalid image {value!r}: give an image reference such as registry/app:tag"
+        )
+    return value
+
+
+def config_pair(text: str) -> tuple[str, str]:
+    """A KEY=VALUE word from the command line (split at the first '=')."""
+    key, sep, value = text.partition("=")
+    if not sep:
+        raise InvalidInput(f"invalid pair {text!r}: write KEY=VALUE")
+    writable_config_key(key)
+    config_value(key, value)
+    return key, value
+
+
+def scale_pair(text: str) -> tuple[str, int]:
+    name, sep, count = text.partition("=")
+    if not sep:
+        raise InvalidInput(f"invalid scale {text!r}: write TYPE=COUNT, e.g. web=2")
+    process_type(name)
+    return name, scale_count(name, count)
+
+
+def is_production_name(name: str) -> bool:
+    """Stacks whose names look like production get a confirmation before changes."""
+    return bool(re.search(r"(^|[-_.])(prod|production|live|prd)([-_.]|\d|$)", name))

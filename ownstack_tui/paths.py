@@ -1,0 +1,50 @@
+"""Where the program keeps its files. One seam, so tests never touch a user's own files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+APP_NAME = "ownstack-tui"
+FLEET_ENV = "OWNSTACK_TUI_FLEET"
+# Tests (and users who want a separate profile) point every path below one folder.
+HOME_ENV = "OWNSTACK_TUI_HOME"
+
+
+def _home_override() -> Path | None:
+    value = os.environ.get(HOME_ENV)
+    return Path(value) if value else None
+
+
+def config_dir() -> Path:
+    home = _home_override()
+    if home is not None:
+        return home / "config"
+    import platformdirs
+
+    return platformdirs.user_config_path(APP_NAME)
+
+
+def data_dir() -> Path:
+    home = _home_override()
+    if home is not None:
+        return home / "data"
+    import platformdirs
+
+    return platformdirs.user_data_path(APP_NAME)
+
+
+def default_fleet_path() -> Path:
+    env = os.environ.get(FLEET_ENV)
+    if env:
+        return Path(env).expanduser()
+    return config_dir() / "fleet.toml"
+
+
+def known_hosts_path() -> Path:
+    """Host keys accepted through ownstack-tui, checked after the user's ~/.ssh/known_hosts."""
+    return data_dir() / "known_hosts"
+
+
+def history_path() -> Path:
+    return data_dir() / "history.jsonl"

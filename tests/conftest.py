@@ -1,0 +1,23 @@
+"""Every test runs with its own home: no developer's fleet, known_hosts, history or ~/.ssh leaks in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("OWNSTACK_TUI_HOME", str(home / "ownstack"))
+    monkeypatch.setenv("HOME", str(home))
+    for name in ("OWNSTACK_TUI_FLEET", "OWNSTACK_API_TOKEN", "OWNSTACK_API_URL", "SSH_AUTH_SOCK"):
+        monkeypatch.delenv(name, raising=False)
+    # Commits made by tests need an identity that does not come from the user's git config.
+    monkeypatch.setenv("GIT_AUTHOR_NAME", "Test")
+    monkeypatch.setenv("GIT_AUTHOR_EMAIL", "test@example.org")
+    monkeypatch.setenv("GIT_COMMITTER_NAME", "Test")
+    monkeypatch.setenv("GIT_COMMITTER_EMAIL", "test@example.org")
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    return home
