@@ -1,0 +1,61 @@
+"""Run one coroutine per stack, in parallel under a bound, each failure kept to its own stack."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from ownstack_tui.errors import OwnstackError
+
+T = TypeVar("T")
+
+# High enough that 20 stacks deploy at once; SSH handshakes have their own bound in the pool.
+DEFAULT_PARALLELISM = 32
+
+
+@dataclass(frozen=True)
+class StackOutcome(Generic[T]):
+    """What one stack gave: a value, or the one-line reason it failed."""
+
+    stack: str
+    value: T | None = None
+    error: str | None = None
+    exception: BaseException | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def describe_failure(error: BaseException) -> str:
+    """One line for any failure; unexpected ones still name their type, never a traceback."""
+    if isinstance(error, OwnstackError):
+        return str(error)
+    if isinstance(error, asyncio.TimeoutError):
+        return "timed out"
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+
+
+async def fan_out(
+    stacks: Iterable[str],
+    action: Callable[[str], Awaitable[T]],
+    limit: int = DEFAULT_PARALLELISM,
+) -> dict[str, StackOutcome[T]]:
+    """Run ``action(stack)`` for every stack; results keep the stacks' order."""
+    names = list(stacks)
+    gate = asyncio.Semaphore(max(1, limit))
+
+    async def one(name: str) -> StackOutcome[T]:
+        async with gate:
+            try:
+                return StackOutcome(name, value=await action(name))
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # one stack's failure must never reach the others
+                return StackOutcome(name, error=describe_failure(error), exception=error)
+
+    outcomes = await asyncio.gather(*(one(name) for name in names))
+    return {outcome.stack: outcome for outcome in outcomes}

@@ -1,0 +1,134 @@
+"""Deploy jobs and runs as the front ends see them: status, log lines, SHA, timings, reason.
+
+A :class:`DeployRun` holds one :class:`DeployJob` per target stack. Backends drive the jobs
+through these methods only; front ends subscribe to :class:`JobEvent`s (the TUI batches
+them per pane, the CLI prints them).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ownstack_tui.model.deploy import DeployStatus, check_transition
+
+# Lines kept in memory per job; the full log is also written to the history folder.
+MAX_JOB_LINES = 20_000
+
+
+@dataclass(frozen=True)
+class JobEvent:
+    """Something happened to ``job``: new log ``lines``, or a status change (lines empty)."""
+
+    job: DeployJob
+    lines: tuple[str, ...] = ()
+
+
+Listener = Callable[[JobEvent], None]
+
+
+@dataclass(eq=False)
+class DeployJob:
+    id: int
+    app: str
+    stack: str
+    via: str
+    ref: str | None = None
+    image: str | None = None
+    status: DeployStatus = DeployStatus.QUEUED
+    sha: str | None = None
+    reason: str | None = None
+    created_at: float = field(default_factory=time.time)
+    started_at: float | None = None
+    finished_at: float | None = None
+    lines: list[str] = field(default_factory=list)
+    dropped_lines: int = 0
+    remote_id: str | None = None  # the control plane's id, via api
+    _listeners: list[Listener] = field(default_factory=list, repr=False)
+
+    @property
+    def is_final(self) -> bool:
+        return self.status.is_final
+
+    def elapsed(self, now: float | None = None) -> float:
+        if self.started_at is None:
+            return 0.0
+        end = self.finished_at if self.finished_at is not None else (now or time.time())
+        return max(0.0, end - self.started_at)
+
+    @property
+    def short_sha(self) -> str:
+        return self.sha[:7] if self.sha else "-------"
+
+    # -- driven by backends ------------------------------------------------------------
+
+    def set_status(self, status: DeployStatus, reason: str | None = None) -> None:
+        if status == self.status:
+            return
+        self.status = check_transition(self.status, status)
+        now = time.time()
+        if self.started_at is None and status is not DeployStatus.QUEUED:
+            self.started_at = now
+        if status.is_final:
+            self.finished_at = now
+        if reason:
+            self.reason = reason
+        self._emit(JobEvent(self))
+
+    def add_lines(self, lines: list[str]) -> None:
+        if not lines or self.is_final:
+            return
+        self.lines.extend(lines)
+        overflow = len(self.lines) - MAX_JOB_LINES
+        if overflow > 0:
+            del self.lines[:overflow]
+            self.dropped_lines += overflow
+        self._emit(JobEvent(self, tuple(lines)))
+
+    def succeed(self, sha: str | None) -> None:
+        if sha:
+            self.sha = sha
+        self.set_status(DeployStatus.SUCCEEDED)
+
+    def fail(self, reason: str) -> None:
+        self.set_status(DeployStatus.FAILED, reason)
+
+    def cancel(self) -> None:
+        if not self.is_final:
+            self.set_status(DeployStatus.CANCELLED, "cancelled")
+
+    # -- watched by front ends ----------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def _emit(self, event: JobEvent) -> None:
+        for listener in list(self._listeners):
+            listener(event)
+
+
+@dataclass(eq=False)
+class DeployRun:
+    """One deploy of one app: a job per target stack."""
+
+    app: str
+    jobs: list[DeployJob]
+
+    @property
+    def is_finished(self) -> bool:
+        return all(job.is_final for job in self.jobs)
+
+    @property
+    def succeeded(self) -> bool:
+        return all(job.status is DeployStatus.SUCCEEDED for job in self.jobs)
+
+    def job(self, stack: str) -> DeployJob:
+        return next(job for job in self.jobs if job.stack == stack)
+
+    def failed_stacks(self) -> list[str]:
+        return [job.stack for job in self.jobs if job.status is DeployStatus.FAILED]
+
+    def subscribe(self, listener: Listener) -> None:
+        for job in self.jobs:
+            job.subscribe(listener)
