@@ -117,7 +117,10 @@ def app_stacks_add(ctx: Context, args: argparse.Namespace) -> int:
     if ctx.json:
         print_json({"app": args.app, "stack": args.stack, "added": added})
     elif added:
-        print(f"Stack {args.stack} is now a target of {args.app}; its dokku app is created on the next deploy")
+        print(
+            f"Stack {args.stack} is now a target of {args.app}; "
+            "its dokku app is created on the next deploy"
+        )
     else:
         print(f"Stack {args.stack} already is a target of {args.app}")
     return 0

@@ -75,7 +75,81 @@ def build_parser() -> ArgumentParser:
     remove.add_argument("name")
 
     _app_commands(commands)
+    _deploy_commands(commands)
+    _config_commands(commands)
     return parser
+
+
+def _deploy_commands(commands: argparse._SubParsersAction) -> None:
+    deploy = _command(commands, "deploy", "ownstack_tui.cli.deploy_commands:deploy",
+                      "deploy the app to its stacks, one job per stack, in parallel")
+    deploy.add_argument("app_name", nargs="?", metavar="APP")
+    deploy.add_argument("--app", default=None, help=argparse.SUPPRESS)
+    deploy.add_argument("--stack", action="append", metavar="NAME",
+                        help="only this stack (repeat for several)")
+    what = deploy.add_mutually_exclusive_group()
+    what.add_argument("--ref", help="branch, tag or SHA to deploy (default: the app's branch)")
+    what.add_argument("--image", help="a prebuilt image (dokku git:from-image)")
+    deploy.add_argument("--wait", action="store_true", help="stream every stack's log until done")
+
+    history = _command(commands, "history", "ownstack_tui.cli.deploy_commands:history",
+                       "deploy jobs per stack, newest first")
+    history.add_argument("--app")
+    history.add_argument("--stack")
+    history.add_argument("--job", type=int, metavar="ID", help="print one job's full log")
+
+    logs = _command(commands, "logs", "ownstack_tui.cli.deploy_commands:logs",
+                    "runtime logs of the app on its stacks")
+    logs.add_argument("--app")
+    logs.add_argument("--stack", action="append", metavar="NAME")
+    logs.add_argument("--tail", type=int, default=100, metavar="N", help="lines per container")
+    logs.add_argument("--follow", action="store_true")
+    logs.add_argument("--ps", metavar="TYPE", help="only this process type")
+
+
+def _config_commands(commands: argparse._SubParsersAction) -> None:
+    module = "ownstack_tui.cli.config_commands"
+    show = _command(commands, "config", f"{module}:config_show",
+                    "each stack's config: where every value comes from, and drift")
+    show.add_argument("--app")
+    show.add_argument("--stack")
+    show.add_argument("--reveal", action="store_true", help="show secret values")
+    show.add_argument("--drift", action="store_true", help="only values that differ from the fleet")
+
+    get = _command(commands, "config:get", f"{module}:config_get",
+                   "one value: app level from the fleet, or as a stack has it")
+    get.add_argument("key")
+    get.add_argument("--app")
+    get.add_argument("--stack")
+
+    for name, handler, help_text, positional in (
+        ("config:set", "config_set", "set vars at app level or on one stack, and apply", "pairs"),
+        ("config:unset", "config_unset", "unset vars at app level or on one stack", "keys"),
+    ):
+        change = _command(commands, name, f"{module}:{handler}", help_text)
+        change.add_argument("--app")
+        change.add_argument("--stack")
+        change.add_argument("--no-restart", action="store_true")
+        change.add_argument(positional, nargs="+", metavar="KEY=VALUE" if positional == "pairs" else "KEY")
+
+    push = _command(commands, "config:push", f"{module}:config_push",
+                    "set vars from a file of KEY='value' lines, and apply")
+    push.add_argument("--app")
+    push.add_argument("--stack")
+    push.add_argument("--file", required=True)
+    push.add_argument("--no-restart", action="store_true")
+
+    apply = _command(commands, "config:apply", f"{module}:config_apply",
+                     "bring stacks in line with the fleet's config (fixes drift)")
+    apply.add_argument("--app")
+    apply.add_argument("--stack")
+    apply.add_argument("--no-restart", action="store_true")
+
+    scale = _command(commands, "ps:scale", f"{module}:ps_scale",
+                     "show or set process counts on one stack")
+    scale.add_argument("--app")
+    scale.add_argument("--stack")
+    scale.add_argument("pairs", nargs="*", metavar="TYPE=N")
 
 
 def _app_commands(commands: argparse._SubParsersAction) -> None:
@@ -105,6 +179,17 @@ def _app_commands(commands: argparse._SubParsersAction) -> None:
                       "stop deploying the app to a stack (its dokku app stays there)")
     remove.add_argument("app")
     remove.add_argument("stack")
+
+    info = _command(verbs, "info", "ownstack_tui.cli.deploy_commands:app_info",
+                    "what each stack runs: one line per stack")
+    info.add_argument("app", nargs="?")
+
+    replicate = _command(verbs, "replicate", "ownstack_tui.cli.config_commands:app_replicate",
+                         "a sibling app on one stack sharing the source's databases")
+    replicate.add_argument("source")
+    replicate.add_argument("new")
+    replicate.add_argument("--stack")
+    replicate.add_argument("--deploy", action="store_true")
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ownstack_tui import paths
-from ownstack_tui.engine.jobs import DeployJob, JobEvent
+from ownstack_tui.model.jobs import DeployJob, JobEvent
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ import pytest
 
 from ownstack_tui.engine.fanout import fan_out
 from ownstack_tui.engine.history import History
-from ownstack_tui.engine.jobs import MAX_JOB_LINES, DeployJob, DeployRun, JobEvent
 from ownstack_tui.errors import RemoteError
 from ownstack_tui.model.deploy import DeployStatus
+from ownstack_tui.model.jobs import MAX_JOB_LINES, DeployJob, DeployRun, JobEvent
 
 
 def make_job(job_id: int = 1, stack: str = "staging") -> DeployJob:

@@ -73,7 +73,8 @@ def test_added_entries_keep_existing_comments_and_order(fleet_path: Path) -> Non
     fleet_file.set_config("shop", "prod-west", {"REGION": "us-west-2"})
     fleet_file.save()
     text = fleet_path.read_text()
-    for comment in ("# Our fleet", "# us-east", "# the cheap box", "# order matters to us", "# quiet in prod"):
+    comments = ("# Our fleet", "# us-east", "# the cheap box", "# order matters to us", "# quiet in prod")
+    for comment in comments:
         assert comment in text
     assert text.index("[stacks.prod-east]") < text.index("[stacks.staging]") < text.index(
         "[stacks.prod-west]"
@@ -147,7 +148,7 @@ def test_invalid_edits_are_refused_before_they_reach_the_document(fleet_path: Pa
     fleet_file = FleetFile.load(fleet_path)
     with pytest.raises(InvalidInput, match="PORT is reserved"):
         fleet_file.set_config("shop", None, {"PORT": "5000"})
-    with pytest.raises(InvalidInput, match="unknown stack .nowhere.; known stacks: prod-east, staging"):
+    with pytest.raises(InvalidInput, match=r"unknown stack .nowhere.; known stacks: prod-east, staging"):
         fleet_file.set_config("shop", "nowhere", {"A": "1"})
     fleet_file.save()
     assert fleet_path.read_text() == HAND_WRITTEN

@@ -1,4 +1,4 @@
-"""Deploy jobs and runs as the front ends see them: status, log lines, SHA, timings, reason.
+"""Deploy jobs and runs (pure data, no I/O): status, log lines, SHA, timings, reason.
 
 A :class:`DeployRun` holds one :class:`DeployJob` per target stack. Backends drive the jobs
 through these methods only; front ends subscribe to :class:`JobEvent`s (the TUI batches

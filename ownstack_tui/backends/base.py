@@ -1,0 +1,85 @@
+"""The one interface both backends implement: direct to dokku over SSH, or the OwnStack API.
+
+The engine calls only these methods. Every method concerns one app on one stack, except
+:meth:`Backend.deploy`, which gets all of a run's jobs because the control plane creates
+them in one request (the SSH backend simply runs them in parallel).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from ownstack_tui.model.config import StackConfigPlan
+from ownstack_tui.model.fleet import App, Stack
+from ownstack_tui.model.jobs import DeployJob
+
+
+@dataclass(frozen=True)
+class DeployRequest:
+    """What to deploy: the app's branch tip by default, or a ref, or a prebuilt image."""
+
+    ref: str | None = None
+    image: str | None = None
+
+
+@dataclass(frozen=True)
+class AppState:
+    """What one stack says about one app right now."""
+
+    exists: bool
+    deployed_sha: str | None = None
+    deploy_source: str | None = None  # git-push, docker-image, ...
+    dokku_version: str | None = None
+
+
+class Backend(Protocol):
+    via: str  # "ssh" or "api"
+
+    @property
+    def target_label(self) -> str:
+        """Shown in the header: "direct" or the control plane's URL."""
+        ...
+
+    async def probe(self, stack: Stack) -> str:
+        """Contact the stack; returns its dokku version. Raises a RemoteError if unreachable."""
+        ...
+
+    async def app_state(self, app: App, stack: Stack) -> AppState: ...
+
+    async def deploy(
+        self,
+        app: App,
+        jobs: list[DeployJob],
+        stacks: Mapping[str, Stack],
+        request: DeployRequest,
+        desired_config: Mapping[str, Mapping[str, str]],
+    ) -> None:
+        """Drive every job to a final status. Never raises for one stack's failure: that job
+        fails with its reason. ``desired_config`` maps stack name to its effective config."""
+        ...
+
+    async def read_config(self, app: App, stack: Stack) -> dict[str, str]: ...
+
+    async def apply_config(
+        self, app: App, stack: Stack, plan: StackConfigPlan, restart: bool
+    ) -> list[str]:
+        """Set and unset what the plan says; returns dokku's output lines."""
+        ...
+
+    async def read_scale(self, app: App, stack: Stack) -> dict[str, int]: ...
+
+    async def set_scale(self, app: App, stack: Stack, counts: Mapping[str, int]) -> list[str]: ...
+
+    def logs(
+        self, app: App, stack: Stack, num: int, process: str | None, follow: bool
+    ) -> AsyncIterator[str]:
+        """Runtime log lines as dokku prints them; closes its channel when the caller stops."""
+        ...
+
+    async def replicate(self, source: App, new_name: str, stack: Stack) -> list[str]:
+        """Create ``new_name`` on ``stack`` sharing the source's postgres and redis."""
+        ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,271 @@
+"""deploy, app info, history and logs as plain commands (same engine as the console)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+import time
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+from ownstack_tui.backends.base import DeployRequest
+from ownstack_tui.cli.context import Context
+from ownstack_tui.cli.output import print_json, print_table
+from ownstack_tui.engine.engine import Engine
+from ownstack_tui.engine.factory import open_engine
+from ownstack_tui.engine.history import History
+from ownstack_tui.model import validation
+from ownstack_tui.model.deploy import DeployStatus
+from ownstack_tui.model.jobs import DeployJob, DeployRun, JobEvent
+
+T = TypeVar("T")
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coroutine)
+
+
+def engine_for(ctx: Context) -> Engine:
+    return open_engine(ctx.fleet, ctx.via, accept_new_host_keys=ctx.args.accept_new_host_key)
+
+
+# -- deploy --------------------------------------------------------------------------------
+
+
+def deploy(ctx: Context, args: argparse.Namespace) -> int:
+    app = ctx.fleet.app(args.app_name or args.app)
+    request = DeployRequest(
+        ref=validation.git_ref(args.ref) if args.ref else None,
+        image=validation.image_ref(args.image) if args.image else None,
+    )
+    stacks = ctx.fleet.target_stacks(app, args.stack or ())
+    if not stacks:
+        from ownstack_tui.errors import InvalidInput
+
+        raise InvalidInput(
+            f"app {app.name} has no target stacks; add one with "
+            f"'ownstack-tui app stacks:add {app.name} STACK'"
+        )
+    return run_async(_deploy(ctx, app.name, args.stack or (), request, args.wait))
+
+
+async def _deploy(
+    ctx: Context, app_name: str, only: list[str] | tuple[str, ...], request: DeployRequest, wait: bool
+) -> int:
+    app = ctx.fleet.app(app_name)
+    out = sys.stdout
+    async with engine_for(ctx) as engine:
+        if not ctx.json:
+            out.write(f"Triggering deploy for app {app.name}…\n")
+        running = engine.start_deploy(app, only, request)
+        run = running.run
+        if not ctx.json:
+            for job in run.jobs:
+                out.write(f"✓ Deploy started on {job.stack} (job {job.id})\n")
+            out.flush()
+        if wait and not ctx.json:
+            width = max(len(job.stack) for job in run.jobs)
+            run.subscribe(lambda event: _print_event(event, width))
+        if not wait and ctx.via == "api":
+            # The control plane runs the jobs; we only needed them created.
+            await _until_started(run)
+            if ctx.json:
+                print_json(_run_json(run))
+            return 0
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGINT, running.cancel)
+        loop.add_signal_handler(signal.SIGTERM, running.cancel)
+        try:
+            await running.wait()
+        finally:
+            loop.remove_signal_handler(signal.SIGINT)
+            loop.remove_signal_handler(signal.SIGTERM)
+        if ctx.json:
+            print_json(_run_json(run))
+        else:
+            _print_summary(run)
+        if any(job.status is DeployStatus.CANCELLED for job in run.jobs):
+            return 130
+        return 0 if run.succeeded else 1
+
+
+async def _until_started(run: DeployRun) -> None:
+    while any(job.remote_id is None and not job.is_final for job in run.jobs):
+        await asyncio.sleep(0.05)
+
+
+def _print_event(event: JobEvent, width: int) -> None:
+    prefix = f"{event.job.stack.ljust(width)} | "
+    if event.lines:
+        sys.stdout.write("".join(prefix + line + "\n" for line in event.lines))
+    elif event.job.is_final:
+        return
+    else:
+        sys.stdout.write(f"{prefix}[{event.job.status.value}]\n")
+    sys.stdout.flush()
+
+
+def _print_summary(run: DeployRun) -> None:
+    width = max(len(job.stack) for job in run.jobs)
+    for job in run.jobs:
+        detail = f"deployed {job.short_sha}" if job.status is DeployStatus.SUCCEEDED else job.reason or ""
+        sys.stdout.write(
+            f"{job.status.glyph} {job.stack.ljust(width)}  {job.status.value:<9}  "
+            f"job {job.id}  {job.elapsed():.1f}s  {detail}\n".rstrip() + "\n"
+        )
+
+
+def _job_json(job: DeployJob) -> dict[str, Any]:
+    return {
+        "id": job.id,
+        "stack": job.stack,
+        "status": job.status.value,
+        "sha": job.sha,
+        "ref": job.ref,
+        "image": job.image,
+        "reason": job.reason,
+        "elapsed": round(job.elapsed(), 3),
+        "remote_id": job.remote_id,
+    }
+
+
+def _run_json(run: DeployRun) -> dict[str, Any]:
+    return {"app": run.app, "jobs": [_job_json(job) for job in run.jobs]}
+
+
+# -- app info --------------------------------------------------------------------------------
+
+
+def app_info(ctx: Context, args: argparse.Namespace) -> int:
+    app = ctx.fleet.app(args.app)
+    return run_async(_app_info(ctx, app.name))
+
+
+async def _app_info(ctx: Context, app_name: str) -> int:
+    app = ctx.fleet.app(app_name)
+    async with engine_for(ctx) as engine:
+        states = await engine.app_states(app)
+    rows = []
+    for name, outcome in states.items():
+        state = outcome.value
+        rows.append(
+            {
+                "stack": name,
+                "reachable": outcome.ok,
+                "exists": state.exists if state else None,
+                "deployed_sha": state.deployed_sha if state else None,
+                "deploy_source": state.deploy_source if state else None,
+                "error": outcome.error,
+            }
+        )
+    if ctx.json:
+        print_json({"app": app.name, "stacks": rows})
+        return 0 if all(row["reachable"] for row in rows) else 1
+    print(f"App: {app.name}")
+    for row in rows:
+        if row["error"]:
+            detail = f"unreachable: {row['error']}"
+        elif not row["exists"]:
+            detail = "not created yet"
+        elif row["deployed_sha"]:
+            detail = f"deployed {str(row['deployed_sha'])[:7]}"
+        else:
+            detail = "not deployed"
+        print(f"  Stack:   {row['stack']} — {detail}")
+    return 0 if all(row["reachable"] for row in rows) else 1
+
+
+# -- history ---------------------------------------------------------------------------------
+
+
+def history(ctx: Context, args: argparse.Namespace) -> int:
+    app = ctx.fleet.app(args.app)
+    if args.stack:
+        ctx.fleet.stack(args.stack)
+    store = History()
+    if args.job is not None:
+        entry = store.entry(args.job)
+        if entry is None or entry.app != app.name:
+            from ownstack_tui.errors import NotFound
+
+            raise NotFound(f"no deploy job {args.job} for app {app.name}; see 'ownstack-tui history'")
+        lines = store.log_lines(entry.id)
+        if ctx.json:
+            print_json({**entry.as_dict(), "log": lines})
+        else:
+            sys.stdout.write("".join(line + "\n" for line in lines))
+        return 0
+    entries = store.entries(app=app.name, stack=args.stack)
+    if ctx.json:
+        print_json([entry.as_dict() for entry in entries])
+        return 0
+    rows = [
+        {
+            "id": entry.id,
+            "stack": entry.stack,
+            "status": entry.status,
+            "sha": (entry.sha or "")[:7] or None,
+            "when": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(entry.created_at)),
+            "duration": f"{entry.duration:.1f}s" if entry.duration is not None else None,
+            "reason": entry.reason if entry.status != "succeeded" else None,
+        }
+        for entry in entries
+    ]
+    print_table(
+        rows,
+        [("id", "JOB"), ("stack", "STACK"), ("status", "STATUS"), ("sha", "SHA"),
+         ("when", "WHEN"), ("duration", "TOOK"), ("reason", "REASON")],
+        empty=f"No deploys of {app.name} yet",
+    )
+    return 0
+
+
+# -- logs ------------------------------------------------------------------------------------
+
+
+def logs(ctx: Context, args: argparse.Namespace) -> int:
+    app = ctx.fleet.app(args.app)
+    stacks = ctx.fleet.target_stacks(app, args.stack or ())
+    if args.ps:
+        validation.process_type(args.ps)
+    if args.tail < 0:
+        from ownstack_tui.errors import InvalidInput
+
+        raise InvalidInput(f"--tail {args.tail}: give a number of lines >= 0")
+    return run_async(_logs(ctx, app.name, [s.name for s in stacks], args.tail, args.ps, args.follow))
+
+
+async def _logs(
+    ctx: Context, app_name: str, stack_names: list[str], num: int, process: str | None, follow: bool
+) -> int:
+    app = ctx.fleet.app(app_name)
+    prefix_width = max(len(name) for name in stack_names) if len(stack_names) > 1 else 0
+    failures = 0
+
+    async with engine_for(ctx) as engine:
+
+        async def tail(name: str) -> None:
+            nonlocal failures
+            prefix = f"{name.ljust(prefix_width)} | " if prefix_width else ""
+            try:
+                async for line in engine.logs(app, ctx.fleet.stack(name), num, process, follow):
+                    sys.stdout.write(prefix + line + "\n")
+                    sys.stdout.flush()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                from ownstack_tui.engine.fanout import describe_failure
+
+                failures += 1
+                sys.stderr.write(f"ownstack-tui: {describe_failure(error)}\n")
+
+        tasks = [asyncio.create_task(tail(name)) for name in stack_names]
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, lambda: [task.cancel() for task in tasks])
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.gather(*tasks)
+    return 1 if failures else 0

@@ -1,0 +1,206 @@
+"""What both front ends call: deploys, status, config and scale across an app's stacks.
+
+The engine owns one backend (SSH or API) for its lifetime, so every command and stream
+shares the backend's connections. Work on several stacks always goes through
+:func:`fan_out`: parallel, bounded, one stack's failure kept to that stack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from ownstack_tui.backends.base import AppState, Backend, DeployRequest
+from ownstack_tui.engine.fanout import DEFAULT_PARALLELISM, StackOutcome, fan_out
+from ownstack_tui.engine.history import History
+from ownstack_tui.model.config import StackConfigPlan, effective_config, plan_stack_config
+from ownstack_tui.model.fleet import App, Fleet, Stack
+from ownstack_tui.model.jobs import DeployJob, DeployRun
+
+
+@dataclass
+class RunningDeploy:
+    run: DeployRun
+    task: asyncio.Task[None]
+
+    async def wait(self) -> DeployRun:
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(self.task)
+        return self.run
+
+    def cancel(self) -> None:
+        self.task.cancel()
+
+
+class Engine:
+    def __init__(
+        self,
+        fleet: Fleet,
+        backend: Backend,
+        history: History | None = None,
+        parallelism: int = DEFAULT_PARALLELISM,
+    ) -> None:
+        self.fleet = fleet
+        self.backend = backend
+        self.history = history or History()
+        self.parallelism = parallelism
+
+    @property
+    def via(self) -> str:
+        return self.backend.via
+
+    async def close(self) -> None:
+        self.history.close()
+        await self.backend.close()
+
+    async def __aenter__(self) -> Engine:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    # -- status --------------------------------------------------------------------------
+
+    async def probe_stacks(self, names: Sequence[str]) -> dict[str, StackOutcome[str]]:
+        """Reachability of stacks (not tied to an app): each one's dokku version or error."""
+        return await fan_out(
+            names, lambda name: self.backend.probe(self.fleet.stack(name)), self.parallelism
+        )
+
+    async def app_states(
+        self, app: App, only: Sequence[str] = ()
+    ) -> dict[str, StackOutcome[AppState]]:
+        stacks = self.fleet.target_stacks(app, only)
+        by_name = {stack.name: stack for stack in stacks}
+        return await fan_out(
+            by_name, lambda name: self.backend.app_state(app, by_name[name]), self.parallelism
+        )
+
+    # -- deploys -------------------------------------------------------------------------
+
+    def start_deploy(
+        self, app: App, only: Sequence[str] = (), request: DeployRequest | None = None
+    ) -> RunningDeploy:
+        """Create one job per target stack and start them all; returns at once."""
+        request = request or DeployRequest()
+        stacks = self.fleet.target_stacks(app, only)
+        ids = self.history.allocate_ids(len(stacks))
+        jobs = [
+            DeployJob(
+                id=job_id,
+                app=app.name,
+                stack=stack.name,
+                via=self.via,
+                ref=request.ref or (None if request.image else app.branch),
+                image=request.image,
+            )
+            for job_id, stack in zip(ids, stacks, strict=True)
+        ]
+        for job in jobs:
+            self.history.track(job)
+        run = DeployRun(app.name, jobs)
+        desired = {stack.name: effective_config(app, stack.name) for stack in stacks}
+        by_name = {stack.name: stack for stack in stacks}
+        task = asyncio.get_running_loop().create_task(
+            self._drive(app, run, by_name, request, desired), name=f"deploy {app.name}"
+        )
+        return RunningDeploy(run, task)
+
+    async def _drive(
+        self,
+        app: App,
+        run: DeployRun,
+        stacks: Mapping[str, Stack],
+        request: DeployRequest,
+        desired: Mapping[str, Mapping[str, str]],
+    ) -> None:
+        try:
+            await self.backend.deploy(app, run.jobs, stacks, request, desired)
+        except asyncio.CancelledError:
+            for job in run.jobs:
+                job.cancel()
+            raise
+        except Exception as error:  # a backend bug must still leave honest statuses
+            for job in run.jobs:
+                if not job.is_final:
+                    job.fail(f"internal error: {type(error).__name__}: {error}")
+        for job in run.jobs:
+            if not job.is_final:
+                job.fail("the backend stopped without a result for this stack")
+
+    # -- config --------------------------------------------------------------------------
+
+    async def read_configs(
+        self, app: App, only: Sequence[str] = ()
+    ) -> dict[str, StackOutcome[dict[str, str]]]:
+        stacks = {stack.name: stack for stack in self.fleet.target_stacks(app, only)}
+        return await fan_out(
+            stacks, lambda name: self.backend.read_config(app, stacks[name]), self.parallelism
+        )
+
+    async def plan_config(
+        self,
+        app: App,
+        only: Sequence[str] = (),
+        removed: Mapping[str, Sequence[str]] | None = None,
+    ) -> dict[str, StackOutcome[StackConfigPlan]]:
+        """Per stack: what the fleet wants against what the stack has. ``removed`` maps a stack
+        to keys the user just unset there (only those are ever unset)."""
+        actual = await self.read_configs(app, only)
+        plans: dict[str, StackOutcome[StackConfigPlan]] = {}
+        for name, outcome in actual.items():
+            if outcome.value is None:
+                plans[name] = StackOutcome(name, error=outcome.error, exception=outcome.exception)
+                continue
+            plan = plan_stack_config(
+                name,
+                effective_config(app, name),
+                outcome.value,
+                (removed or {}).get(name, ()),
+            )
+            plans[name] = StackOutcome(name, value=plan)
+        return plans
+
+    async def apply_config(
+        self, app: App, plans: Mapping[str, StackConfigPlan], restart: bool
+    ) -> dict[str, StackOutcome[list[str]]]:
+        stacks = {name: self.fleet.stack(name) for name in plans}
+
+        async def apply(name: str) -> list[str]:
+            plan = plans[name]
+            if plan.is_empty:
+                return []
+            return await self.backend.apply_config(app, stacks[name], plan, restart)
+
+        return await fan_out(stacks, apply, self.parallelism)
+
+    # -- scale and logs ------------------------------------------------------------------
+
+    async def read_scales(
+        self, app: App, only: Sequence[str] = ()
+    ) -> dict[str, StackOutcome[dict[str, int]]]:
+        stacks = {stack.name: stack for stack in self.fleet.target_stacks(app, only)}
+        return await fan_out(
+            stacks, lambda name: self.backend.read_scale(app, stacks[name]), self.parallelism
+        )
+
+    async def set_scales(
+        self, app: App, changes: Mapping[str, Mapping[str, int]]
+    ) -> dict[str, StackOutcome[list[str]]]:
+        stacks = {stack.name: stack for stack in self.fleet.target_stacks(app, list(changes))}
+        return await fan_out(
+            stacks,
+            lambda name: self.backend.set_scale(app, stacks[name], changes[name]),
+            self.parallelism,
+        )
+
+    def logs(
+        self, app: App, stack: Stack, num: int = 100, process: str | None = None,
+        follow: bool = False,
+    ) -> AsyncIterator[str]:
+        return self.backend.logs(app, stack, num, process, follow)
+
+    async def replicate(self, source: App, new_name: str, stack: Stack) -> list[str]:
+        return await self.backend.replicate(source, new_name, stack)
