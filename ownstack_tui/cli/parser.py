@@ -51,6 +51,7 @@ def build_parser() -> ArgumentParser:
         "With no command it opens the full-screen console.",
     )
     _globals(parser, defaults=True)
+    parser.add_argument("--app", help="the app to open when the fleet has several")
     parser.set_defaults(handler="ownstack_tui.cli.tui_command:run")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=ArgumentParser)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ownstack_tui.backends.base import AppState, Backend, DeployRequest
 from ownstack_tui.engine.fanout import DEFAULT_PARALLELISM, StackOutcome, fan_out
 from ownstack_tui.engine.history import History
+from ownstack_tui.engine.hostkeys import HostKeyError
 from ownstack_tui.model.config import StackConfigPlan, effective_config, plan_stack_config
 from ownstack_tui.model.fleet import App, Fleet, Stack
 from ownstack_tui.model.jobs import DeployJob, DeployRun
@@ -60,6 +61,12 @@ class Engine:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
+
+    def trust_host_key(self, error: HostKeyError, remember: bool) -> None:
+        """Trust a key the user accepted: for this session, or (``remember``) in known_hosts."""
+        trust = getattr(self.backend, "trust_host_key", None)
+        if trust is not None:
+            trust(error, remember)
 
     # -- status --------------------------------------------------------------------------
 

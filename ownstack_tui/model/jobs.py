@@ -7,10 +7,10 @@ them per pane, the CLI prints them).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ownstack_tui import clock
 from ownstack_tui.model.deploy import DeployStatus, check_transition
 
 # Lines kept in memory per job; the full log is also written to the history folder.
@@ -39,7 +39,7 @@ class DeployJob:
     status: DeployStatus = DeployStatus.QUEUED
     sha: str | None = None
     reason: str | None = None
-    created_at: float = field(default_factory=time.time)
+    created_at: float = field(default_factory=lambda: clock.now())
     started_at: float | None = None
     finished_at: float | None = None
     lines: list[str] = field(default_factory=list)
@@ -54,7 +54,7 @@ class DeployJob:
     def elapsed(self, now: float | None = None) -> float:
         if self.started_at is None:
             return 0.0
-        end = self.finished_at if self.finished_at is not None else (now or time.time())
+        end = self.finished_at if self.finished_at is not None else (now if now is not None else clock.now())
         return max(0.0, end - self.started_at)
 
     @property
@@ -67,7 +67,7 @@ class DeployJob:
         if status == self.status:
             return
         self.status = check_transition(self.status, status)
-        now = time.time()
+        now = clock.now()
         if self.started_at is None and status is not DeployStatus.QUEUED:
             self.started_at = now
         if status.is_final:

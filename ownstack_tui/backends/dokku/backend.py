@@ -1,0 +1,222 @@
+"""The direct backend: every operation as dokku commands over the stack's pooled SSH connection.
+
+A deploy of one stack follows DESIGN.md: ensure the app → ensure its services → apply the
+config difference without restart → force-push the commit to the deploy branch (or
+``git:from-image``), streaming every line into the job → read back the deployed SHA where
+dokku records it on success (dokku.md §11).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
+
+from ownstack_tui.backends.base import AppState, DeployRequest
+from ownstack_tui.engine.fanout import DEFAULT_PARALLELISM, describe_failure, fan_out
+from ownstack_tui.errors import InvalidInput
+from ownstack_tui.model.config import StackConfigPlan, plan_stack_config
+from ownstack_tui.model.deploy import DeployStatus
+from ownstack_tui.model.fleet import App, Fleet, Stack
+from ownstack_tui.model.jobs import DeployJob
+
+from . import commands, hostkeys
+from .client import DokkuClient
+from .errors import HostKeyError, StackError
+from .parsers import PushLine
+from .pool import SshPool
+from .push import push
+
+# Lines that mark the release phase of a dokku build (dokku.md §2).
+RELEASE_MARKERS = ("-----> Releasing", "=====> Processing deployment checks", "-----> Deploying ")
+
+
+class DokkuBackend:
+    via = "ssh"
+
+    def __init__(
+        self,
+        fleet: Fleet,
+        *,
+        accept_new_host_keys: bool = False,
+        pool: SshPool | None = None,
+        parallelism: int = DEFAULT_PARALLELISM,
+    ) -> None:
+        self.fleet = fleet
+        self.parallelism = parallelism
+        # Keys accepted "once" live in a file of this session only, read after the others.
+        fd, name = tempfile.mkstemp(prefix="ownstack-session-known-hosts-")
+        os.close(fd)
+        self._session_known_hosts = Path(name)
+        self.pool = pool or SshPool(
+            accept_new_host_keys=accept_new_host_keys,
+            known_hosts_files=[*hostkeys.default_known_hosts_files(), self._session_known_hosts],
+        )
+
+    @property
+    def target_label(self) -> str:
+        return "direct"
+
+    def client(self, stack: Stack) -> DokkuClient:
+        return DokkuClient(stack, self.pool)
+
+    async def close(self) -> None:
+        await self.pool.close()
+        with contextlib.suppress(FileNotFoundError):
+            self._session_known_hosts.unlink()
+
+    def trust_host_key(self, error: HostKeyError, remember: bool) -> None:
+        if remember:
+            hostkeys.accept_host_key(error)  # type: ignore[arg-type]
+        else:
+            hostkeys.append_known_host(error.known_hosts_line, self._session_known_hosts)
+
+    # -- status ----------------------------------------------------------------------------
+
+    async def probe(self, stack: Stack) -> str:
+        return await self.client(stack).version()
+
+    async def app_state(self, app: App, stack: Stack) -> AppState:
+        client = self.client(stack)
+        version = await client.version()
+        if not await client.app_exists(app.name):
+            return AppState(exists=False, dokku_version=version)
+        source = await client.deploy_source(app.name)
+        return AppState(
+            exists=True,
+            deployed_sha=source.sha,
+            deploy_source=source.source or None,
+            dokku_version=version,
+        )
+
+    # -- deploy ------------------------------------------------------------------------------
+
+    async def deploy(
+        self,
+        app: App,
+        jobs: list[DeployJob],
+        stacks: Mapping[str, Stack],
+        request: DeployRequest,
+        desired_config: Mapping[str, Mapping[str, str]],
+    ) -> None:
+        by_stack = {job.stack: job for job in jobs}
+
+        async def one(name: str) -> None:
+            job = by_stack[name]
+            try:
+                await self._deploy_one(job, app, stacks[name], request, desired_config[name])
+            except StackError as error:
+                job.fail(error.detail)
+            except Exception as error:
+                job.fail(describe_failure(error))
+
+        await fan_out(by_stack, one, self.parallelism)
+
+    async def _deploy_one(
+        self,
+        job: DeployJob,
+        app: App,
+        stack: Stack,
+        request: DeployRequest,
+        desired: Mapping[str, str],
+    ) -> None:
+        say = job.add_lines
+        job.set_status(DeployStatus.CONNECTING)
+        client = self.client(stack)
+        await self.pool.connection(stack)
+        if await client.app_create(app.name):
+            say([f"-----> Created app {app.name} on {stack.name}"])
+        if app.needs_postgres:
+            await self._ensure_service(client, "postgres", app, job)
+        if app.needs_redis:
+            await self._ensure_service(client, "redis", app, job)
+        plan = plan_stack_config(stack.name, desired, await client.config_export(app.name))
+        if plan.to_set:
+            say([f"-----> Setting config vars: {', '.join(sorted(plan.to_set))}"])
+            await client.config_set(app.name, plan.to_set, restart=False)
+        job.set_status(DeployStatus.BUILDING)
+
+        def on_text(text: str) -> None:
+            if job.status is DeployStatus.BUILDING and text.lstrip().startswith(RELEASE_MARKERS):
+                job.set_status(DeployStatus.RELEASING)
+            say([text])
+
+        if request.image:
+            result = await client.git_from_image(app.name, request.image, on_line=on_text)
+            if not result.ok:
+                job.fail(result.message)
+                return
+        else:
+            if not app.repo:
+                raise InvalidInput(f"app {app.name} has no repo in the fleet file; set apps.{app.name}.repo")
+            ref = request.ref or app.branch
+
+            def on_line(line: PushLine) -> None:
+                on_text(line.text)
+
+            pushed = await push(client, app.repo, ref, app.name, on_line=on_line)
+            if not pushed.ok:
+                job.sha = pushed.sha
+                job.fail(pushed.reason or f"git push exited with status {pushed.exit_status}")
+                return
+            if pushed.up_to_date:
+                say([f"-----> {stack.name} already has {pushed.sha[:7]}; nothing to build"])
+        job.succeed(await client.deployed_sha(app.name))
+
+    async def _ensure_service(self, client: DokkuClient, kind: str, app: App, job: DeployJob) -> None:
+        state = await client.ensure_service(kind, app.name)
+        if state.created:
+            job.add_lines([f"-----> Created {kind} service {state.name}"])
+        if state.linked:
+            job.add_lines([f"-----> Linked {state.name} to {app.name}"])
+
+    # -- config and scale ----------------------------------------------------------------------
+
+    async def read_config(self, app: App, stack: Stack) -> dict[str, str]:
+        return await self.client(stack).config_export(app.name)
+
+    async def apply_config(
+        self, app: App, stack: Stack, plan: StackConfigPlan, restart: bool
+    ) -> list[str]:
+        client = self.client(stack)
+        output: list[str] = []
+        if plan.to_set:
+            # With unsets to follow, restart once, at the end.
+            result = await client.config_set(app.name, plan.to_set, restart=restart and not plan.to_unset)
+            output += result.stdout.splitlines()
+        if plan.to_unset:
+            result = await client.config_unset(app.name, list(plan.to_unset), restart=restart)
+            output += result.stdout.splitlines()
+        return output
+
+    async def read_scale(self, app: App, stack: Stack) -> dict[str, int]:
+        return await self.client(stack).ps_scale(app.name)
+
+    async def set_scale(self, app: App, stack: Stack, counts: Mapping[str, int]) -> list[str]:
+        result = await self.client(stack).ps_scale_set(app.name, counts)
+        return result.stdout.splitlines()
+
+    async def logs(
+        self, app: App, stack: Stack, num: int, process: str | None, follow: bool
+    ) -> AsyncIterator[str]:
+        stream = self.client(stack).logs(app.name, num=num, ps=process, follow=follow)
+        async with contextlib.aclosing(stream):
+            async for line in stream:
+                yield line.raw
+
+    async def replicate(self, source: App, new_name: str, stack: Stack) -> list[str]:
+        client = self.client(stack)
+        if not await client.app_exists(source.name):
+            raise InvalidInput(f"app {source.name} does not exist on {stack.name}; deploy it there first")
+        lines = []
+        if await client.app_create(new_name):
+            lines.append(f"-----> Created app {new_name} on {stack.name}")
+        kinds = [kind for kind, wanted in (("postgres", source.needs_postgres),
+                                           ("redis", source.needs_redis)) if wanted]
+        for kind in kinds:
+            state = await client.ensure_service(kind, new_name, commands.service_name(kind, source.name))
+            if state.linked:
+                lines.append(f"-----> Linked {state.name} to {new_name}")
+        return lines

@@ -1,0 +1,46 @@
+"""``ownstack-tui`` with no command (the console) and ``ownstack-tui demo``."""
+
+from __future__ import annotations
+
+import argparse
+
+from ownstack_tui.cli.context import Context
+
+
+def run(ctx: Context, args: argparse.Namespace) -> int:
+    if not ctx.fleet_path.exists():
+        from ownstack_tui.tui.app import WelcomeApp
+
+        if WelcomeApp(ctx.fleet_path).run() == "demo":
+            return demo(ctx, argparse.Namespace(stacks=3))
+        return 0
+    return open_console(ctx, getattr(args, "app", None))
+
+
+def open_console(ctx: Context, app_name: str | None) -> int:
+    from ownstack_tui.engine.factory import open_engine
+    from ownstack_tui.tui.app import OwnstackApp
+
+    fleet = ctx.fleet
+    app_model = fleet.app(app_name)
+    engine = open_engine(fleet, ctx.via, accept_new_host_keys=ctx.args.accept_new_host_key)
+    OwnstackApp(ctx.fleet_path, fleet, app_model, engine).run()
+    return 0
+
+
+def demo(ctx: Context, args: argparse.Namespace) -> int:
+    """Sandbox stacks in this process (their own thread), the console on them; quitting stops them."""
+    import tempfile
+    from pathlib import Path
+
+    from ownstack_tui.cli.context import Context as DemoContext
+    from ownstack_tui.errors import InvalidInput
+    from ownstack_tui.sandbox.demo import running_demo
+
+    if not 1 <= args.stacks <= 50:
+        raise InvalidInput(f"--stacks {args.stacks}: give a number from 1 to 50")
+    with tempfile.TemporaryDirectory(prefix="ownstack-demo-") as folder, running_demo(
+        Path(folder), args.stacks
+    ) as fleet_path:
+        demo_ctx = DemoContext(fleet_path, ctx.via_option, ctx.json, ctx.args)
+        return open_console(demo_ctx, None)

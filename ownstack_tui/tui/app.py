@@ -1,0 +1,77 @@
+"""The Textual application: holds the engine and the per-stack state the screens show."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from ownstack_tui import clock as wall_clock
+from ownstack_tui.engine.engine import Engine
+from ownstack_tui.model.fleet import App as AppModel
+from ownstack_tui.model.fleet import Fleet
+from ownstack_tui.tui.commands import ScreenActions
+from ownstack_tui.tui.stack_state import StackState
+from ownstack_tui.tui.styles_path import stylesheet
+
+
+class OwnstackApp(App[str | None]):
+    TITLE = "ownstack-tui"
+    CSS_PATH: ClassVar = [stylesheet("app.tcss")]
+    COMMANDS: ClassVar = App.COMMANDS | {ScreenActions}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(
+        self,
+        fleet_path: Path,
+        fleet: Fleet,
+        app_model: AppModel,
+        engine: Engine,
+        clock: Callable[[], float] = wall_clock.now,
+    ) -> None:
+        super().__init__()
+        self.fleet_path = fleet_path
+        self.fleet = fleet
+        self.app_model = app_model
+        self.engine = engine
+        self.clock = clock
+        self.states = {
+            name: StackState(name=name, host=fleet.stacks[name].host) for name in app_model.stacks
+        }
+
+    @property
+    def fleet_label(self) -> str:
+        home = str(Path.home())
+        text = str(self.fleet_path)
+        return "~" + text[len(home):] if text.startswith(home + "/") else text
+
+    def on_mount(self) -> None:
+        from ownstack_tui.tui.screens.main_screen import MainScreen
+
+        if self.fleet.keys:
+            self.set_keymap(dict(self.fleet.keys))
+        self.push_screen(MainScreen())
+
+    async def on_unmount(self) -> None:
+        await self.engine.close()
+
+
+class WelcomeApp(App[str | None]):
+    """No fleet yet: explain, and offer the demo."""
+
+    TITLE = "ownstack-tui"
+    CSS_PATH: ClassVar = [stylesheet("app.tcss")]
+
+    def __init__(self, fleet_path: Path) -> None:
+        super().__init__()
+        self.fleet_path = fleet_path
+
+    def on_mount(self) -> None:
+        from ownstack_tui.tui.screens.welcome import WelcomeScreen
+
+        self.push_screen(WelcomeScreen(str(self.fleet_path)))

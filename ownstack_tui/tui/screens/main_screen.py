@@ -1,0 +1,252 @@
+"""The screen operators live in during a rollout: header, stacks sidebar, tabs, footer.
+
+All work on stacks goes through the engine in named workers; this module only decides what
+to ask for and shows what came back.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, TabbedContent, TabPane
+
+from ownstack_tui.engine.fanout import StackOutcome
+from ownstack_tui.engine.hostkeys import HostKeyError, UnknownHostKey
+from ownstack_tui.model import validation
+from ownstack_tui.model.deploy import DeployStatus
+from ownstack_tui.model.jobs import DeployRun
+from ownstack_tui.tui.screens.confirm import ConfirmScreen
+from ownstack_tui.tui.screens.host_key import HostKeyScreen
+from ownstack_tui.tui.stack_state import StackState
+from ownstack_tui.tui.widgets.deploy_grid import DeployGrid
+from ownstack_tui.tui.widgets.history_table import HistoryTable
+from ownstack_tui.tui.widgets.log_pane import LogPane
+from ownstack_tui.tui.widgets.stack_sidebar import StackSidebar
+from ownstack_tui.tui.widgets.target_header import TargetHeader
+
+if TYPE_CHECKING:
+    from ownstack_tui.backends.base import AppState
+    from ownstack_tui.engine.engine import RunningDeploy
+    from ownstack_tui.tui.app import OwnstackApp
+
+TABS = ("deploy", "history")
+
+
+class MainScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("d", "deploy_all", "Deploy all", id="main.deploy_all"),
+        Binding("s", "deploy_selected", "Deploy stack", id="main.deploy_selected"),
+        Binding("r", "redeploy_failed", "Re-deploy failed", id="main.redeploy_failed"),
+        Binding("x", "cancel_deploy", "Cancel", id="main.cancel"),
+        Binding("z", "toggle_maximize", "Maximise", id="main.maximize"),
+        Binding("f5,ctrl+r", "refresh_status", "Refresh", id="main.refresh"),
+        Binding("1", "focus_stacks", "Stacks", show=False, id="main.focus_stacks"),
+        Binding("2", "show_tab('deploy')", "Deploy tab", show=False, id="main.tab_deploy"),
+        Binding("3", "show_tab('history')", "History tab", show=False, id="main.tab_history"),
+        Binding("enter", "open_history_entry", "Open", show=False, id="main.open_entry"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="main")
+        self.running: RunningDeploy | None = None
+
+    @property
+    def ownstack(self) -> OwnstackApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        app = self.ownstack
+        yield TargetHeader(
+            app.app_model.name, app.fleet_label, app.engine.via, app.engine.backend.target_label
+        )
+        with Horizontal(id="body"):
+            yield StackSidebar(list(app.states.values()), app.clock)
+            with TabbedContent(id="tabs", initial="deploy"):
+                with TabPane("Deploy", id="deploy"):
+                    yield DeployGrid(list(app.states), app.clock)
+                with TabPane("History", id="history"):
+                    yield HistoryTable()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self._tick, name="tick")
+        self.refresh_status()
+        self.load_history()
+
+    # -- periodic ------------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        self.query_one(DeployGrid).update_titles()
+        self.query_one(StackSidebar).refresh_states()
+
+    def _states_changed(self) -> None:
+        self.query_one(StackSidebar).refresh_states()
+
+    # -- status ------------------------------------------------------------------------------
+
+    @work(exclusive=True, group="status", exit_on_error=False, description="refresh status")
+    async def refresh_status(self) -> None:
+        app = self.ownstack
+        for state in app.states.values():
+            state.checking = True
+        self._states_changed()
+        outcomes = await app.engine.app_states(app.app_model)
+        now = app.clock()
+        for name, outcome in outcomes.items():
+            self._record_state(app.states[name], outcome, now)
+        self._states_changed()
+        await self._ask_about_host_keys(outcomes.values())
+
+    def _record_state(self, state: StackState, outcome: StackOutcome[AppState], now: float) -> None:
+        state.checking = False
+        state.checked_at = now
+        state.reachable = outcome.ok
+        state.error = outcome.error
+        if outcome.value is not None:
+            state.app_exists = outcome.value.exists
+            state.deployed_sha = outcome.value.deployed_sha
+            state.dokku_version = outcome.value.dokku_version
+
+    async def _ask_about_host_keys(self, outcomes: object) -> None:
+        """One modal per stack with an unknown host key; a changed key is only reported."""
+        asked = False
+        for outcome in outcomes:  # type: ignore[attr-defined]
+            error = outcome.exception
+            if isinstance(error, UnknownHostKey):
+                answer = await self.app.push_screen_wait(
+                    HostKeyScreen(error.stack, error.host, error.port, error.key_type, error.fingerprint)
+                )
+                if answer in ("once", "always"):
+                    self.ownstack.engine.trust_host_key(error, remember=answer == "always")
+                    asked = True
+            elif isinstance(error, HostKeyError):
+                self.notify(str(error), severity="error", timeout=15)
+        if asked:
+            self.refresh_status()
+
+    # -- deploys -----------------------------------------------------------------------------
+
+    def action_deploy_all(self) -> None:
+        self._confirm_then_deploy(list(self.ownstack.states))
+
+    def action_deploy_selected(self) -> None:
+        selected = self.query_one(StackSidebar).selected
+        if selected is not None:
+            self._confirm_then_deploy([selected.name])
+
+    def action_redeploy_failed(self) -> None:
+        failed = [
+            name
+            for name, state in self.ownstack.states.items()
+            if state.status is DeployStatus.FAILED
+        ]
+        if not failed:
+            self.notify("No failed stacks to re-deploy")
+            return
+        self._confirm_then_deploy(failed)
+
+    def action_cancel_deploy(self) -> None:
+        if self.running is None or self.running.run.is_finished:
+            self.notify("No deploy is running")
+            return
+        self.running.cancel()
+        self.notify("Cancelling the deploy…")
+
+    @work(group="confirm", exit_on_error=False)
+    async def _confirm_then_deploy(self, stacks: list[str]) -> None:
+        if self.running is not None and not self.running.run.is_finished:
+            self.notify("A deploy is already running; cancel it first (x)", severity="warning")
+            return
+        production = [name for name in stacks if validation.is_production_name(name)]
+        if production:
+            confirmed = await self.app.push_screen_wait(
+                ConfirmScreen(
+                    f"Deploy {self.ownstack.app_model.name} to production?",
+                    "This touches: " + ", ".join(production),
+                    confirm_label="Deploy",
+                )
+            )
+            if not confirmed:
+                self.notify("Deploy cancelled")
+                return
+        self.deploy(stacks)
+
+    @work(exclusive=True, group="deploy", exit_on_error=False, description="deploy")
+    async def deploy(self, stacks: list[str]) -> None:
+        app = self.ownstack
+        self.query_one(TabbedContent).active = "deploy"
+        grid = self.query_one(DeployGrid)
+        running = app.engine.start_deploy(app.app_model, stacks)
+        self.running = running
+        for job in running.run.jobs:
+            app.states[job.stack].job = job
+            grid.watch_job(job)
+            job.subscribe(lambda _event: self._states_changed())
+        self._states_changed()
+        run = await running.wait()
+        self._announce(run)
+        self.load_history()
+        self.refresh_status()
+
+    def _announce(self, run: DeployRun) -> None:
+        failed = run.failed_stacks()
+        if failed:
+            self.notify(f"Deploy failed on {', '.join(failed)}", severity="error", timeout=10)
+        elif run.succeeded:
+            self.notify(f"Deployed to {len(run.jobs)} stack(s)")
+        else:
+            self.notify("Deploy cancelled", severity="warning")
+
+    # -- history -----------------------------------------------------------------------------
+
+    @work(exclusive=True, group="history", exit_on_error=False, description="load history")
+    async def load_history(self) -> None:
+        app = self.ownstack
+        self.query_one(HistoryTable).show(app.engine.history.entries(app=app.app_model.name))
+
+    def action_open_history_entry(self) -> None:
+        table = self.query_one(HistoryTable)
+        if not table.has_focus or table.selected is None:
+            return
+        from ownstack_tui.tui.screens.job_log import JobLogScreen
+
+        entry = table.selected
+        self.app.push_screen(JobLogScreen(entry, self.ownstack.engine.history.log_lines(entry.id)))
+
+    # -- navigation --------------------------------------------------------------------------
+
+    def action_focus_stacks(self) -> None:
+        self.query_one(StackSidebar).focus()
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+        if tab == "deploy":
+            panes = list(self.query(LogPane))
+            if panes:
+                panes[0].focus()
+        elif tab == "history":
+            self.query_one(HistoryTable).focus()
+
+    def action_toggle_maximize(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+            return
+        focused = self.focused
+        if isinstance(focused, LogPane):
+            self.maximize(focused)
+        else:
+            selected = self.query_one(StackSidebar).selected
+            if selected is not None:
+                self.maximize(self.query_one(DeployGrid).pane(selected.name))
+
+    @on(StackSidebar.OptionSelected)
+    def _stack_chosen(self, event: StackSidebar.OptionSelected) -> None:
+        """Enter on a stack focuses its pane."""
+        if event.option.id:
+            self.query_one(TabbedContent).active = "deploy"
+            self.query_one(DeployGrid).pane(event.option.id).focus()

@@ -1,0 +1,99 @@
+"""The Deploy tab's grid: one live log pane per target stack, all streaming at once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from textual.containers import Grid
+
+from ownstack_tui.model.deploy import DeployStatus
+from ownstack_tui.model.jobs import DeployJob, JobEvent
+from ownstack_tui.tui.stack_state import format_elapsed
+from ownstack_tui.tui.widgets.log_pane import LogPane
+
+PANE_MIN_WIDTH = 48
+STATUS_CLASSES = {
+    DeployStatus.FAILED: "-failed",
+    DeployStatus.SUCCEEDED: "-succeeded",
+    DeployStatus.CANCELLED: "-cancelled",
+}
+
+
+class DeployGrid(Grid):
+    DEFAULT_CSS = """
+    DeployGrid {
+        grid-gutter: 0 1;
+        height: 1fr;
+    }
+    DeployGrid LogPane.-failed { border: heavy $error; border-title-color: $error; }
+    DeployGrid LogPane.-failed:focus { border: heavy $error-lighten-2; }
+    DeployGrid LogPane.-succeeded { border-title-color: $success; }
+    DeployGrid LogPane.-cancelled { border-title-color: $warning; }
+    """
+
+    def __init__(self, stacks: Sequence[str], clock: Callable[[], float]) -> None:
+        super().__init__(id="deploy-grid")
+        self.stacks = list(stacks)
+        self.clock = clock
+        self.jobs: dict[str, DeployJob] = {}
+
+    def compose(self):  # type: ignore[override]
+        for name in self.stacks:
+            pane = LogPane(id=f"pane-{name}", title=f"{name} · idle")
+            pane.stack_name = name  # type: ignore[attr-defined]
+            yield pane
+
+    def on_resize(self) -> None:
+        self._layout_columns()
+
+    def on_mount(self) -> None:
+        self._layout_columns()
+
+    def _layout_columns(self) -> None:
+        count = max(1, len(self.stacks))
+        columns = max(1, min(count, self.size.width // PANE_MIN_WIDTH or 1))
+        rows = -(-count // columns)
+        self.styles.grid_size_columns = columns
+        self.styles.grid_size_rows = rows
+
+    def pane(self, stack: str) -> LogPane:
+        return self.query_one(f"#pane-{stack}", LogPane)
+
+    def watch_job(self, job: DeployJob) -> None:
+        """Show ``job`` in its stack's pane from now on (a new run clears the old log)."""
+        pane = self.pane(job.stack)
+        pane.clear()
+        self.jobs[job.stack] = job
+        job.subscribe(self._on_job_event)
+        self.update_title(job.stack)
+
+    def _on_job_event(self, event: JobEvent) -> None:
+        job = event.job
+        if self.jobs.get(job.stack) is not job:
+            return  # an older run's late event
+        if event.lines:
+            self.pane(job.stack).append(list(event.lines))
+        else:
+            self.update_title(job.stack)
+
+    def update_titles(self) -> None:
+        for stack in self.jobs:
+            self.update_title(stack)
+
+    def update_title(self, stack: str) -> None:
+        job = self.jobs.get(stack)
+        pane = self.pane(stack)
+        if job is None:
+            pane.set_title(f"{stack} · idle")
+            return
+        title = (
+            f"{job.status.glyph} {stack} · {job.status.value} · {job.short_sha} · "
+            f"{format_elapsed(job.elapsed(self.clock()))}"
+        )
+        subtitle = f"job {job.id}"
+        if job.status is DeployStatus.FAILED and job.reason:
+            subtitle = f"job {job.id} · {job.reason}"
+        pane.set_title(title, subtitle)
+        pane.remove_class(*STATUS_CLASSES.values())
+        if job.status in STATUS_CLASSES:
+            pane.add_class(STATUS_CLASSES[job.status])

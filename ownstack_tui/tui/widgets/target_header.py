@@ -1,0 +1,41 @@
+"""The header that always says where actions go: app, fleet file, via ssh|api, target."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+
+class TargetHeader(Static):
+    DEFAULT_CSS = """
+    TargetHeader {
+        dock: top;
+        height: 1;
+        background: $primary-background;
+        color: $text;
+        padding: 0 1;
+    }
+    """
+
+    def __init__(self, app_name: str, fleet_path: str, via: str, target: str) -> None:
+        super().__init__(id="target-header")
+        self.app_name = app_name
+        self.fleet_path = fleet_path
+        self.via = via
+        self.target = target
+
+    def on_mount(self) -> None:
+        self.update(self.describe())
+
+    def describe(self) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append("ownstack ", style="bold")
+        text.append("app ", style="dim")
+        text.append(self.app_name, style="bold")
+        text.append("  via ", style="dim")
+        text.append(self.via, style="bold reverse" if self.via == "api" else "bold")
+        text.append("  → ", style="dim")
+        text.append(self.target, style="bold")
+        text.append("  fleet ", style="dim")
+        text.append(self.fleet_path)
+        return text
