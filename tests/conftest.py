@@ -6,6 +6,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.sandbox import (  # noqa: F401  (fixtures shared by every suite)
+    demo_repo,
+    sandbox_fleet,
+    sandbox_known_hosts,
+    sandbox_stack,
+    sshd_sandbox,
+    sshd_stack,
+    unique_app,
+)
+
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:

@@ -1,0 +1,86 @@
+"""Deploys against sandbox stacks over real SSH: one job per stack, in parallel, failures isolated."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from tests.cli.helpers import Cli
+
+
+def head_sha(repo: Path) -> str:
+    return subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def test_a_failed_stack_does_not_stop_the_others_and_can_be_redeployed_alone(
+    shop_cli: Cli, shop: tuple[Path, str], sandbox_fleet: Any, demo_repo: Path
+) -> None:
+    _, app = shop
+    sandbox_fleet["prod-west"].set_fault(build_fail=True)
+    result = shop_cli("deploy", app, "--wait")
+    assert result.status == 1
+    lines = result.out.splitlines()
+    assert lines[0] == f"Triggering deploy for app {app}…"
+    assert [re.sub(r"\(job \d+\)", "(job N)", line) for line in lines[1:4]] == [
+        "✓ Deploy started on staging (job N)",
+        "✓ Deploy started on prod-east (job N)",
+        "✓ Deploy started on prod-west (job N)",
+    ]
+    assert any(line.startswith("staging   | ") and "Application deployed" in line for line in lines)
+    assert not any(line.startswith("prod-west | ") and "Application deployed" in line for line in lines)
+    summary = lines[-3:]
+    sha = head_sha(demo_repo)
+    assert summary[0].startswith("✓ staging") and f"deployed {sha[:7]}" in summary[0]
+    assert summary[1].startswith("✓ prod-east") and f"deployed {sha[:7]}" in summary[1]
+    assert summary[2].startswith("✗ prod-west") and "failed" in summary[2]
+    assert sandbox_fleet["staging"].deployed_sha(app) == sha
+    assert sandbox_fleet["prod-west"].deployed_sha(app) is None
+
+    info = shop_cli("app", "info", app)
+    assert info.status == 0
+    assert f"  Stack:   staging — deployed {sha[:7]}" in info.out
+    assert "  Stack:   prod-west — not deployed" in info.out
+
+    sandbox_fleet["prod-west"].clear_faults()
+    again = shop_cli("deploy", app, "--stack", "prod-west", "--wait")
+    assert again.status == 0, again.out + again.err
+    assert "Deploy started on prod-west" in again.out and "staging" not in again.out
+    assert sandbox_fleet["prod-west"].deployed_sha(app) == sha
+
+
+def test_the_first_deploy_creates_the_app_and_its_postgres(
+    shop_cli: Cli, shop: tuple[Path, str], sandbox_fleet: Any
+) -> None:
+    _, app = shop
+    result = shop_cli("deploy", app, "--stack", "staging", "--wait")
+    assert result.status == 0, result.out + result.err
+    assert f"Created app {app}" in result.out
+    assert f"Created postgres service postgres-{app}" in result.out
+    staging = sandbox_fleet["staging"]
+    assert staging.dokku_sync("postgres:exists", f"postgres-{app}").exit_status == 0
+    database_url = staging.dokku_sync("config:get", app, "DATABASE_URL")
+    assert database_url.exit_status == 0 and database_url.stdout.startswith("postgres://")
+
+
+def test_history_records_every_job_with_its_status_and_log(shop_cli: Cli, shop: tuple[Path, str]) -> None:
+    _, app = shop
+    assert shop_cli("deploy", app, "--stack", "staging", "--wait").status == 0
+    history = shop_cli("history", "--app", app, "--json").json()
+    assert [(h["stack"], h["status"]) for h in history] == [("staging", "succeeded")]
+    job = shop_cli("history", "--app", app, "--job", str(history[0]["id"]))
+    assert "Application deployed" in job.out
+
+
+def test_removing_a_target_leaves_that_stack_untouched(
+    shop_cli: Cli, shop: tuple[Path, str], sandbox_fleet: Any
+) -> None:
+    _, app = shop
+    assert shop_cli("app", "stacks:remove", app, "prod-west").status == 0
+    result = shop_cli("deploy", app, "--wait")
+    assert result.status == 0
+    assert "prod-west" not in result.out
+    assert sandbox_fleet["prod-west"].dokku_sync("apps:exists", app).exit_status == 20
