@@ -33,14 +33,18 @@ def demo(ctx: Context, args: argparse.Namespace) -> int:
     import tempfile
     from pathlib import Path
 
-    from ownstack_tui.cli.context import Context as DemoContext
+    from ownstack_tui import paths
     from ownstack_tui.errors import InvalidInput
-    from ownstack_tui.sandbox.demo import running_demo
+    from ownstack_tui.sandbox.demo import ensure_demo_repo, write_fleet_file
+    from ownstack_tui.sandbox.fleet import SandboxFleet, stack_names
 
     if not 1 <= args.stacks <= 50:
         raise InvalidInput(f"--stacks {args.stacks}: give a number from 1 to 50")
-    with tempfile.TemporaryDirectory(prefix="ownstack-demo-") as folder, running_demo(
-        Path(folder), args.stacks
-    ) as fleet_path:
-        demo_ctx = DemoContext(fleet_path, ctx.via_option, ctx.json, ctx.args)
-        return open_console(demo_ctx, None)
+    with tempfile.TemporaryDirectory(prefix="ownstack-demo-") as name:
+        folder = Path(name)
+        with SandboxFleet.background(folder / "stacks", names=stack_names(args.stacks)) as fleet:
+            # We made these host keys ourselves, so trusting them is no silent accept.
+            fleet.write_known_hosts(paths.known_hosts_path())
+            fleet_path = write_fleet_file(folder / "fleet.toml", fleet, ensure_demo_repo(folder / "shop"))
+            demo_ctx = Context(fleet_path, ctx.via_option, ctx.json, ctx.args)
+            return open_console(demo_ctx, None)

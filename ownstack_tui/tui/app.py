@@ -32,14 +32,15 @@ class OwnstackApp(App[str | None]):
         fleet: Fleet,
         app_model: AppModel,
         engine: Engine,
-        clock: Callable[[], float] = wall_clock.now,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         super().__init__()
         self.fleet_path = fleet_path
         self.fleet = fleet
         self.app_model = app_model
         self.engine = engine
-        self.clock = clock
+        # Looked up at each call, so tests can freeze ownstack_tui.clock.now.
+        self.clock = clock or (lambda: wall_clock.now())
         self.states = {
             name: StackState(name=name, host=fleet.stacks[name].host) for name in app_model.stacks
         }

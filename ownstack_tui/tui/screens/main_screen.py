@@ -236,13 +236,16 @@ class MainScreen(Screen[None]):
         if self.maximized is not None:
             self.minimize()
             return
-        focused = self.focused
-        if isinstance(focused, LogPane):
-            self.maximize(focused)
-        else:
+        pane = self.focused
+        if not isinstance(pane, LogPane):
             selected = self.query_one(StackSidebar).selected
-            if selected is not None:
-                self.maximize(self.query_one(DeployGrid).pane(selected.name))
+            if selected is None:
+                return
+            self.query_one(TabbedContent).active = "deploy"
+            pane = self.query_one(DeployGrid).pane(selected.name)
+        # container=False: the pane itself, not the tabs around it.
+        self.maximize(pane, container=False)
+        pane.focus()
 
     @on(StackSidebar.OptionSelected)
     def _stack_chosen(self, event: StackSidebar.OptionSelected) -> None:
