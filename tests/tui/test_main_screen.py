@@ -66,7 +66,11 @@ async def test_deploy_key_starts_every_stack_and_each_pane_shows_its_own_lines(
         await pilot.press("r")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
-        await wait_for(pilot, lambda: deploy_finished(pilot) and app.states["prod-west"].job.id != first_ids["prod-west"])  # type: ignore[union-attr]
+        def rerun_finished() -> bool:
+            job = app.states["prod-west"].job
+            return deploy_finished(pilot) and job is not None and job.id != first_ids["prod-west"]
+
+        await wait_for(pilot, rerun_finished)
         rerun = main_screen(pilot).running.run  # type: ignore[union-attr]
         assert [job.stack for job in rerun.jobs] == ["prod-west"]
         assert rerun.succeeded
@@ -131,7 +135,7 @@ async def test_an_unknown_host_key_is_asked_about_and_never_silently_accepted(
         await pilot.press("o")  # accept the second once
         await wait_for(pilot, lambda: isinstance(app.screen, HostKeyScreen) and app.screen is not prompt)
         await pilot.press("a")  # accept the third and remember it
-        await wait_for(pilot, lambda: app.states["prod-west"].reachable is True and app.states["prod-east"].reachable is True)
+        await wait_for(pilot, lambda: all(app.states[s].reachable for s in ("prod-east", "prod-west")))
         assert app.states["staging"].reachable is False
         remembered = paths.known_hosts_path().read_text()
         assert remembered.count("\n") == 1 and "ssh-ed25519" in remembered
