@@ -59,6 +59,12 @@ class OwnstackApp(App[str | None]):
         self.push_screen(MainScreen())
 
     async def on_unmount(self) -> None:
+        # Quitting mid-deploy cancels it: the jobs are recorded as cancelled, not left running.
+        for screen in self.screen_stack:
+            running = getattr(screen, "running", None)
+            if running is not None and not running.run.is_finished:
+                running.cancel()
+                await running.wait()
         await self.engine.close()
 
 

@@ -28,7 +28,9 @@ class StackState:
 
     @property
     def short_sha(self) -> str:
-        sha = self.job.sha if self.job and self.job.sha else self.deployed_sha
+        """What the stack runs: a failed attempt's SHA is not deployed, so it never shows here."""
+        succeeded = self.job is not None and self.job.status is DeployStatus.SUCCEEDED
+        sha = self.job.sha if succeeded and self.job and self.job.sha else self.deployed_sha
         return sha[:7] if sha else "-------"
 
 

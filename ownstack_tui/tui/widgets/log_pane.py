@@ -1,0 +1,553 @@
+"""LogPane: a log view built for many panes streaming at once.
+
+Why not Textual's `Log`: it measures every line it is given on a worker thread per call, keeps
+no render cache without a selection and shows ANSI escapes as text. Here `append` only buffers;
+a timer flushes the buffer ~10 times a second; the stored lines are a capped deque; colour is
+parsed only for lines on screen (and cached); a huge line is rendered only in the window shown.
+
+Tailing: the pane follows new lines until the user scrolls up; it then counts the lines that
+arrive (`new_lines`, posted as `LogPane.TailChanged`) until End/`G` or scrolling to the bottom.
+"""
+
+from __future__ import annotations
+
+import heapq
+from bisect import bisect_right
+from collections import deque
+from collections.abc import Iterable
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import var
+from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
+from textual.strip import Strip
+from textual.widget import Widget
+
+from ownstack_tui.ansi import ParsedLine, parse_line, strip_ansi, visible_width
+from ownstack_tui.tui.widgets.log_filter import SEPARATOR, LineFilter, compile_filter
+
+# Lines whose width is measured per flush: the raw-longest few (escapes make raw length an
+# overestimate); a longer line discovered while rendering widens the pane then.
+_MEASURED_PER_FLUSH = 8
+_MIN_PARSE_CELLS = 1024
+_COLUMN_STEP = 8
+_GOLDEN = 0.618034  # successive multiples mod 1 spread evenly over [0, 1)
+
+
+class LogPane(ScrollView, can_focus=True):
+    """Streams lines from `append`; colour, tailing, filter, copy. Generic: no stack knowledge."""
+
+    DEFAULT_CSS = """
+    LogPane {
+        background: $surface;
+        color: $text;
+        /* Fixed scrollbars: a scrollbar appearing re-lays out the whole screen (~100 ms with
+           ten busy panes). No horizontal bar: h/l scroll sideways, the subtitle shows the column. */
+        overflow-x: hidden;
+        overflow-y: scroll;
+        border: round $panel-lighten-2;
+        border-title-color: $text;
+        border-subtitle-color: $text-muted;
+        &:focus { border: round $accent; }
+        & > .log-pane--separator { color: $text-disabled; }
+    }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"log-pane--separator"}
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("k,up", "line_up", "Up", show=False, id="log_pane.line_up"),
+        Binding("j,down", "line_down", "Down", show=False, id="log_pane.line_down"),
+        Binding("h,left", "column_left", "Left", show=False, id="log_pane.left"),
+        Binding("l,right", "column_right", "Right", show=False, id="log_pane.right"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="log_pane.page_up"),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="log_pane.page_down"),
+        Binding("g,home", "top", "Top", show=False, id="log_pane.top"),
+        Binding("G,end", "tail", "Follow", id="log_pane.tail"),
+        Binding("y", "copy_visible", "Copy", id="log_pane.copy_visible"),
+        Binding("Y", "copy_all", "Copy all", show=False, id="log_pane.copy_all"),
+    ]
+
+    _started: ClassVar[int] = 0
+
+    tailing: var[bool] = var(True, init=False)
+    """Following new lines; False once the user scrolls up."""
+    new_lines: var[int] = var(0, init=False)
+    """Rows that arrived while not tailing."""
+
+    class TailChanged(Message):
+        """The pane started or stopped tailing, or more lines wait below."""
+
+        def __init__(self, pane: LogPane, tailing: bool, new_lines: int) -> None:
+            super().__init__()
+            self.pane = pane
+            self.tailing = tailing
+            self.new_lines = new_lines
+
+        @property
+        def control(self) -> LogPane:
+            return self.pane
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, LogPane.TailChanged) and message.pane is self.pane
+
+    def __init__(
+        self,
+        *,
+        max_lines: int = 10_000,
+        flush_interval: float = 0.1,
+        colour: bool = True,
+        show_tail_badge: bool = True,
+        title: str = "",
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        """
+        Args:
+            max_lines: lines kept; older ones are dropped (memory stays bounded).
+            flush_interval: seconds between flushes of appended lines to the screen.
+            colour: render ANSI colours (True) or strip them (False).
+            show_tail_badge: show "N new lines" in the border subtitle while paused.
+            title: the border title.
+        """
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        if max_lines < 1:
+            raise ValueError("max_lines must be at least 1")
+        self.max_lines = max_lines
+        self.flush_interval = flush_interval
+        self.colour = colour
+        self.show_tail_badge = show_tail_badge
+        self._lines: deque[str] = deque(maxlen=max_lines)
+        self._dropped = 0  # lines dropped from the front: the absolute id of _lines[0]
+        self._pending: list[str] = []
+        self._width = 0
+        self._longest_raw = 0
+        self._filter: LineFilter | None = None
+        self._parsed: LRUCache[int, ParsedLine] = LRUCache(512)
+        self._adjusting = False  # True while the pane itself moves the scroll position
+        self._subtitle = ""
+        self._base_style: Style | None = None
+        self.border_title = title
+
+    # ---- feeding -----------------------------------------------------------------------------
+
+    def append(self, lines: list[str]) -> None:
+        """Queue lines (one string each, no newline) for the next flush. Cheap: no parsing."""
+        pending = self._pending
+        pending.extend(lines)
+        # An unmounted or stalled pane must not grow without bound either.
+        if len(pending) > 2 * self.max_lines:
+            del pending[: -self.max_lines]
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        # Spread the panes' flushes over the interval: panes flushing together make one long
+        # frame that keys wait behind; spread out, each frame repaints one or two panes.
+        LogPane._started += 1
+        offset = (LogPane._started * _GOLDEN) % 1.0 * self.flush_interval
+        self.set_timer(offset, self._start_flushing, name="log-pane-stagger")
+
+    def _start_flushing(self) -> None:
+        self.flush()
+        self.set_interval(self.flush_interval, self.flush, name="log-pane-flush")
+
+    def flush(self) -> None:
+        """Move queued lines into the pane and refresh it; the timer calls this."""
+        if not self._pending:
+            return
+        batch, self._pending = self._pending, []
+        first_id = self._dropped + len(self._lines)
+        self._lines.extend(batch)
+        last_id = first_id + len(batch)
+        dropped_before = self._dropped
+        self._dropped = last_id - len(self._lines)
+        kept = batch[-self.max_lines :] if len(batch) > self.max_lines else batch
+        self._measure(kept)
+        if self._filter is None:
+            added = len(kept)
+            removed = self._dropped - dropped_before
+        else:
+            added = self._filter.feed(last_id - len(kept), kept)
+            removed = self._filter.prune(self._dropped)
+        self._rows_changed(added, removed)
+
+    def clear(self) -> None:
+        """Forget every line (queued ones too)."""
+        self._dropped += len(self._lines)
+        self._lines.clear()
+        self._pending.clear()
+        self._width = 0
+        self._longest_raw = 0
+        if self._filter is not None:
+            self._filter = LineFilter(self._filter.pattern, self._filter.context)
+        self._parsed.clear()
+        self._adjusting = True
+        try:
+            self._set_virtual_size()
+        finally:
+            self._adjusting = False
+        self.resume_tail()
+        self.refresh()
+
+    def _measure(self, lines: list[str]) -> None:
+        # Raw length bounds the visible width from above, so a batch with no line longer (raw)
+        # than the longest measured so far cannot widen the pane: the usual case, at C speed.
+        longest = max(map(len, lines), default=0)
+        if longest <= self._longest_raw:
+            return
+        self._longest_raw = longest
+        width = self._width
+        for line in heapq.nlargest(_MEASURED_PER_FLUSH, lines, key=len):
+            if len(line) > width:
+                width = max(width, visible_width(line))
+        self._width = width
+
+    def _set_virtual_size(self) -> None:
+        """Resize the scrollable area without a screen layout.
+
+        Assigning `virtual_size` lays out the whole screen (every widget repaints); with ten
+        panes flushing ten times a second that was most of the CPU. Only the scrollbars need to
+        know, and they re-layout by themselves when they appear or disappear.
+        """
+        size = Size(self._width, self.row_count)
+        if size != self.virtual_size:
+            self.set_reactive(Widget.virtual_size, size)
+            self._refresh_scrollbars()
+            self._sync_scrollbars()
+            self.scroll_x = self.validate_scroll_x(self.scroll_x)
+            self.scroll_y = self.validate_scroll_y(self.scroll_y)
+
+    def _sync_scrollbars(self) -> None:
+        """Tell the scrollbars the new sizes and position, repainting one only when its thumb
+        moves by a visible amount (repainting them on every flush cost a third of a frame)."""
+        width, height = self.container_size
+        virtual = self.virtual_size
+        if self.show_vertical_scrollbar:
+            window = height - self.scrollbar_size_horizontal
+            _set_bar(self.vertical_scrollbar, window, virtual.height, self.scroll_y)
+        if self.show_horizontal_scrollbar:  # only if a parent's CSS turns it back on
+            window = width - self.scrollbar_size_vertical
+            _set_bar(self.horizontal_scrollbar, window, virtual.width, self.scroll_x)
+
+    def _rows_changed(self, added: int, removed: int) -> None:
+        rows_before = self.row_count - added + removed
+        self._adjusting = True
+        try:
+            self._set_virtual_size()
+            if self.tailing:
+                self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
+            else:
+                if removed:
+                    # Keep the lines the user is reading in place while old ones drop off.
+                    self.scroll_to(
+                        y=max(0, self.scroll_y - removed), animate=False, immediate=True, force=True
+                    )
+                if added:
+                    self.new_lines += added
+        finally:
+            self._adjusting = False
+        bottom = self.scroll_offset.y + self.scrollable_content_region.height
+        if self.tailing or removed or rows_before < bottom:
+            self.refresh()  # else a paused pane's rows on screen did not change
+
+    # ---- what is shown -----------------------------------------------------------------------
+
+    @property
+    def line_count(self) -> int:
+        """Lines held (after the cap), not counting queued ones."""
+        return len(self._lines)
+
+    @property
+    def pending_count(self) -> int:
+        """Lines appended but not flushed yet."""
+        return len(self._pending)
+
+    @property
+    def row_count(self) -> int:
+        """Rows shown: all lines, or the filter's matches, context and separators."""
+        return len(self._filter.rows) if self._filter is not None else len(self._lines)
+
+    @property
+    def lines(self) -> list[str]:
+        """The raw lines held, oldest first (a copy)."""
+        return list(self._lines)
+
+    def row_text(self, row: int) -> str:
+        """The plain text of a row, as copied ("--" for a filter separator)."""
+        line_id = self._row_id(row)
+        if line_id == SEPARATOR:
+            return "--"
+        return strip_ansi(self._lines[line_id - self._dropped])
+
+    def _row_id(self, row: int) -> int:
+        if self._filter is not None:
+            return self._filter.rows[row]
+        return self._dropped + row
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._base_style = None
+
+    @property
+    def _base(self) -> Style:
+        # `rich_style` walks the ancestors on every call; lines need it once per style change.
+        if self._base_style is None:
+            self._base_style = self.rich_style
+        return self._base_style
+
+    def on_resize(self) -> None:
+        if self.tailing:
+            self._adjusting = True
+            try:
+                self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
+            finally:
+                self._adjusting = False
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        row = scroll_y + y
+        width = self.scrollable_content_region.width
+        if row >= self.row_count or width <= 0:
+            return Strip.blank(width, self._base)
+        line_id = self._row_id(row)
+        if line_id == SEPARATOR:
+            style = self.get_component_rich_style("log-pane--separator")
+            return Strip([Segment("┄" * width, style)], width)
+        # No Strip cache here: Textual keeps the rendered rows of a widget until they change,
+        # and cached Strips hold Textual's derived Strips alive (GC work). Parsing is cached.
+        return self._render_window(line_id, scroll_x, width)
+
+    def _render_window(self, line_id: int, x: int, width: int) -> Strip:
+        """The cells [x, x + width) of a line, parsing no more of it than that needs."""
+        base = self._base
+        parsed = self._parsed.get(line_id)
+        end = x + width
+        if parsed is None or (not parsed.complete and parsed.width < end):
+            line = self._lines[line_id - self._dropped]
+            parsed = parse_line(line, styled=self.colour, limit=max(2 * end, _MIN_PARSE_CELLS))
+            self._parsed[line_id] = parsed
+            if parsed.width > self._width:
+                self._width = parsed.width
+                self.call_later(self._widen)
+        spans = parsed.spans
+        first = max(0, bisect_right(spans, x, key=lambda span: span.start) - 1)
+        # One Strip per row: Strips are heavy (seven caches each) and garbage costs GC pauses.
+        segments: list[Segment] = []
+        cells = 0
+        for index in range(first, len(spans)):
+            span = spans[index]
+            if span.start >= end:
+                break
+            style = base + span.style if span.style else base
+            left = max(x, span.start) - span.start
+            right = min(end, span.start + span.cells) - span.start
+            if right <= left:
+                continue
+            if left == 0 and right == span.cells:
+                segments.append(Segment(span.text, style))
+            elif len(span.text) == span.cells:  # one cell per character: slice directly
+                segments.append(Segment(span.text[left:right], style))
+            else:
+                part = Strip([Segment(span.text, style)], span.cells).crop(left, right)
+                segments.extend(part)
+            cells += right - left
+        if cells < width:
+            segments.append(Segment(" " * (width - cells), base))
+        return Strip(segments, width)
+
+    def _widen(self) -> None:
+        self._set_virtual_size()
+
+    # ---- tailing -----------------------------------------------------------------------------
+
+    def watch_scroll_x(self, old_value: float, new_value: float) -> None:
+        if round(old_value) != round(new_value):
+            self._show_subtitle()
+            self.refresh()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        self._sync_scrollbars()
+        if round(old_value) != round(new_value):
+            self.refresh()
+        if not self._adjusting:
+            self._set_tail(round(new_value) >= self.max_scroll_y)
+
+    def _set_tail(self, tailing: bool) -> None:
+        self.tailing = tailing
+        if tailing:
+            self.new_lines = 0
+
+    def watch_tailing(self) -> None:
+        self._tail_changed()
+
+    def watch_new_lines(self) -> None:
+        self._tail_changed()
+
+    def _tail_changed(self) -> None:
+        self._show_subtitle()
+        self.post_message(self.TailChanged(self, self.tailing, self.new_lines))
+
+    def resume_tail(self) -> None:
+        """Jump to the newest line and follow again."""
+        self._set_tail(True)
+        self._adjusting = True
+        try:
+            self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
+        finally:
+            self._adjusting = False
+
+    # ---- title -------------------------------------------------------------------------------
+
+    def set_title(self, title: str, subtitle: str = "") -> None:
+        """Border title (e.g. stack, status, SHA, elapsed) and subtitle; the tail badge is added
+        after the subtitle while paused."""
+        self.border_title = title
+        self._subtitle = subtitle
+        self._show_subtitle()
+
+    @property
+    def tail_badge(self) -> str:
+        """"" while tailing, else e.g. "paused · 42 new lines (G to follow)"."""
+        if self.tailing:
+            return ""
+        if self.new_lines:
+            noun = "line" if self.new_lines == 1 else "lines"
+            return f"paused · {self.new_lines:,} new {noun} (G to follow)"
+        return "paused (G to follow)"
+
+    def _show_subtitle(self) -> None:
+        column = round(self.scroll_x)
+        parts = [
+            self._subtitle,
+            f"col {column + 1}" if column else "",
+            self.tail_badge if self.show_tail_badge else "",
+        ]
+        self.border_subtitle = " · ".join(part for part in parts if part)
+
+    # ---- filter ------------------------------------------------------------------------------
+
+    def set_filter(
+        self,
+        pattern: str | None,
+        *,
+        regex: bool = False,
+        context: int = 0,
+        case_sensitive: bool = False,
+    ) -> None:
+        """Show only lines matching `pattern` (substring, or regex) with `context` lines around
+        each match; None or "" shows every line again. Raises InvalidInput for a bad regex."""
+        if pattern:
+            compiled = compile_filter(pattern, regex=regex, case_sensitive=case_sensitive)
+            line_filter = LineFilter(compiled, context)
+            line_filter.feed(self._dropped, self._lines)
+            self._filter = line_filter
+        else:
+            self._filter = None
+        self._adjusting = True
+        try:
+            self._set_virtual_size()
+        finally:
+            self._adjusting = False
+        self.resume_tail()
+        self.refresh()
+
+    @property
+    def filter_matches(self) -> int | None:
+        """Lines matching the filter, or None without a filter."""
+        return None if self._filter is None else self._filter.matches
+
+    # ---- copy --------------------------------------------------------------------------------
+
+    def visible_text(self) -> str:
+        """The plain text of the rows on screen."""
+        top = self.scroll_offset.y
+        bottom = min(self.row_count, top + self.scrollable_content_region.height)
+        return "\n".join(self.row_text(row) for row in range(top, bottom))
+
+    def all_text(self) -> str:
+        """The plain text of every row (the filtered view when a filter is set)."""
+        return "\n".join(self._plain_rows(range(self.row_count)))
+
+    def _plain_rows(self, rows: Iterable[int]) -> Iterable[str]:
+        return (self.row_text(row) for row in rows)
+
+    def copy_visible(self) -> str:
+        """Copy the rows on screen to the clipboard (OSC 52, works over SSH)."""
+        return self._copy(self.visible_text())
+
+    def copy_all(self) -> str:
+        """Copy every row to the clipboard (OSC 52; some terminals cap the size)."""
+        return self._copy(self.all_text())
+
+    def _copy(self, text: str) -> str:
+        self.app.copy_to_clipboard(text)
+        count = text.count("\n") + 1 if text else 0
+        self.notify(f"Copied {count:,} line{'s' if count != 1 else ''}", timeout=2)
+        return text
+
+    # ---- key actions -------------------------------------------------------------------------
+
+    def _scroll_rows(self, delta: int) -> None:
+        self.scroll_to(y=self.scroll_y + delta, animate=False, immediate=True)
+
+    def action_line_up(self) -> None:
+        self._scroll_rows(-1)
+
+    def action_line_down(self) -> None:
+        self._scroll_rows(1)
+
+    def action_page_up(self) -> None:
+        self._scroll_rows(-max(1, self.scrollable_content_region.height - 1))
+
+    def action_page_down(self) -> None:
+        self._scroll_rows(max(1, self.scrollable_content_region.height - 1))
+
+    def scroll_to_column(self, column: int) -> None:
+        """Scroll sideways so `column` is the first one shown (there is no horizontal bar)."""
+        column = max(0, min(column, self.max_scroll_x))
+        self.scroll_to(x=column, animate=False, immediate=True, force=True)
+
+    def action_column_left(self) -> None:
+        self.scroll_to_column(round(self.scroll_x) - _COLUMN_STEP)
+
+    def action_column_right(self) -> None:
+        self.scroll_to_column(round(self.scroll_x) + _COLUMN_STEP)
+
+    def action_top(self) -> None:
+        self.scroll_to_column(0)
+        self.scroll_to(y=0, animate=False, immediate=True)
+
+    def action_tail(self) -> None:
+        self.resume_tail()
+
+    def action_copy_visible(self) -> None:
+        self.copy_visible()
+
+    def action_copy_all(self) -> None:
+        self.copy_all()
+
+
+def _thumb(window: int, virtual: int, position: float) -> tuple[int, int]:
+    """Where a scrollbar's thumb is drawn, to the nearest cell (Textual draws eighths; a thumb
+    up to half a cell off is not worth a repaint on every flush)."""
+    if window <= 0 or virtual <= window:
+        return (0, 0)
+    thumb = max(1.0, window * window / virtual)
+    start = (window - thumb) * min(1.0, position / (virtual - window))
+    return (round(start), round(thumb))
+
+
+def _set_bar(bar: ScrollBar, window: int, virtual: int, position: float) -> None:
+    before = _thumb(bar.window_size, bar.window_virtual_size, bar.position)
+    bar.set_reactive(ScrollBar.window_size, window)
+    bar.set_reactive(ScrollBar.window_virtual_size, virtual)
+    bar.set_reactive(ScrollBar.position, position)
+    if _thumb(window, virtual, position) != before:
+        bar.refresh()
