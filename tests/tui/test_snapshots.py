@@ -17,6 +17,7 @@ from textual.pilot import Pilot
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.tui.app import OwnstackApp
 from ownstack_tui.tui.screens.confirm import ConfirmScreen
+from ownstack_tui.tui.widgets.log_pane import LogPane
 from tests.fixtures.sandbox import make_demo_repo
 from tests.integration.conftest import write_sandbox_fleet
 from tests.tui.conftest import build_console, checked, wait_for
@@ -41,9 +42,24 @@ def frozen_console(
     return make
 
 
+async def settle(pilot: Pilot[Any]) -> None:
+    """Wait until every pane has flushed and its measured width stopped changing (a pane widens
+    when rendering finds a line longer than it measured), so the frame cannot move any more."""
+    previous = None
+    for _ in range(50):
+        panes = list(pilot.app.screen.query(LogPane))
+        for pane in panes:
+            pane.flush()
+        await pilot.pause(0.1)
+        sizes = [(pane.virtual_size, pane.scroll_offset) for pane in panes]
+        if sizes == previous:
+            return
+        previous = sizes
+
+
 async def idle(pilot: Pilot[Any]) -> None:
     await wait_for(pilot, lambda: checked(pilot.app))  # type: ignore[arg-type]
-    await pilot.pause()
+    await settle(pilot)
 
 
 def mid_deploy(sandbox_fleet: Any) -> Callable[[Pilot[Any]], Any]:
@@ -63,7 +79,7 @@ def mid_deploy(sandbox_fleet: Any) -> Callable[[Pilot[Any]], Any]:
             and app.states["staging"].status is DeployStatus.BUILDING
             and app.states["prod-west"].status is DeployStatus.BUILDING,
         )
-        await pilot.pause(0.3)  # the panes' batched flush
+        await settle(pilot)
 
     return run_before
 

@@ -66,10 +66,8 @@ def build(words: Sequence[str], *, secret_from: int | None = None) -> RemoteComm
         raise InvalidInput(f"invalid dokku command {words[0]!r}")
     for word in words:
         _check_word(words[0], word)
-    if is_git_path(words[0]):
-        line = " ".join(words)
-    else:
-        line = " ".join(shlex.quote(word) for word in words)
+    quote = (lambda word: word) if is_git_path(words[0]) else shlex.quote
+    line = " ".join(quote(word) for word in words)
     display = _display(words, secret_from)
     size = len(line.encode("utf-8"))
     if size > validation.MAX_REMOTE_COMMAND_BYTES:
@@ -90,8 +88,13 @@ def _check_word(command: str, word: object) -> None:
                 "(no spaces, quotes or special characters)"
             )
         return
+    if not word:
+        # GNU xargs drops an empty quoted word at the end of its input.
+        raise InvalidInput(f"{command}: an empty argument cannot be sent to dokku over SSH")
     if any(char in word for char in "\n\r\x00"):
-        raise InvalidInput(f"{command}: an argument contains a newline or NUL, which SSH cannot carry")
+        raise InvalidInput(
+            f"{command}: an argument contains a newline or NUL, which SSH cannot carry"
+        )
     if _ECHO_OPTION_RE.match(word):
         raise InvalidInput(
             f"{command}: argument {word!r} would be swallowed by dokku's xargs; "

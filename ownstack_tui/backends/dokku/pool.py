@@ -1,0 +1,264 @@
+"""One SSH connection per stack, shared by every command, stream and push (many channels).
+
+* ``SshPool.connection(stack)`` returns the stack's open connection, connecting first if
+  there is none or the last one dropped (reconnect). Concurrent callers for the same stack
+  share one handshake. Simultaneous handshakes to one host:port (one sshd) are bounded,
+  because sshd's default ``MaxStartups 10:30:100`` starts dropping connects beyond ten;
+  stacks on different hosts never wait for each other, so one black-holed host cannot
+  delay the others past their own connect timeout.
+* ``SshPool.handshakes`` counts every connection attempt (the perf benchmarks read it).
+* Connecting honours ``~/.ssh/config`` (Host aliases, HostName, Port, User, IdentityFile,
+  ProxyJump: asyncssh reads it), ssh-agent (``SSH_AUTH_SOCK``), and the stack's ``identity``.
+  The fleet's ``user`` always wins over the config's ``User``; the fleet's ``port`` wins
+  unless it is the default 22, so a config ``Port`` for an alias still applies.
+* Host keys are checked against ``~/.ssh/known_hosts`` and ours; an unknown key raises
+  :class:`UnknownHostKey` (or is accepted and saved with ``accept_new_host_keys=True``, like
+  OpenSSH's ``accept-new``), a changed one raises :class:`HostKeyChanged`. A ProxyJump
+  host is connected by asyncssh itself and checked against ``~/.ssh/known_hosts`` only.
+* Each failure is one :class:`StackError` subclass naming the stack, raised within
+  ``connect_timeout`` seconds.
+
+asyncssh is imported only here and only when a stack is first contacted, so importing the
+package costs nothing for commands that never talk SSH.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ownstack_tui.model.fleet import Stack
+
+from . import hostkeys
+from .errors import (
+    AuthenticationFailed,
+    ConnectTimeout,
+    HostKeyChanged,
+    HostKeyError,
+    StackError,
+    StackUnreachable,
+    UnknownHostKey,
+)
+
+if TYPE_CHECKING:
+    import asyncssh
+
+DEFAULT_CONNECT_TIMEOUT = 10.0
+DEFAULT_MAX_HANDSHAKES = 8
+
+
+@dataclass
+class _HostKeyCheck:
+    """The host-key decision for one connection attempt (asyncssh calls into it)."""
+
+    stack: str
+    files: Sequence[Path]
+    accept_new: bool
+    trusted: list[Any] = field(default_factory=list)
+    error: HostKeyError | None = None
+
+    def match(self, host: str, addr: str, port: int | None) -> tuple[Any, ...]:
+        import asyncssh
+
+        readable = [str(path) for path in self.files if path.is_file()]
+        known = asyncssh.read_known_hosts(readable) if readable else asyncssh.import_known_hosts("")
+        result = asyncssh.match_known_hosts(known, host, addr, port)
+        self.trusted = list(result[0])
+        return result
+
+    def validate(self, host: str, port: int, key: asyncssh.SSHKey) -> bool:
+        """Called by asyncssh only for a key that is not among the trusted ones."""
+        key_type = key.get_algorithm()
+        fingerprint = key.get_fingerprint("sha256")
+        key_base64 = key.export_public_key("openssh").decode("ascii").split()[1]
+        details = {
+            "host": host,
+            "port": port,
+            "key_type": key_type,
+            "fingerprint": fingerprint,
+            "known_hosts_line": hostkeys.known_hosts_entry(host, port, key_type, key_base64),
+        }
+        where = host if port == 22 else f"{host}:{port}"
+        if self.trusted:
+            known = ", ".join(sorted({k.get_fingerprint("sha256") for k in self.trusted}))
+            self.error = HostKeyChanged(
+                self.stack,
+                f"HOST KEY CHANGED for {where}: it now presents {key_type} {fingerprint} "
+                f"but known_hosts has {known}; refusing to connect (if the host was really "
+                "reinstalled, remove its old line from known_hosts)",
+                **details,
+            )
+            return False
+        if self.accept_new:
+            hostkeys.append_known_host(details["known_hosts_line"])
+            return True
+        self.error = UnknownHostKey(
+            self.stack,
+            f"unknown host key for {where}: {key_type} {fingerprint} "
+            "(accept it with --accept-new-host-key, or add it to known_hosts)",
+            **details,
+        )
+        return False
+
+
+@dataclass
+class _Entry:
+    key: tuple[object, ...]
+    connection: asyncssh.SSHClientConnection
+
+    def is_open(self) -> bool:
+        return not self.connection.is_closed()
+
+
+class SshPool:
+    """The shared SSH connections of one process (one event loop)."""
+
+    def __init__(
+        self,
+        *,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        max_handshakes: int = DEFAULT_MAX_HANDSHAKES,
+        accept_new_host_keys: bool = False,
+        known_hosts_files: Sequence[Path] | None = None,
+        keepalive_interval: float = 15.0,
+    ) -> None:
+        self.connect_timeout = connect_timeout
+        self.accept_new_host_keys = accept_new_host_keys
+        self.keepalive_interval = keepalive_interval
+        self._known_hosts_files = known_hosts_files
+        self.max_handshakes = max_handshakes
+        self._handshake_slots: dict[tuple[str, int], asyncio.Semaphore] = {}
+        self._entries: dict[str, _Entry] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self.handshakes = 0  # connection attempts started, successful or not
+
+    @property
+    def known_hosts_files(self) -> list[Path]:
+        if self._known_hosts_files is not None:
+            return list(self._known_hosts_files)
+        return hostkeys.default_known_hosts_files()
+
+    async def connection(self, stack: Stack) -> asyncssh.SSHClientConnection:
+        """The stack's open connection; connects (or reconnects) when needed."""
+        key = (stack.host, stack.port, stack.user, stack.identity)
+        entry = self._entries.get(stack.name)
+        if entry is not None and entry.key == key and entry.is_open():
+            return entry.connection
+        lock = self._locks.setdefault(stack.name, asyncio.Lock())
+        async with lock:
+            entry = self._entries.get(stack.name)
+            if entry is not None and entry.key == key and entry.is_open():
+                return entry.connection
+            if entry is not None:
+                entry.connection.close()
+            connection = await self._connect(stack)
+            self._entries[stack.name] = _Entry(key, connection)
+            return connection
+
+    def is_connected(self, stack: Stack) -> bool:
+        entry = self._entries.get(stack.name)
+        return entry is not None and entry.is_open()
+
+    def forget(self, stack: Stack) -> None:
+        """Drop the stack's connection (after a failure), so the next call reconnects."""
+        entry = self._entries.pop(stack.name, None)
+        if entry is not None:
+            entry.connection.close()
+
+    async def close(self) -> None:
+        entries, self._entries = list(self._entries.values()), {}
+        for entry in entries:
+            entry.connection.close()
+        for entry in entries:
+            with contextlib.suppress(Exception):
+                await entry.connection.wait_closed()
+
+    async def __aenter__(self) -> SshPool:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    # --- connecting -------------------------------------------------------------------------
+
+    async def _connect(self, stack: Stack) -> asyncssh.SSHClientConnection:
+        import asyncssh
+
+        check = _HostKeyCheck(stack.name, self.known_hosts_files, self.accept_new_host_keys)
+        options = self._options(stack, check)
+        where = f"{stack.user}@{stack.host}" + ("" if stack.port == 22 else f":{stack.port}")
+        slots = self._handshake_slots.setdefault(
+            (stack.host, stack.port), asyncio.Semaphore(self.max_handshakes)
+        )
+        async with slots:
+            self.handshakes += 1
+            try:
+                # asyncssh's own connect_timeout covers TCP + handshake + auth; the outer
+                # bound also covers DNS and ProxyJump hops.
+                async with asyncio.timeout(self.connect_timeout + 1.0):
+                    return await asyncssh.connect(stack.host, **options)
+            except asyncssh.HostKeyNotVerifiable as error:
+                if check.error is not None:
+                    raise check.error from None
+                raise StackError(stack.name, f"host key of {where} not accepted: {error}") from None
+            except asyncssh.PermissionDenied:
+                raise AuthenticationFailed(
+                    stack.name,
+                    f"{where} refused our SSH keys (check the stack's identity, "
+                    "your ssh-agent and ~/.ssh/config)",
+                ) from None
+            except TimeoutError:
+                raise ConnectTimeout(
+                    stack.name, f"no SSH answer from {where} within {self.connect_timeout:g} s"
+                ) from None
+            except asyncssh.KeyExchangeFailed as error:
+                raise StackUnreachable(
+                    stack.name,
+                    f"SSH key exchange with {where} failed: {error.reason} (if known_hosts "
+                    "lists only an old key type for this host, it may have been reinstalled)",
+                ) from None
+            except asyncssh.DisconnectError as error:
+                raise StackUnreachable(
+                    stack.name, f"{where} closed the SSH connection: {error.reason}"
+                ) from None
+            except ConnectionRefusedError:
+                raise StackUnreachable(stack.name, f"connection refused by {where}") from None
+            except socket.gaierror:
+                raise StackUnreachable(stack.name, f"cannot resolve host {stack.host}") from None
+            except OSError as error:
+                reason = error.strerror or str(error) or type(error).__name__
+                raise StackUnreachable(stack.name, f"cannot reach {where}: {reason}") from None
+            except (asyncssh.KeyImportError, ValueError) as error:
+                raise StackError(stack.name, f"cannot connect to {where}: {error}") from None
+
+    def _options(self, stack: Stack, check: _HostKeyCheck) -> dict[str, Any]:
+        import asyncssh
+
+        class _Client(asyncssh.SSHClient):
+            def validate_host_public_key(
+                self, host: str, addr: str, port: int, key: asyncssh.SSHKey
+            ) -> bool:
+                return check.validate(host, port, key)
+
+        options: dict[str, Any] = {
+            "username": stack.user,
+            "known_hosts": check.match,
+            "client_factory": _Client,
+            "connect_timeout": self.connect_timeout,
+            "login_timeout": self.connect_timeout,
+            "keepalive_interval": self.keepalive_interval,
+            "keepalive_count_max": 3,
+        }
+        if stack.port != 22:
+            options["port"] = stack.port
+        if stack.identity:
+            identity = Path(stack.identity).expanduser()
+            if not identity.is_file():
+                raise StackError(stack.name, f"identity file {identity} not found")
+            options["client_keys"] = [str(identity)]
+        return options

@@ -1,0 +1,315 @@
+"""``git push`` deploys over our own pooled asyncssh connection (no ``ssh`` binary needed).
+
+How: we run the real ``git push --force <url> <sha>:refs/heads/<deploy-branch>`` with
+``GIT_SSH_COMMAND`` set to :mod:`.bridge` (``GIT_SSH_VARIANT=simple``). git starts the bridge
+exactly as it would start ``ssh``, with the command ``git-receive-pack '<app>'``; the bridge
+connects back to us over a private unix socket, and we run that command in a new channel on
+the stack's pooled connection, relaying bytes both ways.
+
+Why this and not git's ``ext::`` transport: ``ext::`` must be enabled with
+``protocol.ext.allow``, has its own ``%``/space escaping for the command, and would still need
+the same relay process. The ``GIT_SSH_COMMAND`` route sends dokku the very command line a
+normal ``git push dokku@host:app`` sends (its git path, bare words), scopes everything to the
+child's environment, and so uses the same identity, host-key decision and connection (no
+extra handshake) as every other command. A random token stops any other local process that
+finds the socket from using our connection.
+
+Each output line is passed to ``on_line`` as it arrives (``remote: `` stripped, see
+:class:`parsers.PushLine`). A failed build or a deploy lock is a :class:`PushResult` with a
+reason; a lost connection raises :class:`ConnectionDropped`. Cancelling the awaiting task
+kills git (and the bridge), closes the channel and removes the socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import contextlib
+import hmac
+import json
+import os
+import secrets
+import shlex
+import shutil
+import signal
+import struct
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ownstack_tui.errors import InvalidInput
+from ownstack_tui.model import validation
+
+from . import bridge, commands, parsers
+from .errors import AppNotFound, ConnectionDropped, StackError
+from .parsers import PushLine
+
+if TYPE_CHECKING:
+    from .client import DokkuClient
+
+LineCallback = Callable[[PushLine], None]
+_FRAME = struct.Struct(">cI")
+
+
+@dataclass(frozen=True)
+class PushResult:
+    """How a push ended. ``ok`` means git exited 0; ``up_to_date`` means nothing was sent
+    (the stack already had that commit on its deploy branch, so no build ran)."""
+
+    stack: str
+    app: str
+    sha: str
+    branch: str
+    exit_status: int
+    reason: str | None
+    lines: tuple[PushLine, ...]
+    up_to_date: bool = False
+    locked: bool = False
+    not_deployed: bool = False  # dokku took the push but said it was not the deploy branch
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_status == 0 and not self.not_deployed
+
+
+async def resolve_commit(repo: Path, ref: str) -> str:
+    """The full SHA ``ref`` names in ``repo`` (so what we push is what we record)."""
+    validation.git_ref(ref)
+    process = await asyncio.create_subprocess_exec(
+        "git", "-C", str(repo), "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}",
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, _stderr = await process.communicate()
+    if process.returncode != 0:
+        raise InvalidInput(f"{ref!r} is not a commit in {repo}")
+    return stdout.decode().strip()
+
+
+async def push(
+    client: DokkuClient,
+    repo: Path | str,
+    ref: str,
+    app: str,
+    *,
+    branch: str | None = None,
+    on_line: LineCallback | None = None,
+) -> PushResult:
+    """Force-push ``ref`` of ``repo`` to ``app``'s deploy branch on the client's stack.
+
+    ``branch`` defaults to the stack's deploy branch (``git:report``)."""
+    repo = Path(repo).expanduser()
+    validation.existing_app_name(app)
+    sha = await resolve_commit(repo, ref)
+    await client.pool.connection(client.stack)  # connect errors surface before git starts
+    if branch is None:
+        try:
+            branch = await client.deploy_branch(app)
+        except AppNotFound:
+            # A push would auto-create it, but only an existing app tells us its branch.
+            await client.app_create(app)
+            branch = await client.deploy_branch(app)
+    validation.git_ref(branch)
+    relay = _Relay(client, app)
+    return await relay.push(repo, sha, branch, on_line)
+
+
+@dataclass
+class _Relay:
+    client: DokkuClient
+    app: str
+    dropped: bool = False
+    failure: BaseException | None = None
+    _processes: list[Any] = field(default_factory=list)
+    _handlers: set[asyncio.Task[Any]] = field(default_factory=set)
+    _token: str = field(default_factory=lambda: secrets.token_hex(16))
+
+    async def push(
+        self, repo: Path, sha: str, branch: str, on_line: LineCallback | None
+    ) -> PushResult:
+        folder = Path(tempfile.mkdtemp(prefix="ownstack-push-"))
+        if len(str(folder)) > 80:  # unix socket paths are limited to ~107 bytes
+            shutil.rmtree(folder, ignore_errors=True)
+            folder = Path(tempfile.mkdtemp(prefix="ownstack-push-", dir="/tmp"))
+        server = await asyncio.start_unix_server(self._serve, path=str(folder / "bridge.sock"))
+        git: asyncio.subprocess.Process | None = None
+        lines: list[PushLine] = []
+        try:
+            git = await asyncio.create_subprocess_exec(
+                "git", "-C", str(repo), "push", "--force",
+                f"ownstack@{self.client.stack.name}:{self.app}",
+                f"{sha}:refs/heads/{branch}",
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                env=self._git_env(folder / "bridge.sock"),
+                start_new_session=True,  # git and the bridge share a group we can kill
+            )
+            assert git.stdout is not None and git.stderr is not None
+            await asyncio.gather(
+                _read_lines(git.stderr, lines, on_line),
+                _read_lines(git.stdout, lines, on_line),
+            )
+            status = await git.wait()
+        finally:
+            if git is not None and git.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(git.pid, signal.SIGKILL)
+                await git.wait()
+            for process in self._processes:
+                process.close()
+            for handler in self._handlers:
+                handler.cancel()
+            await asyncio.gather(*self._handlers, return_exceptions=True)
+            server.close()
+            await server.wait_closed()
+            shutil.rmtree(folder, ignore_errors=True)
+        if self.failure is not None:
+            raise self.failure
+        stack = self.client.stack.name
+        if self.dropped:
+            self.client.pool.forget(self.client.stack)
+            raise ConnectionDropped(
+                stack, f"connection lost during the push of {self.app}; the build's outcome "
+                "on the stack is unknown"
+            )
+        locked = any(parsers.is_deploy_lock_message(line.text) for line in lines)
+        reason = None
+        if status != 0:
+            reason = parsers.push_failure_reason(lines, status)
+            if locked:
+                reason = (
+                    f"{self.app} has a deploy lock in place; if no deploy is running, clear it "
+                    f"with: {self.client.unlock_hint(self.app)}"
+                )
+        # "-----> WARNING: deploy did not complete, you must push to master." (exit 0)
+        not_deployed = next(
+            (line.text for line in lines if line.remote and "deploy did not complete" in line.text),
+            None,
+        )
+        if status == 0 and not_deployed:
+            reason = not_deployed.removeprefix("-----> ").removeprefix("WARNING: ")
+        up_to_date = status == 0 and any(
+            not line.remote and line.text.strip() == "Everything up-to-date" for line in lines
+        )
+        return PushResult(
+            stack=stack, app=self.app, sha=sha, branch=branch, exit_status=status,
+            reason=reason, lines=tuple(lines), up_to_date=up_to_date, locked=locked,
+            not_deployed=status == 0 and bool(not_deployed),
+        )
+
+    def _git_env(self, socket_path: Path) -> dict[str, str]:
+        env = dict(os.environ)
+        bridge_file = Path(bridge.__file__).resolve()
+        env.update({
+            "GIT_SSH_COMMAND": f"{shlex.quote(sys.executable)} -I -S {shlex.quote(str(bridge_file))}",
+            "GIT_SSH_VARIANT": "simple",  # no -p/-o options; the bridge ignores the host
+            bridge.SOCKET_ENV: str(socket_path),
+            bridge.TOKEN_ENV: self._token,
+            "GIT_TERMINAL_PROMPT": "0",
+            "LC_ALL": "C",  # git's own lines in English, for the failure-reason parser
+        })
+        return env
+
+    # --- the parent's end of the bridge ---------------------------------------------------------
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._handlers.add(task)
+        try:
+            kind, payload = await _read_frame(reader)
+            header = json.loads(payload) if kind == b"H" else {}
+            if not hmac.compare_digest(str(header.get("token", "")), self._token):
+                return
+            status = await self._relay(header.get("argv", []), reader, writer)
+            _write_frame(writer, b"X", str(status).encode())
+            await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    async def _relay(
+        self, argv: list[str], reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> int:
+        import asyncssh
+
+        expected = commands.receive_pack(self.app)
+        if not argv or argv[-1] != expected.line:
+            _write_frame(writer, b"E", b"ownstack-tui: refusing an unexpected remote command\n")
+            return 1
+        try:
+            process = await self.client.open_process(expected, encoding=None)
+        except StackError as error:
+            self.failure = error
+            return 255
+        self._processes.append(process)
+
+        async def to_remote() -> None:
+            try:
+                while True:
+                    kind, payload = await _read_frame(reader)
+                    if kind == b"I":
+                        process.stdin.write(payload)
+                        await process.stdin.drain()
+                    elif kind == b"i":
+                        process.stdin.write_eof()
+                        return
+            except (asyncio.IncompleteReadError, ConnectionError):
+                process.close()  # the bridge (git) went away: end the remote side too
+
+        async def from_remote(stream: Any, kind: bytes) -> None:
+            while True:
+                data = await stream.read(1 << 16)
+                if not data:
+                    return
+                _write_frame(writer, kind, data)
+                await writer.drain()
+
+        feeder = asyncio.ensure_future(to_remote())
+        try:
+            await asyncio.gather(from_remote(process.stdout, b"O"), from_remote(process.stderr, b"E"))
+            await process.wait_closed()
+        except (asyncssh.Error, OSError):
+            self.dropped = True
+        finally:
+            feeder.cancel()
+            with contextlib.suppress(BaseException):
+                await feeder
+        if process.exit_status is None and process.exit_signal is None:
+            self.dropped = True
+        if self.dropped:
+            _write_frame(writer, b"E", b"ownstack-tui: connection to the stack was lost\n")
+            return 255
+        return process.exit_status if process.exit_status is not None else 255
+
+
+async def _read_lines(
+    stream: asyncio.StreamReader, lines: list[PushLine], on_line: LineCallback | None
+) -> None:
+    splitter = parsers.PushLineSplitter()
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    while True:
+        chunk = await stream.read(1 << 16)
+        text = decoder.decode(chunk, final=not chunk)
+        new = splitter.feed(text) if chunk else splitter.feed(text) + splitter.flush()
+        for line in new:
+            lines.append(line)
+            if on_line is not None:
+                on_line(line)
+        if not chunk:
+            return
+
+
+async def _read_frame(reader: asyncio.StreamReader) -> tuple[bytes, bytes]:
+    kind, size = _FRAME.unpack(await reader.readexactly(_FRAME.size))
+    return kind, await reader.readexactly(size) if size else b""
+
+
+def _write_frame(writer: asyncio.StreamWriter, kind: bytes, payload: bytes = b"") -> None:
+    writer.write(_FRAME.pack(kind, len(payload)) + payload)

@@ -1,0 +1,56 @@
+"""Fixtures for the SSH backend tests: a pool, and model Stacks pointing at sandbox stacks."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from ownstack_tui import paths
+from ownstack_tui.backends.dokku.client import DokkuClient
+from ownstack_tui.backends.dokku.pool import SshPool
+from ownstack_tui.model.fleet import Stack
+
+# The shared sandbox fixtures, unless the top-level conftest already loaded them.
+if "tests.fixtures.sandbox" not in sys.modules:
+    from tests.fixtures.sandbox import (  # noqa: F401
+        demo_repo,
+        sandbox_fleet,
+        sandbox_known_hosts,
+        sandbox_stack,
+        sshd_sandbox,
+        sshd_stack,
+        unique_app,
+    )
+
+
+def model_stack(sandbox: Any) -> Stack:
+    """The fleet-file view of a sandbox stack."""
+    return Stack(
+        name=sandbox.name,
+        host=sandbox.host,
+        port=sandbox.port,
+        user=sandbox.user,
+        identity=str(sandbox.client_key_path),
+    )
+
+
+@pytest.fixture
+def trusted(sandbox_fleet: Any) -> None:
+    """Every sandbox stack's host key in our known_hosts (this test's own home)."""
+    path = paths.known_hosts_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sandbox_fleet.write_known_hosts(path)
+
+
+@pytest.fixture
+async def pool() -> AsyncIterator[SshPool]:
+    async with SshPool(connect_timeout=5.0) as shared:
+        yield shared
+
+
+@pytest.fixture
+def staging(sandbox_stack: Any, pool: SshPool, trusted: None) -> DokkuClient:
+    return DokkuClient(model_stack(sandbox_stack), pool)
