@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -12,18 +11,6 @@ from ownstack_tui import paths
 from ownstack_tui.backends.dokku.client import DokkuClient
 from ownstack_tui.backends.dokku.pool import SshPool
 from ownstack_tui.model.fleet import Stack
-
-# The shared sandbox fixtures, unless the top-level conftest already loaded them.
-if "tests.fixtures.sandbox" not in sys.modules:
-    from tests.fixtures.sandbox import (  # noqa: F401
-        demo_repo,
-        sandbox_fleet,
-        sandbox_known_hosts,
-        sandbox_stack,
-        sshd_sandbox,
-        sshd_stack,
-        unique_app,
-    )
 
 
 def model_stack(sandbox: Any) -> Stack:
