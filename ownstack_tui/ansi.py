@@ -50,6 +50,7 @@ class Span(NamedTuple):
     """A run of same-styled text that starts at cell `start` of its line."""
 
     start: int
+    cells: int
     text: str
     style: Style | None
 
@@ -69,8 +70,13 @@ def strip_ansi(text: str) -> str:
     """The text a terminal would show for one line, without any escape sequence."""
     if text.isprintable() and "^[" not in text:
         return text
-    if "\t" not in text and _RESTART_RE.search(text) is None:
-        return _ESCAPE_RE.sub("", text)
+    restarts = list(_RESTART_RE.finditer(text))
+    if not restarts:
+        return _ESCAPE_RE.sub("", text).expandtabs(TAB_SIZE)
+    # The usual dokku shape, ESC[1G ESC[K at the start: what follows the last restart is shown.
+    tail = _ESCAPE_RE.sub("", text[restarts[-1].end() :])
+    if tail:
+        return tail.expandtabs(TAB_SIZE)
     return "".join(span.text for span in parse_line(text, styled=False).spans)
 
 
@@ -91,8 +97,13 @@ def parse_line(text: str, *, styled: bool = True, limit: int | None = None) -> P
     col = 0
     pos = 0
     restart = False
+    # Stopping early is only right once no later \r or ESC[1G can redraw the line.
+    stop_after = -1
+    if limit is not None:
+        stop_after = max((m.end() for m in _RESTART_RE.finditer(text)), default=0)
 
-    def add(run: str) -> None:
+    def add(run: str, at: int) -> bool:
+        """Append a run of text found at `at`; True when the limit says to stop."""
         nonlocal col, restart
         if restart:
             # The line was redrawn from column 0; later text replaces the earlier.
@@ -101,16 +112,19 @@ def parse_line(text: str, *, styled: bool = True, limit: int | None = None) -> P
             restart = False
         if "\t" in run:
             run = _expand_tabs(run, col)
+        may_stop = limit is not None and at >= stop_after
         for i in range(0, len(run), CHUNK):
             chunk = run[i : i + CHUNK]
-            spans.append(Span(col, chunk, style))
-            col += cell_len(chunk)
+            cells = cell_len(chunk)
+            spans.append(Span(col, cells, chunk, style))
+            col += cells
+            if may_stop and col >= limit:  # type: ignore[operator]
+                return True
+        return False
 
     for match in _ESCAPE_RE.finditer(text):
-        if match.start() > pos:
-            add(text[pos : match.start()])
-            if limit is not None and col >= limit and not _RESTART_RE.search(text, pos):
-                return ParsedLine(tuple(spans), col, False)
+        if match.start() > pos and add(text[pos : match.start()], pos):
+            return ParsedLine(tuple(spans), col, False)
         pos = match.end()
         final = match.group("final")
         if match.group("cr") is not None:
@@ -121,8 +135,8 @@ def parse_line(text: str, *, styled: bool = True, limit: int | None = None) -> P
                 style = state.style()
         elif final == "G" and match.group("csi") in ("", "0", "1"):
             restart = True
-    if pos < len(text):
-        add(text[pos:])
+    if pos < len(text) and add(text[pos:], pos):
+        return ParsedLine(tuple(spans), col, False)
     return ParsedLine(tuple(spans), col, True)
 
 
@@ -228,9 +242,5 @@ def _colour(value: tuple[int, ...] | None) -> Color | None:
 
 
 @lru_cache(maxsize=1024)
-def _style_for(
-    fg: tuple[int, ...] | None, bg: tuple[int, ...] | None, attrs: frozenset[str]
-) -> Style:
-    return Style(
-        color=_colour(fg), bgcolor=_colour(bg), **dict.fromkeys(attrs, True)
-    )
+def _style_for(fg: tuple[int, ...] | None, bg: tuple[int, ...] | None, attrs: frozenset[str]) -> Style:
+    return Style(color=_colour(fg), bgcolor=_colour(bg), **dict.fromkeys(attrs, True))

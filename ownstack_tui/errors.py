@@ -25,3 +25,12 @@ class NotFound(InvalidInput):
 
 class RemoteError(OwnstackError):
     """A stack (or the control plane) said no or could not be reached."""
+
+
+class AppNotOnStack(RemoteError):
+    """The app has not been created on that stack yet (its first deploy creates it)."""
+
+    def __init__(self, stack: str, app: str) -> None:
+        super().__init__(f"stack {stack}: app {app} does not exist there yet; its first deploy creates it")
+        self.stack = stack
+        self.app = app

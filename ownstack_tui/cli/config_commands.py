@@ -16,7 +16,7 @@ from ownstack_tui.cli.context import Context
 from ownstack_tui.cli.deploy_commands import engine_for, run_async
 from ownstack_tui.cli.output import print_json
 from ownstack_tui.engine.fanout import StackOutcome
-from ownstack_tui.errors import InvalidInput
+from ownstack_tui.errors import AppNotOnStack, InvalidInput
 from ownstack_tui.model import validation
 from ownstack_tui.model.config import (
     StackConfigPlan,
@@ -55,6 +55,9 @@ async def _config_show(
     report: dict[str, dict[str, object]] = {}
     for name, outcome in actual.items():
         desired = effective_config(app, name)
+        if isinstance(outcome.exception, AppNotOnStack):
+            report[name] = {"vars": {}, "drift": [], "app_missing": True}
+            continue
         if outcome.value is None:
             report[name] = {"error": outcome.error}
             continue
@@ -86,6 +89,9 @@ def _print_config_report(report: Mapping[str, Mapping[str, object]], drift_only:
         print(f"=== {stack}")
         if "error" in entry:
             print(f"  unreachable: {entry['error']}")
+            continue
+        if entry.get("app_missing"):
+            print("  app not created there yet; its first deploy sets the config")
             continue
         vars_ = entry["vars"]
         assert isinstance(vars_, dict)
@@ -208,6 +214,7 @@ async def _plan_and_apply(
         report[name] = {
             "set": sorted(plan.to_set) if plan else [],
             "unset": sorted(plan.to_unset) if plan else [],
+            "app_missing": plan.app_missing if plan else False,
             "error": error,
         }
         if not ctx.json:
@@ -220,6 +227,9 @@ async def _plan_and_apply(
 def _print_plan_result(stack: str, plan: StackConfigPlan | None, error: str | None, restart: bool) -> None:
     if plan is None:
         print(f"✗ {stack}: {error}")
+        return
+    if plan.app_missing:
+        print(f"• {stack}: app not created there yet; its first deploy sets the config")
         return
     changes = [f"+{k}" for k in sorted(plan.to_add)]
     changes += [f"~{k}" for k in sorted(plan.to_change)]

@@ -16,6 +16,7 @@ from ownstack_tui.backends.base import AppState, Backend, DeployRequest
 from ownstack_tui.engine.fanout import DEFAULT_PARALLELISM, StackOutcome, fan_out
 from ownstack_tui.engine.history import History
 from ownstack_tui.engine.hostkeys import HostKeyError
+from ownstack_tui.errors import AppNotOnStack
 from ownstack_tui.model.config import StackConfigPlan, effective_config, plan_stack_config
 from ownstack_tui.model.fleet import App, Fleet, Stack
 from ownstack_tui.model.jobs import DeployJob, DeployRun
@@ -158,6 +159,9 @@ class Engine:
         actual = await self.read_configs(app, only)
         plans: dict[str, StackOutcome[StackConfigPlan]] = {}
         for name, outcome in actual.items():
+            if isinstance(outcome.exception, AppNotOnStack):
+                plans[name] = StackOutcome(name, value=StackConfigPlan(name, app_missing=True))
+                continue
             if outcome.value is None:
                 plans[name] = StackOutcome(name, error=outcome.error, exception=outcome.exception)
                 continue

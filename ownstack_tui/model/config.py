@@ -55,6 +55,7 @@ class StackConfigPlan:
     to_change: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (old, new)
     to_unset: dict[str, str] = field(default_factory=dict)  # key -> old value
     unmanaged: dict[str, str] = field(default_factory=dict)  # set on stack, not in the fleet
+    app_missing: bool = False  # the app is not on the stack yet: its first deploy sets the config
 
     @property
     def is_empty(self) -> bool:

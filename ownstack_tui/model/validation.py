@@ -20,6 +20,7 @@ PROCESS_TYPE_RE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_-]*$")
 HOST_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:-]*$")
 USER_RE = re.compile(r"^[a-z_][a-z0-9_-]*\$?$")
 GIT_REF_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./@{}^~-]*$")
+_INTEGER_RE = re.compile(r"^[+-]?[0-9]+$")
 IMAGE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_./:@-]*$")
 
 RESERVED_KEYS = frozenset({"PORT"})
@@ -90,6 +91,11 @@ def config_value(key: str, value: str) -> str:
         raise InvalidInput(
             f"value of {key} ends with a backslash, which dokku's env file cannot read back; "
             "add a character after it"
+        )
+    if _INTEGER_RE.match(value) and -(2**63) <= int(value) < 2**63 and str(int(value)) != value:
+        raise InvalidInput(
+            f"value of {key} looks like a number that dokku would store as {int(value)}; "
+            "dokku's env file cannot keep it as written"
         )
     if value.endswith('"'):
         raise InvalidInput(

@@ -41,12 +41,17 @@ def test_port_is_reserved_and_dokku_keys_are_read_only() -> None:
         validation.writable_config_key("DOKKU_APP_TYPE")
 
 
-@pytest.mark.parametrize("value", ["a b", "it's \"q\" $HOME `x` =", "line1\nline2", "ünï©ødé", ""])
+@pytest.mark.parametrize(
+    "value", ["a b", "it's \"q\" $HOME `x` =", "line1\nline2", "ünï©ødé", "", "42", "-3", "99999999999999999999"]
+)
 def test_values_dokku_can_hold_are_accepted(value: str) -> None:
     assert validation.config_value("K", value) == value
 
 
-@pytest.mark.parametrize(("value", "reason"), [("a\\", "backslash"), ('say "hi"', "double quote")])
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [("a\\", "backslash"), ('say "hi"', "double quote"), ("007", "store as 7"), ("+5", "store as 5")],
+)
 def test_value_endings_dokkus_env_reader_breaks_are_refused(value: str, reason: str) -> None:
     with pytest.raises(InvalidInput, match=reason):
         validation.config_value("K", value)

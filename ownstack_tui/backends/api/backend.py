@@ -74,7 +74,8 @@ class ApiBackend:
         if name not in self._stack_ids:
             known = ", ".join(sorted(self._stack_ids)) or "(none)"
             raise ApiNotFound(
-                f"the control plane at {self.client.url} has no stack named {name!r}; its stacks: {known}"
+                f"the control plane at {self.client.url} has no stack named {name!r}; "
+                f"its stacks: {known}"
             )
         return self._stack_ids[name]
 
@@ -149,7 +150,9 @@ class ApiBackend:
         for job in jobs:
             deployment = by_stack_id.get(ids[job.stack])
             if deployment is None:
-                job.fail(f"the control plane at {self.client.url} started no deployment on {job.stack}")
+                job.fail(
+                    f"the control plane at {self.client.url} started no deployment on {job.stack}"
+                )
                 continue
             job.remote_id = str(deployment["id"])
             followers.append(DeploymentFollower(self.client, job, int(deployment["id"])))
@@ -182,7 +185,8 @@ class ApiBackend:
 
     async def set_scale(self, app: App, stack: Stack, counts: Mapping[str, int]) -> list[str]:
         app_id, where = await self._where(app, stack)
-        data = await self.client.send("PATCH", endpoints.scale(app_id), {"scale": dict(counts)}, where)
+        body = {"scale": dict(counts)}
+        data = await self.client.send("PATCH", endpoints.scale(app_id), body, where)
         return [str(line) for line in data.get("output") or []]
 
     async def logs(
@@ -208,7 +212,8 @@ class ApiBackend:
     # -- targets (not in the Backend protocol: the fleet file is the CLI's record) ------------
 
     async def targets(self, app: App) -> list[dict[str, Any]]:
-        return list(_items(await self.client.get(endpoints.targets(await self.app_id(app))), "stacks"))
+        data = await self.client.get(endpoints.targets(await self.app_id(app)))
+        return list(_items(data, "stacks"))
 
     async def add_target(self, app: App, stack: Stack) -> None:
         app_id, where = await self._where(app, stack)

@@ -247,14 +247,18 @@ class ApiClient:
             return ApiNotFound(f"{where}: {detail or 'not found'} ({method} {path}: 404)")
         if code == 409:
             text = conflict or "a deploy is already in progress"
-            return DeployInProgress(f"{text}{': ' + detail if detail else ''} (409 from {self.url})")
+            return DeployInProgress(
+                f"{text}{': ' + detail if detail else ''} (409 from {self.url})"
+            )
         if code >= 500:
             tries = f", tried {attempt} times" if attempt > 1 else ""
             return ApiServerError(
                 f"{where} failed: HTTP {code} on {method} {path}{tries}"
                 f"{': ' + detail if detail else ''}"
             )
-        return ApiRejected(f"{where} refused {method} {path} (HTTP {code}): {detail or 'no reason given'}")
+        return ApiRejected(
+            f"{where} refused {method} {path} (HTTP {code}): {detail or 'no reason given'}"
+        )
 
 
 def _query(params: Mapping[str, Any] | None) -> dict[str, Any] | None:

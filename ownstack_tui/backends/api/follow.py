@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 from typing import Any
 
+from ownstack_tui.engine.fanout import describe_failure
 from ownstack_tui.model.deploy import DeployStatus, can_transition
 from ownstack_tui.model.jobs import DeployJob
 
@@ -46,7 +47,8 @@ def finish(job: DeployJob, data: dict[str, Any]) -> None:
     if status is DeployStatus.SUCCEEDED:
         job.succeed(sha)
     elif status is DeployStatus.CANCELLED:
-        job.set_status(DeployStatus.CANCELLED, data.get("reason") or "cancelled on the control plane")
+        reason = data.get("reason") or "cancelled on the control plane"
+        job.set_status(DeployStatus.CANCELLED, reason)
     else:
         if sha:
             job.sha = sha
@@ -72,6 +74,12 @@ class DeploymentFollower:
             self.job.fail(
                 f"lost contact with the control plane while following deployment "
                 f"{self.deployment_id} ({error}); it may still be running there"
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            # A malformed answer ends this job only, never the other stacks' followers.
+            self.job.fail(
+                f"unexpected answer about deployment {self.deployment_id} from "
+                f"{self.client.url}: {describe_failure(error)}"
             )
 
     async def _follow(self) -> None:
@@ -115,7 +123,8 @@ class DeploymentFollower:
             start = response.headers.get("X-Log-Start")
             if start is not None and start.isdigit() and int(start) > self.offset:
                 # Lines before ``start`` are no longer kept by the control plane.
-                self.job.add_lines([f"[{int(start) - self.offset} earlier lines no longer available]"])
+                gone = int(start) - self.offset
+                self.job.add_lines([f"[{gone} earlier lines no longer available]"])
                 self.offset = int(start)
             async for lines in self.client.stream_lines(response, path):
                 if lines:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ownstack_tui.backends.base import AppState, DeployRequest
 from ownstack_tui.engine.fanout import DEFAULT_PARALLELISM, describe_failure, fan_out
-from ownstack_tui.errors import InvalidInput
+from ownstack_tui.errors import AppNotOnStack, InvalidInput
 from ownstack_tui.model.config import StackConfigPlan, plan_stack_config
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.fleet import App, Fleet, Stack
@@ -24,7 +24,7 @@ from ownstack_tui.model.jobs import DeployJob
 
 from . import commands, hostkeys
 from .client import DokkuClient
-from .errors import HostKeyError, StackError
+from .errors import AppNotFound, HostKeyError, StackError
 from .parsers import PushLine
 from .pool import SshPool
 from .push import push
@@ -175,7 +175,10 @@ class DokkuBackend:
     # -- config and scale ----------------------------------------------------------------------
 
     async def read_config(self, app: App, stack: Stack) -> dict[str, str]:
-        return await self.client(stack).config_export(app.name)
+        try:
+            return await self.client(stack).config_export(app.name)
+        except AppNotFound:
+            raise AppNotOnStack(stack.name, app.name) from None
 
     async def apply_config(
         self, app: App, stack: Stack, plan: StackConfigPlan, restart: bool

@@ -12,7 +12,6 @@ arrive (`new_lines`, posted as `LogPane.TailChanged`) until End/`G` or scrolling
 from __future__ import annotations
 
 import heapq
-from bisect import bisect_right
 from collections import deque
 from collections.abc import Iterable
 from typing import ClassVar
@@ -25,12 +24,12 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import var
 from textual.scroll_view import ScrollView
-from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.widget import Widget
 
 from ownstack_tui.ansi import ParsedLine, parse_line, strip_ansi, visible_width
 from ownstack_tui.tui.widgets.log_filter import SEPARATOR, LineFilter, compile_filter
+from ownstack_tui.tui.widgets.log_render import set_scrollbar, window_strip
 
 # Lines whose width is measured per flush: the raw-longest few (escapes make raw length an
 # overestimate); a longer line discovered while rendering widens the pane then.
@@ -47,10 +46,11 @@ class LogPane(ScrollView, can_focus=True):
     LogPane {
         background: $surface;
         color: $text;
-        /* Fixed scrollbars: a scrollbar appearing re-lays out the whole screen (~100 ms with
-           ten busy panes). No horizontal bar: h/l scroll sideways, the subtitle shows the column. */
+        /* No horizontal scrollbar: one appearing when a long line arrives re-lays out the whole
+           screen (~100 ms with ten busy panes) and takes a row. h/l scroll sideways instead and
+           the subtitle shows the column. */
         overflow-x: hidden;
-        overflow-y: scroll;
+        overflow-y: auto;
         border: round $panel-lighten-2;
         border-title-color: $text;
         border-subtitle-color: $text-muted;
@@ -231,10 +231,10 @@ class LogPane(ScrollView, can_focus=True):
         virtual = self.virtual_size
         if self.show_vertical_scrollbar:
             window = height - self.scrollbar_size_horizontal
-            _set_bar(self.vertical_scrollbar, window, virtual.height, self.scroll_y)
+            set_scrollbar(self.vertical_scrollbar, window, virtual.height, self.scroll_y)
         if self.show_horizontal_scrollbar:  # only if a parent's CSS turns it back on
             window = width - self.scrollbar_size_vertical
-            _set_bar(self.horizontal_scrollbar, window, virtual.width, self.scroll_x)
+            set_scrollbar(self.horizontal_scrollbar, window, virtual.width, self.scroll_x)
 
     def _rows_changed(self, added: int, removed: int) -> None:
         rows_before = self.row_count - added + removed
@@ -336,31 +336,7 @@ class LogPane(ScrollView, can_focus=True):
             if parsed.width > self._width:
                 self._width = parsed.width
                 self.call_later(self._widen)
-        spans = parsed.spans
-        first = max(0, bisect_right(spans, x, key=lambda span: span.start) - 1)
-        # One Strip per row: Strips are heavy (seven caches each) and garbage costs GC pauses.
-        segments: list[Segment] = []
-        cells = 0
-        for index in range(first, len(spans)):
-            span = spans[index]
-            if span.start >= end:
-                break
-            style = base + span.style if span.style else base
-            left = max(x, span.start) - span.start
-            right = min(end, span.start + span.cells) - span.start
-            if right <= left:
-                continue
-            if left == 0 and right == span.cells:
-                segments.append(Segment(span.text, style))
-            elif len(span.text) == span.cells:  # one cell per character: slice directly
-                segments.append(Segment(span.text[left:right], style))
-            else:
-                part = Strip([Segment(span.text, style)], span.cells).crop(left, right)
-                segments.extend(part)
-            cells += right - left
-        if cells < width:
-            segments.append(Segment(" " * (width - cells), base))
-        return Strip(segments, width)
+        return window_strip(parsed, x, width, base)
 
     def _widen(self) -> None:
         self._set_virtual_size()
@@ -414,7 +390,7 @@ class LogPane(ScrollView, can_focus=True):
 
     @property
     def tail_badge(self) -> str:
-        """"" while tailing, else e.g. "paused · 42 new lines (G to follow)"."""
+        """ "" while tailing, else e.g. "paused · 42 new lines (G to follow)"."""
         if self.tailing:
             return ""
         if self.new_lines:
@@ -532,22 +508,3 @@ class LogPane(ScrollView, can_focus=True):
 
     def action_copy_all(self) -> None:
         self.copy_all()
-
-
-def _thumb(window: int, virtual: int, position: float) -> tuple[int, int]:
-    """Where a scrollbar's thumb is drawn, to the nearest cell (Textual draws eighths; a thumb
-    up to half a cell off is not worth a repaint on every flush)."""
-    if window <= 0 or virtual <= window:
-        return (0, 0)
-    thumb = max(1.0, window * window / virtual)
-    start = (window - thumb) * min(1.0, position / (virtual - window))
-    return (round(start), round(thumb))
-
-
-def _set_bar(bar: ScrollBar, window: int, virtual: int, position: float) -> None:
-    before = _thumb(bar.window_size, bar.window_virtual_size, bar.position)
-    bar.set_reactive(ScrollBar.window_size, window)
-    bar.set_reactive(ScrollBar.window_virtual_size, virtual)
-    bar.set_reactive(ScrollBar.position, position)
-    if _thumb(window, virtual, position) != before:
-        bar.refresh()

@@ -1,0 +1,482 @@
+"""The HTTP side of the control-plane stand-in: docs/api.md, served by starlette.
+
+Every handler runs our own engine (``Engine`` + ``DokkuBackend``) against the stacks over SSH.
+Errors are JSON ``{"error": "..."}`` with the status codes of the contract.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ownstack_tui.backends.base import DeployRequest
+from ownstack_tui.backends.dokku.backend import DokkuBackend
+from ownstack_tui.backends.dokku.errors import DokkuCommandError
+from ownstack_tui.engine.engine import Engine
+from ownstack_tui.engine.fanout import describe_failure
+from ownstack_tui.errors import InvalidInput, OwnstackError
+from ownstack_tui.model import validation
+from ownstack_tui.model.config import StackConfigPlan
+from ownstack_tui.model.fleet import App, Stack
+
+from .faults import FaultSwitch
+from .registry import Deployment, Registry
+
+LOG_WAIT = 1.0  # a following log re-checks at least this often
+FIRST_LOG_WAIT = 2.0  # how long a runtime-log request waits for dokku's first word
+
+
+class ApiProblem(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class DropConnection(Exception):
+    """Raised inside a streaming body to cut the connection (the dropped-stream fault)."""
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+class Guard:
+    """ASGI middleware: bearer-token check, then the slow and failing faults."""
+
+    def __init__(self, app: ASGIApp, tokens: dict[str, bool], faults: FaultSwitch) -> None:
+        self.app = app
+        self.tokens = tokens  # token -> may change things
+        self.faults = faults
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        given = headers.get(b"authorization", b"").decode("latin-1")
+        scheme, _, token = given.partition(" ")
+        writer = None
+        if scheme.lower() == "bearer":
+            for known, may_write in self.tokens.items():
+                if hmac.compare_digest(known.encode(), token.encode()):
+                    writer = may_write
+        if writer is None:
+            response: Response = _error(401, "missing or invalid bearer token")
+        elif not writer and scope["method"] != "GET":
+            response = _error(403, "this token may only read")
+        else:
+            faults = self.faults.current
+            if faults.slow_ms:
+                await asyncio.sleep(faults.slow_ms / 1000)
+            if not self.faults.take_failure(scope["method"]):
+                await self.app(scope, receive, send)
+                return
+            response = _error(500, "injected failure (fault switch)")
+        await response(scope, receive, send)
+
+
+Handler = Callable[["ControlPlaneApi", Request], Awaitable[Response]]
+
+
+def _handled(handler: Handler) -> Handler:
+    async def run(api: ControlPlaneApi, request: Request) -> Response:
+        try:
+            return await handler(api, request)
+        except ApiProblem as problem:
+            return _error(problem.status, problem.message)
+        except DokkuCommandError as error:
+            return _error(422, str(error))
+        except InvalidInput as error:
+            return _error(422, str(error))
+        except OwnstackError as error:
+            return _error(502, str(error))
+        except Exception as error:  # the stand-in answers, never hangs up, on its own bugs
+            return _error(500, describe_failure(error))
+
+    return run
+
+
+class ControlPlaneApi:
+    def __init__(self, engine: Engine, registry: Registry, faults: FaultSwitch) -> None:
+        self.engine = engine
+        self.registry = registry
+        self.faults = faults
+
+    @property
+    def backend(self) -> DokkuBackend:
+        return self.engine.backend  # type: ignore[return-value]
+
+    # -- lookups -----------------------------------------------------------------------------
+
+    def _app(self, request: Request) -> tuple[int, App]:
+        app_id = int(request.path_params["app_id"])
+        if app_id not in self.registry.apps:
+            raise ApiProblem(404, f"no app {app_id}")
+        return app_id, self.registry.apps[app_id]
+
+    def _stack_by_id(self, value: object) -> tuple[int, Stack]:
+        try:
+            stack_id = int(str(value))
+        except ValueError:
+            raise ApiProblem(400, f"stack_id {value!r} is not a number") from None
+        if stack_id not in self.registry.stacks_by_id:
+            raise ApiProblem(404, f"no stack {stack_id}")
+        return stack_id, self.registry.stacks_by_id[stack_id]
+
+    def _target(self, request: Request, app: App) -> tuple[int, Stack]:
+        value = request.path_params.get("stack_id", request.query_params.get("stack_id"))
+        if value is None:
+            raise ApiProblem(400, "stack_id is required")
+        stack_id, stack = self._stack_by_id(value)
+        if stack.name not in app.stacks:
+            raise ApiProblem(404, f"stack {stack.name} is not a target of app {app.name}")
+        return stack_id, stack
+
+    def _deployment(self, request: Request) -> Deployment:
+        deployment_id = int(request.path_params["deployment_id"])
+        deployment = self.registry.deployments.get(deployment_id)
+        if deployment is None:
+            raise ApiProblem(404, f"no deployment {deployment_id}")
+        return deployment
+
+    def _deployment_json(self, deployment: Deployment) -> dict[str, Any]:
+        return deployment.as_json(self.registry.stack_name(deployment.stack_id))
+
+    # -- apps and stacks ---------------------------------------------------------------------
+
+    @_handled
+    async def list_apps(self, request: Request) -> Response:
+        return JSONResponse({"apps": [self.registry.app_json(i) for i in self.registry.apps]})
+
+    @_handled
+    async def show_app(self, request: Request) -> Response:
+        app_id, _app = self._app(request)
+        return JSONResponse(self.registry.app_json(app_id))
+
+    @_handled
+    async def list_stacks(self, request: Request) -> Response:
+        stacks = [self.registry.stack_json(i) for i in self.registry.stacks_by_id]
+        return JSONResponse({"stacks": stacks})
+
+    @_handled
+    async def show_stack(self, request: Request) -> Response:
+        stack_id, stack = self._stack_by_id(request.path_params["stack_id"])
+        data = self.registry.stack_json(stack_id)
+        try:
+            data.update(reachable=True, dokku_version=await self.backend.probe(stack), error=None)
+        except OwnstackError as error:
+            data.update(reachable=False, dokku_version=None, error=str(error))
+        return JSONResponse(data)
+
+    @_handled
+    async def list_targets(self, request: Request) -> Response:
+        app_id, _app = self._app(request)
+        return JSONResponse({"stacks": self.registry.app_json(app_id)["stacks"]})
+
+    @_handled
+    async def add_target(self, request: Request) -> Response:
+        app_id, app = self._app(request)
+        body = await _json_body(request)
+        stack_id, stack = self._stack_by_id(body.get("stack_id"))
+        if stack.name not in app.stacks:
+            self.registry.set_targets(app_id, [*app.stacks, stack.name])
+        return JSONResponse(self.registry.stack_json(stack_id), status_code=201)
+
+    @_handled
+    async def remove_target(self, request: Request) -> Response:
+        app_id, app = self._app(request)
+        stack_id, stack = self._target(request, app)
+        self.registry.set_targets(app_id, [name for name in app.stacks if name != stack.name])
+        return JSONResponse({"removed": True, "stack": self.registry.stack_json(stack_id)})
+
+    @_handled
+    async def target_state(self, request: Request) -> Response:
+        _app_id, app = self._app(request)
+        _stack_id, stack = self._target(request, app)
+        state = await self.backend.app_state(app, stack)
+        return JSONResponse(
+            {
+                "exists": state.exists,
+                "deployed_sha": state.deployed_sha,
+                "deploy_source": state.deploy_source,
+                "dokku_version": state.dokku_version,
+            }
+        )
+
+    # -- deployments -------------------------------------------------------------------------
+
+    @_handled
+    async def deploy(self, request: Request) -> Response:
+        app_id, app = self._app(request)
+        key = request.headers.get("idempotency-key")
+        if key and key in self.registry.idempotent:
+            return JSONResponse(self.registry.idempotent[key], status_code=202)
+        body = await _json_body(request)
+        if "stack_ids" in body:
+            raw_ids = body["stack_ids"]
+            if not isinstance(raw_ids, list):
+                raise ApiProblem(400, "stack_ids must be a list")
+        elif "stack_id" in body:
+            raw_ids = [body["stack_id"]]
+        else:
+            raw_ids = [self.registry.stack_ids[name] for name in app.stacks]
+        if not raw_ids:
+            raise ApiProblem(422, f"app {app.name} has no target stacks")
+        targets = []
+        for value in raw_ids:
+            stack_id, stack = self._stack_by_id(value)
+            if stack.name not in app.stacks:
+                raise ApiProblem(422, f"stack {stack.name} is not a target of app {app.name}")
+            targets.append((stack_id, stack))
+        for stack_id, stack in targets:
+            active = self.registry.active_deployment(app_id, stack_id)
+            if active is not None:
+                raise ApiProblem(
+                    409, f"deployment {active.id} of {app.name} is still running on {stack.name}"
+                )
+        sha, image = body.get("sha"), body.get("image")
+        if sha and image:
+            raise ApiProblem(400, "give sha or image, not both")
+        request_ = DeployRequest(
+            ref=validation.git_ref(str(sha)) if sha else None,
+            image=validation.image_ref(str(image)) if image else None,
+        )
+        running = self.engine.start_deploy(app, [stack.name for _i, stack in targets], request_)
+        answer = {"app_id": app_id, "deployments": []}
+        for (stack_id, _stack), job in zip(targets, running.run.jobs, strict=True):
+            deployment = Deployment(job, app_id, stack_id, running)
+            self.registry.deployments[job.id] = deployment
+            answer["deployments"].append(self._deployment_json(deployment))
+        if key:
+            self.registry.idempotent[key] = answer
+        return JSONResponse(answer, status_code=202)
+
+    @_handled
+    async def list_deployments(self, request: Request) -> Response:
+        app_id, _app = self._app(request)
+        only = request.query_params.get("stack_id")
+        found = [
+            self._deployment_json(d)
+            for d in sorted(self.registry.deployments.values(), key=lambda d: -d.id)
+            if d.app_id == app_id and (only is None or str(d.stack_id) == only)
+        ]
+        return JSONResponse({"deployments": found})
+
+    @_handled
+    async def show_deployment(self, request: Request) -> Response:
+        return JSONResponse(self._deployment_json(self._deployment(request)))
+
+    @_handled
+    async def deployment_log(self, request: Request) -> Response:
+        deployment = self._deployment(request)
+        offset = _int_param(request, "offset", 0)
+        follow = request.query_params.get("follow") in ("1", "true")
+        start, _lines = deployment.lines_from(offset)
+        drop_after = self.faults.current.drop_log_after_lines
+        body = _log_body(deployment, start, follow, drop_after)
+        return StreamingResponse(
+            body, media_type="text/plain; charset=utf-8", headers={"X-Log-Start": str(start)}
+        )
+
+    # -- config, scale, logs, replicate --------------------------------------------------------
+
+    @_handled
+    async def read_config(self, request: Request) -> Response:
+        _app_id, app = self._app(request)
+        stack_id, stack = self._target(request, app)
+        config = await self.backend.read_config(app, stack)
+        return JSONResponse({"stack_id": stack_id, "config": config})
+
+    @_handled
+    async def change_config(self, request: Request) -> Response:
+        app_id, app = self._app(request)
+        _stack_id, stack = self._target(request, app)
+        body = await _json_body(request)
+        to_set = body.get("set") or {}
+        to_unset = body.get("unset") or []
+        if not isinstance(to_set, dict) or not isinstance(to_unset, list):
+            raise ApiProblem(400, "set must be an object and unset a list")
+        for key, value in to_set.items():
+            validation.writable_config_key(str(key))
+            validation.config_value(str(key), str(value))
+        for key in to_unset:
+            validation.writable_config_key(str(key))
+        values = {str(k): str(v) for k, v in to_set.items()}
+        keys = [str(k) for k in to_unset]
+        plan = StackConfigPlan(stack.name, to_add=values, to_unset=dict.fromkeys(keys, ""))
+        output = await self.backend.apply_config(app, stack, plan, bool(body.get("restart", True)))
+        self.registry.change_config(app_id, stack.name, values, keys)
+        return JSONResponse({"output": output})
+
+    @_handled
+    async def read_scale(self, request: Request) -> Response:
+        _app_id, app = self._app(request)
+        stack_id, stack = self._target(request, app)
+        scale = await self.backend.read_scale(app, stack)
+        return JSONResponse({"stack_id": stack_id, "scale": scale})
+
+    @_handled
+    async def set_scale(self, request: Request) -> Response:
+        _app_id, app = self._app(request)
+        _stack_id, stack = self._target(request, app)
+        body = await _json_body(request)
+        counts = body.get("scale")
+        if not isinstance(counts, dict) or not counts:
+            raise ApiProblem(400, "scale must be an object of process type to count")
+        checked = dict(validation.scale_pair(f"{k}={v}") for k, v in counts.items())
+        return JSONResponse({"output": await self.backend.set_scale(app, stack, checked)})
+
+    @_handled
+    async def runtime_logs(self, request: Request) -> Response:
+        _app_id, app = self._app(request)
+        _stack_id, stack = self._target(request, app)
+        num = _int_param(request, "num", 100)
+        process = request.query_params.get("process")
+        if process:
+            validation.process_type(process)
+        follow = request.query_params.get("follow") in ("1", "true")
+        lines = self.backend.logs(app, stack, num, process or None, follow)
+        queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+
+        async def pump() -> None:
+            try:
+                async for line in lines:
+                    await queue.put(("line", line))
+                await queue.put(("end", None))
+            except Exception as error:
+                await queue.put(("error", error))
+
+        task = asyncio.get_running_loop().create_task(pump())
+        # Wait briefly for the first answer, so a refusal (no such app) is a JSON error.
+        try:
+            first = await asyncio.wait_for(queue.get(), FIRST_LOG_WAIT)
+        except TimeoutError:
+            first = None
+        if first is not None and first[0] == "error":
+            task.cancel()
+            raise first[1]
+
+        async def body() -> AsyncIterator[bytes]:
+            item = first
+            try:
+                while True:
+                    if item is None:
+                        item = await queue.get()
+                    kind, value = item
+                    if kind == "end":
+                        return
+                    if kind == "error":
+                        raise DropConnection
+                    yield (value + "\n").encode()
+                    item = None
+            finally:
+                task.cancel()
+
+        return StreamingResponse(body(), media_type="text/plain; charset=utf-8")
+
+    @_handled
+    async def replicate(self, request: Request) -> Response:
+        _app_id, app = self._app(request)
+        body = await _json_body(request)
+        new_name = validation.app_name(str(body.get("name") or ""))
+        if self.registry.app_by_name(new_name):
+            raise ApiProblem(409, f"an app named {new_name} already exists")
+        _stack_id, stack = self._stack_by_id(body.get("stack_id"))
+        if stack.name not in app.stacks:
+            raise ApiProblem(404, f"stack {stack.name} is not a target of app {app.name}")
+        output = await self.backend.replicate(app, new_name, stack)
+        new = App(name=new_name, repo=app.repo, branch=app.branch, stacks=(stack.name,),
+                  needs_postgres=False)
+        new_id = self.registry.add_app(new)
+        answer = {"output": output, "app": self.registry.app_json(new_id)}
+        return JSONResponse(answer, status_code=201)
+
+
+async def _log_body(
+    deployment: Deployment, offset: int, follow: bool, drop_after: int
+) -> AsyncIterator[bytes]:
+    sent = 0
+    position = offset
+    while True:
+        start, lines = deployment.lines_from(position)
+        position = start
+        for line in lines:
+            data = (line + "\n").encode()
+            if drop_after and sent >= drop_after:
+                yield data[: max(1, len(data) // 2)]  # half a line, then hang up
+                raise DropConnection
+            yield data
+            sent += 1
+            position += 1
+        if deployment.job.is_final and position >= deployment.total_lines:
+            return
+        if not follow:
+            return
+        await deployment.changed(LOG_WAIT)
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw:
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise ApiProblem(400, "the body is not JSON") from None
+    if not isinstance(body, dict):
+        raise ApiProblem(400, "the body must be a JSON object")
+    return body
+
+
+def _int_param(request: Request, name: str, default: int) -> int:
+    value = request.query_params.get(name)
+    if value is None:
+        return default
+    if not value.isdigit():
+        raise ApiProblem(400, f"{name} must be a whole number >= 0")
+    return int(value)
+
+
+def build_app(
+    engine: Engine, registry: Registry, tokens: dict[str, bool], faults: FaultSwitch
+) -> ASGIApp:
+    api = ControlPlaneApi(engine, registry, faults)
+
+    def route(path: str, handler: Handler, methods: list[str]) -> Route:
+        async def endpoint(request: Request) -> Response:
+            return await handler(api, request)
+
+        return Route(path, endpoint, methods=methods)
+
+    c = ControlPlaneApi
+    routes = [
+        route("/api/apps", c.list_apps, ["GET"]),
+        route("/api/apps/{app_id:int}", c.show_app, ["GET"]),
+        route("/api/apps/{app_id:int}/deploy", c.deploy, ["POST"]),
+        route("/api/apps/{app_id:int}/deployments", c.list_deployments, ["GET"]),
+        route("/api/apps/{app_id:int}/config", c.read_config, ["GET"]),
+        route("/api/apps/{app_id:int}/config", c.change_config, ["PATCH"]),
+        route("/api/apps/{app_id:int}/scale", c.read_scale, ["GET"]),
+        route("/api/apps/{app_id:int}/scale", c.set_scale, ["PATCH"]),
+        route("/api/apps/{app_id:int}/logs", c.runtime_logs, ["GET"]),
+        route("/api/apps/{app_id:int}/replicate", c.replicate, ["POST"]),
+        route("/api/apps/{app_id:int}/stacks", c.list_targets, ["GET"]),
+        route("/api/apps/{app_id:int}/stacks", c.add_target, ["POST"]),
+        route("/api/apps/{app_id:int}/stacks/{stack_id:int}", c.target_state, ["GET"]),
+        route("/api/apps/{app_id:int}/stacks/{stack_id:int}", c.remove_target, ["DELETE"]),
+        route("/api/deployments/{deployment_id:int}", c.show_deployment, ["GET"]),
+        route("/api/deployments/{deployment_id:int}/log", c.deployment_log, ["GET"]),
+        route("/api/stacks", c.list_stacks, ["GET"]),
+        route("/api/stacks/{stack_id:int}", c.show_stack, ["GET"]),
+    ]
+    return Guard(Starlette(routes=routes), tokens, faults)

@@ -1,0 +1,64 @@
+"""What ``sandbox up`` prepares around running stacks: a demo app repo, a fleet file, known_hosts."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from ownstack_tui.sandbox.fleet import SandboxFleet
+
+DEMO_APP = "shop"
+_FILES = {
+    "Procfile": "web: python app.py\nworker: python worker.py\n",
+    "requirements.txt": "flask\n",
+    "app.py": "print('shop: hello from the ownstack-tui sandbox')\n",
+    "worker.py": "print('shop worker ready')\n",
+}
+
+
+def ensure_demo_repo(path: Path) -> Path:
+    """A git repository with a Procfile and one commit on ``main`` (kept if it exists)."""
+    if (path / ".git").is_dir():
+        return path
+    path.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": os.environ.get("GIT_AUTHOR_NAME", "Sandbox"),
+        "GIT_AUTHOR_EMAIL": os.environ.get("GIT_AUTHOR_EMAIL", "sandbox@example.org"),
+        "GIT_COMMITTER_NAME": os.environ.get("GIT_COMMITTER_NAME", "Sandbox"),
+        "GIT_COMMITTER_EMAIL": os.environ.get("GIT_COMMITTER_EMAIL", "sandbox@example.org"),
+    }
+    for name, text in _FILES.items():
+        (path / name).write_text(text)
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(path), *args], check=True, env=env, capture_output=True)
+
+    subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True, env=env)
+    git("add", "-A")
+    git("commit", "-q", "-m", "Initial commit of the demo app")
+    return path
+
+
+def write_fleet_file(path: Path, fleet: SandboxFleet, repo: Path, app: str = DEMO_APP) -> Path:
+    """Point a fleet file at the running stacks (ports change per start; other edits survive)."""
+    from ownstack_tui.fleet_file import FleetFile
+
+    fleet_file = FleetFile.load_or_new(path)
+    identity = str(fleet.client_key_path)
+    for stack in fleet.stacks:
+        if stack.name in fleet_file.fleet.stacks:
+            entry = fleet_file.document["stacks"][stack.name]
+            entry["host"] = stack.host
+            entry["port"] = stack.port
+            entry["identity"] = identity
+        else:
+            fleet_file.add_stack(stack.name, stack.host, stack.port, stack.user, identity)
+    if app not in fleet_file.fleet.apps:
+        fleet_file.add_app(app, str(repo), "main", needs_postgres=True, stacks=fleet.names)
+    else:
+        for name in fleet.names:
+            fleet_file.add_target(app, name)
+    fleet_file.save()
+    return path

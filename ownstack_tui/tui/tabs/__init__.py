@@ -1,0 +1,1 @@
+"""The main screen's tabs beyond Deploy and History: Config, Scale, Logs."""

@@ -1,0 +1,74 @@
+"""#1 Startup: process start to the first rendered frame in a pty, as a ratio to a bare
+Textual app with one Label started the same way in the same run.
+
+Hook for the main screen: set `main_screen_command` (below) to a function that prepares a
+3-stack fleet in the folder it is given and returns the command line that opens the TUI on it.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.perf.pty_session import app_command, first_frame_seconds
+from tests.perf.registry import Options, Result, benchmark, log
+
+TARGET_RATIO = 1.3
+RUNS = 5
+
+main_screen_command: Callable[[Path], list[str]] | None = None
+"""Prepares a 3-stack fleet under the given folder and returns the command that opens the
+main screen on it, e.g. `[sys.executable, "-m", "ownstack_tui", "--fleet", str(fleet)]`."""
+
+
+def bare_label_command() -> list[str]:
+    return app_command("tests.perf.apps.bare_label")
+
+
+def startup_seconds(command: list[str], runs: int) -> list[float]:
+    times: list[float] = []
+    for _ in range(runs):
+        seconds = first_frame_seconds(command)
+        if seconds is None:
+            raise RuntimeError(f"no first frame from: {' '.join(command)}")
+        times.append(seconds)
+    return times
+
+
+def startup_ratio(command: list[str], runs: int = RUNS) -> tuple[float, float, float]:
+    """(median seconds for `command`, median for the bare Label app, ratio); the two are run
+    alternately so a drift in machine load hits both."""
+    ours: list[float] = []
+    bare: list[float] = []
+    for _ in range(runs):
+        bare += startup_seconds(bare_label_command(), 1)
+        ours += startup_seconds(command, 1)
+    ours_median, bare_median = statistics.median(ours), statistics.median(bare)
+    return ours_median, bare_median, ours_median / bare_median
+
+
+@benchmark(1, "Startup to first frame, ratio to a bare Label app")
+def startup(options: Options) -> Result:
+    runs = 3 if options.quick else RUNS
+    if main_screen_command is None:
+        bare = statistics.median(startup_seconds(bare_label_command(), runs))
+        log(options, f"bare Label app: {bare:.3f} s to first frame (median of {runs})")
+        return Result(
+            figure="not measured",
+            baseline=f"bare Label: {bare:.2f} s",
+            target=f"<= {TARGET_RATIO}x",
+            passed=None,
+            note="main screen not built yet: set bench_startup.main_screen_command",
+        )
+    with tempfile.TemporaryDirectory() as tmp:
+        command = main_screen_command(Path(tmp))
+        ours, bare, ratio = startup_ratio(command, runs)
+    log(options, f"main screen {ours:.3f} s, bare Label {bare:.3f} s (medians of {runs})")
+    return Result(
+        figure=f"{ratio:.2f}x ({ours:.2f} s)",
+        baseline=f"bare Label: {bare:.2f} s",
+        target=f"<= {TARGET_RATIO}x",
+        passed=ratio <= TARGET_RATIO,
+    )
