@@ -96,7 +96,7 @@ class DeployJob:
 
     def cancel(self) -> None:
         if not self.is_final:
-            self.set_status(DeployStatus.CANCELLED, "cancelled")
+            self.set_status(DeployStatus.CANCELLED)
 
     # -- watched by front ends ----------------------------------------------------------
 

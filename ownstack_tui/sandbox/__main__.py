@@ -112,7 +112,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.stacks < 1:
             print("--stacks must be at least 1", file=sys.stderr)
             return 2
-        return asyncio.run(_up(args.stacks, args.dir))
+        try:
+            return asyncio.run(_up(args.stacks, args.dir))
+        except KeyboardInterrupt:
+            return 130
     return _fault(args.dir, args.stack, args.changes, args.clear)
 
 

@@ -100,9 +100,10 @@ def xargs_words(text: str) -> tuple[list[str], str]:
             current.append(char)
             in_word = True
         i += 1
-    if quote:
+    if quote and current:
         return words, _unmatched(quote)
-    if in_word:
+    # At end of input GNU xargs keeps a word only if it has characters ('' alone is dropped).
+    if in_word and current:
         words.append("".join(current))
     return words, ""
 

@@ -231,6 +231,11 @@ class _Relay:
             await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
+        except asyncio.CancelledError:
+            # Only push() cancels handlers, when it ends. Python 3.11's stream server calls
+            # task.exception() on its handler tasks, which raises for a cancelled one and logs a
+            # traceback, so the handler ends normally instead.
+            pass
         finally:
             writer.close()
 
