@@ -188,7 +188,9 @@ def test_without_postgres_an_external_database_url_reaches_every_stack(
     tmp_path: Path, trusted_sandbox: Any, unique_app: str, demo_repo: Path, clean_faults: None,
     capsys: pytest.CaptureFixture[str], sandbox_fleet: Any,
 ) -> None:
-    path = write_sandbox_fleet(tmp_path / "f.toml", trusted_sandbox, unique_app, demo_repo, needs_postgres=False)
+    path = write_sandbox_fleet(
+        tmp_path / "f.toml", trusted_sandbox, unique_app, demo_repo, needs_postgres=False
+    )
     cli = Cli(path, capsys)
     external = "postgres://shop:s3cret@db.example.org:5432/shop"
     assert cli("config:set", "--app", unique_app, "--no-restart", f"DATABASE_URL={external}").status == 0

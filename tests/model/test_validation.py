@@ -42,7 +42,8 @@ def test_port_is_reserved_and_dokku_keys_are_read_only() -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["a b", "it's \"q\" $HOME `x` =", "line1\nline2", "ünï©ødé", "", "42", "-3", "99999999999999999999"]
+    "value",
+    ["a b", "it's \"q\" $HOME `x` =", "line1\nline2", "ünï©ødé", "", "42", "-3", "99999999999999999999"],
 )
 def test_values_dokku_can_hold_are_accepted(value: str) -> None:
     assert validation.config_value("K", value) == value
