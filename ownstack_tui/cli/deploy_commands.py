@@ -12,6 +12,7 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 from ownstack_tui.backends.base import DeployRequest
+from ownstack_tui.backends.dokku.parsers import strip_ansi
 from ownstack_tui.cli.context import Context
 from ownstack_tui.cli.output import print_json, print_table
 from ownstack_tui.engine.engine import Engine
@@ -244,6 +245,8 @@ async def _logs(
     app = ctx.fleet.app(app_name)
     prefix_width = max(len(name) for name in stack_names) if len(stack_names) > 1 else 0
     failures = 0
+    # dokku always colours log lines; keep the colour for a terminal only.
+    clean = (lambda line: line) if sys.stdout.isatty() else strip_ansi
 
     async with engine_for(ctx) as engine:
 
@@ -252,7 +255,7 @@ async def _logs(
             prefix = f"{name.ljust(prefix_width)} | " if prefix_width else ""
             try:
                 async for line in engine.logs(app, ctx.fleet.stack(name), num, process, follow):
-                    sys.stdout.write(prefix + line + "\n")
+                    sys.stdout.write(prefix + clean(line) + "\n")
                     sys.stdout.flush()
             except asyncio.CancelledError:
                 raise

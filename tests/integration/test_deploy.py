@@ -84,3 +84,16 @@ def test_removing_a_target_leaves_that_stack_untouched(
     assert result.status == 0
     assert "prod-west" not in result.out
     assert sandbox_fleet["prod-west"].dokku_sync("apps:exists", app).exit_status == 20
+
+
+def test_logs_of_several_stacks_are_prefixed_and_plain_when_piped(
+    shop_cli: Cli, shop: tuple[Path, str], sandbox_fleet: Any
+) -> None:
+    _, app = shop
+    assert shop_cli("deploy", app, "--stack", "staging", "--stack", "prod-east", "--wait").status == 0
+    result = shop_cli("logs", "--app", app, "--stack", "staging", "--stack", "prod-east", "--tail", "5")
+    assert result.status == 0, result.err
+    lines = result.out.splitlines()
+    assert {line.split(" | ")[0].strip() for line in lines} == {"staging", "prod-east"}
+    assert "\x1b[" not in result.out
+    assert all(re.search(r"\d{4}-\d\d-\d\dT\S+Z app\[\w+\.\d+\]: ", line) for line in lines)

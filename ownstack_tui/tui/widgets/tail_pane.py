@@ -1,0 +1,131 @@
+"""One stack's runtime log tail: a LogPane that runs its own follow worker.
+
+The worker lives on the pane, so removing the pane cancels the tail (and the engine's stream
+closes its channel). A dropped connection shows a gap marker and the tail resumes; while
+paused, lines are held (bounded) and shown on resume.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from ownstack_tui.engine.log_tail import TailEvent, TailEventKind, follow_logs
+from ownstack_tui.tui.widgets.log_pane import LogPane
+
+if TYPE_CHECKING:
+    from ownstack_tui.tui.app import OwnstackApp
+
+GAP_STYLE = "\x1b[1;33m"
+END_STYLE = "\x1b[1;31m"
+RESET = "\x1b[0m"
+
+LinesSink = Callable[[str, list[str]], None]
+
+
+def marker(text: str, style: str = GAP_STYLE) -> str:
+    """A marker line in the log itself, so a filter or a copy keeps it in place."""
+    return f"{style}┄┄ {text} ┄┄{RESET}"
+
+
+class TailPane(LogPane):
+    DEFAULT_CSS = """
+    TailPane.-gap { border: round $warning; }
+    TailPane.-stopped { border-title-color: $error; }
+    """
+
+    def __init__(
+        self,
+        stack: str,
+        *,
+        backlog: int = 100,
+        forward: LinesSink | None = None,
+        first_retry_delay: float = 0.5,
+    ) -> None:
+        super().__init__(id=f"tail-{stack}", title=stack)
+        self.stack = stack
+        self.backlog = backlog
+        self.forward = forward
+        self.first_retry_delay = first_retry_delay
+        self.paused = False
+        self.held: list[str] = []
+        self.state = "connecting"
+        self.gaps = 0
+        self.received = 0
+
+    @property
+    def ownstack(self) -> OwnstackApp:
+        return self.app  # type: ignore[return-value]
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._show_state()
+        self.run_worker(
+            self._follow(), group="tail", exclusive=True, exit_on_error=False,
+            name=f"tail {self.stack}", description=f"logs -t on {self.stack}",
+        )
+
+    async def _follow(self) -> None:
+        app = self.ownstack
+        events = follow_logs(
+            app.engine,
+            app.app_model,
+            app.fleet.stack(self.stack),
+            backlog=self.backlog,
+            first_delay=self.first_retry_delay,
+        )
+        async for event in events:
+            self._on_event(event)
+
+    def _on_event(self, event: TailEvent) -> None:
+        kind = event.kind
+        if kind is TailEventKind.LINE:
+            if self.state != "following":
+                self._set_state("following")
+            self.received += 1
+            self._deliver([event.text])
+            return
+        now = time.strftime("%H:%M:%S", time.localtime(self.ownstack.clock()))
+        if kind is TailEventKind.GAP:
+            self.gaps += 1
+            self._deliver([marker(f"{now} connection lost ({event.text}); reconnecting…")])
+            self._set_state("reconnecting")
+        elif kind is TailEventKind.RESUMED:
+            self._deliver([marker(f"{now} reconnected: lines sent during the gap are missing")])
+            self._set_state("following")
+        else:
+            self._deliver([marker(f"{now} {event.text}", END_STYLE)])
+            self._set_state("stopped" if kind is TailEventKind.FAILED else "ended")
+
+    def _deliver(self, lines: list[str]) -> None:
+        if self.paused:
+            self.held.extend(lines)
+            if len(self.held) > self.max_lines:
+                del self.held[: -self.max_lines]
+            self._show_state()
+            return
+        self.append(lines)
+        if self.forward is not None:
+            self.forward(self.stack, lines)
+
+    def set_paused(self, paused: bool) -> None:
+        self.paused = paused
+        if not paused and self.held:
+            held, self.held = self.held, []
+            self._deliver(held)
+        self._show_state()
+
+    def _set_state(self, state: str) -> None:
+        self.state = state
+        self.set_class(state == "reconnecting", "-gap")
+        self.set_class(state == "stopped", "-stopped")
+        self._show_state()
+
+    def _show_state(self) -> None:
+        parts = [self.stack, self.state]
+        if self.paused:
+            parts.append(f"paused · {len(self.held):,} held")
+        if self.gaps:
+            parts.append(f"{self.gaps} gap{'s' if self.gaps != 1 else ''}")
+        self.set_title(" · ".join(parts))
