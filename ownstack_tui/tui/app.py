@@ -51,6 +51,12 @@ class OwnstackApp(App[str | None]):
         text = str(self.fleet_path)
         return "~" + text[len(home):] if text.startswith(home + "/") else text
 
+    def fleet_changed(self, fleet: Fleet) -> None:
+        """The fleet file was rewritten (e.g. config applied): every part sees the new fleet."""
+        self.fleet = fleet
+        self.app_model = fleet.app(self.app_model.name)
+        self.engine.fleet = fleet
+
     def on_mount(self) -> None:
         from ownstack_tui.tui.screens.main_screen import MainScreen
 

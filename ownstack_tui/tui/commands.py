@@ -1,37 +1,70 @@
-"""Command palette entries built from the current screen's bindings, so every action that has
-a key is also one search away (and stays in sync when keys are remapped)."""
+"""Command palette entries built from the bindings, so every action that has a key is also one
+search away (and stays in sync when keys are remapped).
+
+Entries come from the current screen's bindings and from every tab on it that declares
+``palette_tab`` (its bindings only fire while focus is inside the tab, so running one from the
+palette first shows that tab)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.dom import DOMNode
 
 
-class ScreenActions(Provider):
-    def _actions(self) -> list[tuple[str, str, str]]:
-        screen = self.screen
-        entries = []
-        seen = set()
-        for _key, binding in screen._bindings:
+@dataclass(frozen=True)
+class PaletteAction:
+    description: str
+    action: str
+    keys: str
+    namespace: DOMNode
+    tab: str | None  # the tab to show first, for a tab's own actions
+
+
+def palette_actions(screen: DOMNode, app: object) -> list[PaletteAction]:
+    """Every described binding of ``screen`` and of its tabs, once per action."""
+    sources: list[tuple[DOMNode, str | None]] = [(screen, None)]
+    sources += [
+        (node, node.palette_tab)  # type: ignore[attr-defined]
+        for node in screen.query("*")
+        if isinstance(getattr(node, "palette_tab", None), str)
+    ]
+    entries = []
+    for node, tab in sources:
+        seen: set[str] = set()
+        bindings = node._bindings.copy()
+        keymap = getattr(app, "_keymap", None)
+        if keymap:  # show the keys as remapped by the fleet's [keys] table
+            bindings.apply_keymap(keymap)
+        for _key, binding in bindings:
             if binding.action in seen or not binding.description:
                 continue
             seen.add(binding.action)
-            keys = self.app.get_key_display(binding)
-            entries.append((binding.description, binding.action, keys))
-        return entries
+            keys = app.get_key_display(binding)  # type: ignore[attr-defined]
+            entries.append(PaletteAction(binding.description, binding.action, keys, node, tab))
+    return entries
+
+
+class ScreenActions(Provider):
+    def _actions(self) -> list[PaletteAction]:
+        return palette_actions(self.screen, self.app)
 
     async def discover(self) -> Hits:
-        for description, action, keys in self._actions():
-            yield DiscoveryHit(description, partial(self._run, action), help=f"key: {keys}")
+        for entry in self._actions():
+            yield DiscoveryHit(entry.description, partial(self._run, entry),
+                               help=f"key: {entry.keys}")
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for description, action, keys in self._actions():
-            score = matcher.match(description)
+        for entry in self._actions():
+            score = matcher.match(entry.description)
             if score > 0:
-                yield Hit(score, matcher.highlight(description), partial(self._run, action),
-                          help=f"key: {keys}")
+                yield Hit(score, matcher.highlight(entry.description), partial(self._run, entry),
+                          help=f"key: {entry.keys}")
 
-    async def _run(self, action: str) -> None:
-        await self.screen.run_action(action)
+    async def _run(self, entry: PaletteAction) -> None:
+        if entry.tab is not None:
+            await self.screen.run_action(f"show_tab({entry.tab!r})")
+        await self.app.run_action(entry.action, entry.namespace)

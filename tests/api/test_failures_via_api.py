@@ -113,3 +113,14 @@ def test_missing_url_or_token_says_how_to_set_them(
     result = world.api("ps:scale", "--app", world.app, "--stack", "staging")
     assert result.status == 2
     assert "no API token for --via api: export OWNSTACK_API_TOKEN" in one_message(result)
+
+
+def test_the_fleets_api_id_is_used_as_is(world: ApiWorld) -> None:
+    import tomlkit
+
+    document = tomlkit.parse(world.fleet_path.read_text())
+    document["apps"][world.app]["api_id"] = 999
+    world.fleet_path.write_text(tomlkit.dumps(document))
+    result = world.api("ps:scale", "--app", world.app, "--stack", "staging")
+    assert result.status == 1
+    assert "no app 999 (GET /api/apps/999/scale: 404)" in one_message(result)

@@ -27,6 +27,7 @@ class Deployment:
     app_id: int
     stack_id: int
     running: RunningDeploy
+    version: int = 0  # bumped on every new line batch or status change
     _waiters: set[asyncio.Event] = field(default_factory=set)
 
     def __post_init__(self) -> None:
@@ -46,8 +47,10 @@ class Deployment:
         start = max(offset, self.job.dropped_lines)
         return start, self.job.lines[start - self.job.dropped_lines :]
 
-    async def changed(self, timeout: float) -> None:
-        """Wait for new lines or a status change (or ``timeout``)."""
+    async def changed(self, since: int, timeout: float) -> None:
+        """Wait until :attr:`version` moves past ``since`` (or ``timeout``)."""
+        if self.version != since:
+            return
         event = asyncio.Event()
         self._waiters.add(event)
         try:
@@ -58,6 +61,7 @@ class Deployment:
             self._waiters.discard(event)
 
     def _on_event(self, _event: JobEvent) -> None:
+        self.version += 1
         for event in self._waiters:
             event.set()
 

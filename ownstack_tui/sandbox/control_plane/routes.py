@@ -408,6 +408,7 @@ async def _log_body(
     sent = 0
     position = offset
     while True:
+        seen = deployment.version
         start, lines = deployment.lines_from(position)
         position = start
         for line in lines:
@@ -422,7 +423,7 @@ async def _log_body(
             return
         if not follow:
             return
-        await deployment.changed(LOG_WAIT)
+        await deployment.changed(seen, LOG_WAIT)
 
 
 async def _json_body(request: Request) -> dict[str, Any]:

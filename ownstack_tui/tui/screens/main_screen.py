@@ -15,6 +15,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 
+from ownstack_tui.backends.base import DeployRequest
 from ownstack_tui.engine.fanout import StackOutcome
 from ownstack_tui.engine.hostkeys import HostKeyError, UnknownHostKey
 from ownstack_tui.model import validation
@@ -23,6 +24,9 @@ from ownstack_tui.model.jobs import DeployRun
 from ownstack_tui.tui.screens.confirm import ConfirmScreen
 from ownstack_tui.tui.screens.host_key import HostKeyScreen
 from ownstack_tui.tui.stack_state import StackState
+from ownstack_tui.tui.tabs.config_tab import ConfigTab
+from ownstack_tui.tui.tabs.logs_tab import LogsTab
+from ownstack_tui.tui.tabs.scale_tab import ScaleTab
 from ownstack_tui.tui.widgets.deploy_grid import DeployGrid
 from ownstack_tui.tui.widgets.history_table import HistoryTable
 from ownstack_tui.tui.widgets.log_pane import LogPane
@@ -34,7 +38,8 @@ if TYPE_CHECKING:
     from ownstack_tui.engine.engine import RunningDeploy
     from ownstack_tui.tui.app import OwnstackApp
 
-TABS = ("deploy", "history")
+TABS = ("deploy", "config", "scale", "logs", "history")
+LAZY_TABS = {"config": ConfigTab, "scale": ScaleTab, "logs": LogsTab}
 
 
 class MainScreen(Screen[None]):
@@ -47,8 +52,12 @@ class MainScreen(Screen[None]):
         Binding("f5,ctrl+r", "refresh_status", "Refresh", id="main.refresh"),
         Binding("1", "focus_stacks", "Stacks", show=False, id="main.focus_stacks"),
         Binding("2", "show_tab('deploy')", "Deploy tab", show=False, id="main.tab_deploy"),
-        Binding("3", "show_tab('history')", "History tab", show=False, id="main.tab_history"),
-        Binding("enter", "open_history_entry", "Open", show=False, id="main.open_entry"),
+        Binding("3", "show_tab('config')", "Config tab", show=False, id="main.tab_config"),
+        Binding("4", "show_tab('scale')", "Scale tab", show=False, id="main.tab_scale"),
+        Binding("5", "show_tab('logs')", "Logs tab", show=False, id="main.tab_logs"),
+        Binding("6", "show_tab('history')", "History tab", show=False, id="main.tab_history"),
+        Binding("enter", "open_history_entry", "Open job log", show=False, id="main.open_entry"),
+        Binding("b", "rollback", "Roll back to this deploy", id="main.rollback"),
     ]
 
     def __init__(self) -> None:
@@ -69,6 +78,12 @@ class MainScreen(Screen[None]):
             with TabbedContent(id="tabs", initial="deploy"):
                 with TabPane("Deploy", id="deploy"):
                     yield DeployGrid(list(app.states), app.clock)
+                with TabPane("Config", id="config"):
+                    yield ConfigTab()
+                with TabPane("Scale", id="scale"):
+                    yield ScaleTab()
+                with TabPane("Logs", id="logs"):
+                    yield LogsTab()
                 with TabPane("History", id="history"):
                     yield HistoryTable()
         yield Footer()
@@ -158,7 +173,9 @@ class MainScreen(Screen[None]):
         self.notify("Cancelling the deploy…")
 
     @work(group="confirm", exit_on_error=False)
-    async def _confirm_then_deploy(self, stacks: list[str]) -> None:
+    async def _confirm_then_deploy(
+        self, stacks: list[str], request: DeployRequest | None = None, what: str = ""
+    ) -> None:
         if self.running is not None and not self.running.run.is_finished:
             self.notify("A deploy is already running; cancel it first (x)", severity="warning")
             return
@@ -166,7 +183,7 @@ class MainScreen(Screen[None]):
         if production:
             confirmed = await self.app.push_screen_wait(
                 ConfirmScreen(
-                    f"Deploy {self.ownstack.app_model.name} to production?",
+                    f"Deploy {what or self.ownstack.app_model.name} to production?",
                     "This touches: " + ", ".join(production),
                     confirm_label="Deploy",
                 )
@@ -174,14 +191,14 @@ class MainScreen(Screen[None]):
             if not confirmed:
                 self.notify("Deploy cancelled")
                 return
-        self.deploy(stacks)
+        self.deploy(stacks, request)
 
     @work(exclusive=True, group="deploy", exit_on_error=False, description="deploy")
-    async def deploy(self, stacks: list[str]) -> None:
+    async def deploy(self, stacks: list[str], request: DeployRequest | None = None) -> None:
         app = self.ownstack
         self.query_one(TabbedContent).active = "deploy"
         grid = self.query_one(DeployGrid)
-        running = app.engine.start_deploy(app.app_model, stacks)
+        running = app.engine.start_deploy(app.app_model, stacks, request)
         self.running = running
         for job in running.run.jobs:
             app.states[job.stack].job = job
@@ -218,6 +235,31 @@ class MainScreen(Screen[None]):
         entry = table.selected
         self.app.push_screen(JobLogScreen(entry, self.ownstack.engine.history.log_lines(entry.id)))
 
+    @on(HistoryTable.RowSelected)
+    def _history_row_chosen(self, event: HistoryTable.RowSelected) -> None:
+        """Enter on a history row (the table takes the key itself) opens its log."""
+        event.stop()
+        self.action_open_history_entry()
+
+    def action_rollback(self) -> None:
+        """Re-deploy the selected history entry's SHA to that entry's stack alone."""
+        table = self.query_one(HistoryTable)
+        entry = table.selected
+        if self.query_one(TabbedContent).active != "history" or entry is None:
+            self.notify("Choose a deploy in the History tab (6) first")
+            return
+        if not entry.sha:
+            self.notify(f"Job {entry.id} recorded no SHA: nothing to roll back to", severity="warning")
+            return
+        if entry.stack not in self.ownstack.app_model.stacks:
+            self.notify(f"{entry.stack} is no longer a target of this app", severity="warning")
+            return
+        self._confirm_then_deploy(
+            [entry.stack],
+            DeployRequest(ref=entry.sha),
+            what=f"{self.ownstack.app_model.name} {entry.sha[:7]} (roll back)",
+        )
+
     # -- navigation --------------------------------------------------------------------------
 
     def action_focus_stacks(self) -> None:
@@ -225,7 +267,11 @@ class MainScreen(Screen[None]):
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
-        if tab == "deploy":
+        if tab in LAZY_TABS:
+            widget = self.query_one(LAZY_TABS[tab])
+            widget.ensure_loaded()
+            widget.focus_main()
+        elif tab == "deploy":
             panes = list(self.query(LogPane))
             if panes:
                 panes[0].focus()
@@ -246,6 +292,13 @@ class MainScreen(Screen[None]):
         # container=False: the pane itself, not the tabs around it.
         self.maximize(pane, container=False)
         pane.focus()
+
+    @on(TabbedContent.TabActivated)
+    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        """A tab shown by any means (mouse too) reads what it needs the first time."""
+        tab = event.pane.id or ""
+        if tab in LAZY_TABS:
+            self.query_one(LAZY_TABS[tab]).ensure_loaded()
 
     @on(StackSidebar.OptionSelected)
     def _stack_chosen(self, event: StackSidebar.OptionSelected) -> None:

@@ -20,7 +20,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Offset, Region, Size
 from textual.message import Message
 from textual.reactive import var
 from textual.scroll_view import ScrollView
@@ -134,6 +134,7 @@ class LogPane(ScrollView, can_focus=True):
         self._adjusting = False  # True while the pane itself moves the scroll position
         self._subtitle = ""
         self._base_style: Style | None = None
+        self._frame: tuple[Offset, int] | None = None  # scroll offset and width while painting
         self.border_title = title
 
     # ---- feeding -----------------------------------------------------------------------------
@@ -310,10 +311,20 @@ class LogPane(ScrollView, can_focus=True):
             finally:
                 self._adjusting = False
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Looked up once per repaint, not per row: each costs tens of microseconds.
+        self._frame = (self.scroll_offset, self.scrollable_content_region.width)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
+        if self._frame is None:
+            (scroll_x, scroll_y), width = self.scroll_offset, self.scrollable_content_region.width
+        else:
+            (scroll_x, scroll_y), width = self._frame
         row = scroll_y + y
-        width = self.scrollable_content_region.width
         if row >= self.row_count or width <= 0:
             return Strip.blank(width, self._base)
         line_id = self._row_id(row)

@@ -59,7 +59,7 @@ class TailPane(LogPane):
         return self.app  # type: ignore[return-value]
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # LogPane's own on_mount runs too: Textual calls the handler of every class.
         self._show_state()
         self.run_worker(
             self._follow(), group="tail", exclusive=True, exit_on_error=False,

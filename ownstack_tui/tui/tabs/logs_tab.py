@@ -1,0 +1,210 @@
+"""The Logs tab: runtime log tails (``logs -t``) of the app's stacks, side by side or merged.
+
+Each stack's tail is a TailPane running its own worker; the merged view is one more pane fed
+by every tail with a stack column. The filter (substring, or /regex/) keeps context lines
+around each match and applies to every pane; pause holds new lines until resumed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Horizontal, Vertical
+from textual.widgets import Input, Label
+
+from ownstack_tui.errors import InvalidInput
+from ownstack_tui.tui.widgets.log_pane import LogPane
+from ownstack_tui.tui.widgets.tail_pane import TailPane
+
+if TYPE_CHECKING:
+    from ownstack_tui.tui.app import OwnstackApp
+
+PANE_MIN_WIDTH = 40
+DEFAULT_CONTEXT = 2
+
+
+def parse_filter(text: str) -> tuple[str, bool]:
+    """(pattern, is_regex): "/re/" is a regular expression, anything else a substring."""
+    text = text.strip()
+    if len(text) > 2 and text.startswith("/") and text.endswith("/"):
+        return text[1:-1], True
+    return text, False
+
+
+class LogsTab(Vertical):
+    DEFAULT_CSS = """
+    LogsTab { height: 1fr; }
+    LogsTab #logs-bar { height: 1; padding: 0 1; color: $text-muted; }
+    LogsTab #logs-filter-bar { height: auto; display: none; }
+    LogsTab #logs-filter-bar.-open { display: block; }
+    LogsTab #logs-filter { width: 1fr; }
+    LogsTab #logs-context { width: 12; }
+    LogsTab #logs-filter-error { color: $error; height: auto; padding: 0 1; }
+    LogsTab #logs-grid { height: 1fr; grid-gutter: 0 1; }
+    LogsTab #logs-merged { height: 1fr; display: none; }
+    LogsTab.-merged #logs-grid { display: none; }
+    LogsTab.-merged #logs-merged { display: block; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "open_filter", "Filter logs", id="logs.filter"),
+        Binding("m", "toggle_merged", "Merged/side by side", id="logs.merge"),
+        Binding("space", "toggle_pause", "Pause/resume logs", id="logs.pause"),
+        Binding("t", "toggle_stack", "Tail selected stack", id="logs.toggle_stack"),
+    ]
+    palette_tab = "logs"
+
+    def __init__(self, backlog: int = 100) -> None:
+        super().__init__(id="logs-tab")
+        self.backlog = backlog
+        self.started = False
+        self.paused = False
+        self.merged = False
+        self.filter_text = ""
+        self.context = DEFAULT_CONTEXT
+
+    @property
+    def ownstack(self) -> OwnstackApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Label(self._bar_text(), id="logs-bar")
+        with Vertical(id="logs-filter-bar"):
+            with Horizontal():
+                yield Input(placeholder="filter: text or /regex/ (enter)", id="logs-filter")
+                yield Input(str(DEFAULT_CONTEXT), placeholder="context", id="logs-context",
+                            type="integer")
+            yield Label("", id="logs-filter-error")
+        yield Grid(id="logs-grid")
+        yield LogPane(id="logs-merged", title="all stacks · merged")
+
+    # -- tails ---------------------------------------------------------------------------
+
+    @property
+    def panes(self) -> list[TailPane]:
+        return list(self.query_one("#logs-grid", Grid).query(TailPane))
+
+    @property
+    def merged_pane(self) -> LogPane:
+        return self.query_one("#logs-merged", LogPane)
+
+    def ensure_loaded(self) -> None:
+        """Start the tails the first time the tab is shown (they cost a channel each)."""
+        if not self.started:
+            self.started = True
+            for stack in self.ownstack.app_model.stacks:
+                self.start_tail(stack)
+
+    def start_tail(self, stack: str) -> TailPane:
+        pane = TailPane(stack, backlog=self.backlog, forward=self._forward)
+        pane.paused = self.paused
+        self.query_one("#logs-grid", Grid).mount(pane)
+        self.call_after_refresh(self._apply_filter_to, pane)
+        self.call_after_refresh(self._layout)
+        return pane
+
+    def stop_tail(self, stack: str) -> None:
+        for pane in self.panes:
+            if pane.stack == stack:
+                pane.remove()  # cancels its worker, which closes the stream
+        self.call_after_refresh(self._layout)
+
+    def tailed(self) -> list[str]:
+        return [pane.stack for pane in self.panes]
+
+    def _forward(self, stack: str, lines: list[str]) -> None:
+        width = max((len(name) for name in self.ownstack.app_model.stacks), default=0)
+        prefix = f"{stack:<{width}} │ "
+        self.merged_pane.append([prefix + line for line in lines])
+
+    def on_resize(self) -> None:
+        self._layout()
+
+    def _layout(self) -> None:
+        grid = self.query_one("#logs-grid", Grid)
+        count = max(1, len(self.panes))
+        columns = max(1, min(count, grid.size.width // PANE_MIN_WIDTH or 1))
+        grid.styles.grid_size_columns = columns
+        grid.styles.grid_size_rows = -(-count // columns)
+
+    def focus_main(self) -> None:
+        if self.merged:
+            self.merged_pane.focus()
+        elif self.panes:
+            self.panes[0].focus()
+
+    # -- actions -------------------------------------------------------------------------
+
+    def _bar_text(self) -> str:
+        mode = "merged" if self.merged else "side by side"
+        state = "PAUSED" if self.paused else "live"
+        shown = f"filter {self.filter_text!r} ±{self.context}" if self.filter_text else "no filter"
+        return f"{state} · {mode} · {shown} · / filter · m merge · space pause · t tail stack"
+
+    def _refresh_bar(self) -> None:
+        self.query_one("#logs-bar", Label).update(self._bar_text())
+
+    def action_toggle_merged(self) -> None:
+        self.merged = not self.merged
+        self.set_class(self.merged, "-merged")
+        self._refresh_bar()
+        self.focus_main()
+
+    def action_toggle_pause(self) -> None:
+        self.set_paused(not self.paused)
+
+    def set_paused(self, paused: bool) -> None:
+        self.paused = paused
+        for pane in self.panes:
+            pane.set_paused(paused)
+        self._refresh_bar()
+
+    def action_toggle_stack(self) -> None:
+        from ownstack_tui.tui.widgets.stack_sidebar import StackSidebar
+
+        selected = self.screen.query_one(StackSidebar).selected
+        if selected is None:
+            return
+        if selected.name in self.tailed():
+            self.stop_tail(selected.name)
+            self.notify(f"Stopped the log tail of {selected.name}")
+        else:
+            self.start_tail(selected.name)
+            self.notify(f"Tailing {selected.name}")
+
+    def action_open_filter(self) -> None:
+        self.query_one("#logs-filter-bar").add_class("-open")
+        self.query_one("#logs-filter", Input).focus()
+
+    @on(Input.Submitted, "#logs-filter, #logs-context")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = self.query_one("#logs-filter", Input).value
+        context_text = self.query_one("#logs-context", Input).value.strip() or "0"
+        self.set_filter(text, int(context_text) if context_text.isdigit() else DEFAULT_CONTEXT)
+        if not text.strip():
+            self.query_one("#logs-filter-bar").remove_class("-open")
+        self.focus_main()
+
+    def set_filter(self, text: str, context: int = DEFAULT_CONTEXT) -> None:
+        """Show only lines matching ``text`` (substring or /regex/) with ``context`` lines
+        around each match, in every pane; "" shows everything again."""
+        error = self.query_one("#logs-filter-error", Label)
+        pattern, regex = parse_filter(text)
+        try:
+            for pane in [*self.panes, self.merged_pane]:
+                pane.set_filter(pattern or None, regex=regex, context=max(0, context))
+        except InvalidInput as problem:
+            error.update(str(problem))
+            return
+        error.update("")
+        self.filter_text = text.strip() if pattern else ""
+        self.context = max(0, context)
+        self._refresh_bar()
+
+    def _apply_filter_to(self, pane: LogPane) -> None:
+        if self.filter_text and pane.is_mounted:
+            pattern, regex = parse_filter(self.filter_text)
+            pane.set_filter(pattern, regex=regex, context=self.context)

@@ -1,0 +1,85 @@
+"""`ownstack-tui demo` in a real terminal (tmux): deploy with a key, watch three panes, quit clean."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ownstack_tui import paths
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("tmux") is None and not os.environ.get("CI"), reason="tmux is not installed"
+)
+
+
+class Tmux:
+    def __init__(self, socket_name: str) -> None:
+        self.base = ["tmux", "-L", socket_name, "-f", "/dev/null"]
+
+    def __call__(self, *args: str) -> str:
+        return subprocess.run([*self.base, *args], capture_output=True, text=True, check=True).stdout
+
+    def screen(self) -> str:
+        return self("capture-pane", "-p", "-t", "demo")
+
+    def wait_for(self, pattern: str, timeout: float = 60.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            text = self.screen()
+            if re.search(pattern, text):
+                return text
+            time.sleep(0.2)
+        raise AssertionError(f"never saw {pattern!r} on screen:\n{self.screen()}")
+
+
+def port_is_open(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_demo_deploys_three_stacks_live_and_quitting_leaves_nothing_behind(tmp_path: Path) -> None:
+    tmux = Tmux(f"ownstack-test-{os.getpid()}")
+    exit_file = tmp_path / "exit-status"
+    env = {
+        "OWNSTACK_TUI_HOME": os.environ["OWNSTACK_TUI_HOME"],
+        "HOME": os.environ["HOME"],
+        "TERM": "xterm-256color",
+    }
+    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+    command = f"{exports} {shlex.quote(sys.executable)} -m ownstack_tui demo; echo $? > {exit_file}"
+    tmux("new-session", "-d", "-s", "demo", "-x", "160", "-y", "50", command)
+    try:
+        tmux("resize-window", "-t", "demo", "-x", "160", "-y", "50")
+        tmux.wait_for(r"Stacks")
+        tmux.wait_for(r"up \d+s ago")
+        known_hosts = paths.known_hosts_path().read_text()
+        ports = [int(port) for port in re.findall(r"\[127\.0\.0\.1\]:(\d+)", known_hosts)]
+        assert len(ports) == 3 and all(port_is_open(port) for port in ports)
+        tmux("send-keys", "-t", "demo", "d")
+        tmux.wait_for(r"Deploy shop to production\?")
+        tmux("send-keys", "-t", "demo", "y")
+        streaming = tmux.wait_for(r"(building|releasing|succeeded)")
+        for stack in ("staging", "prod-east", "prod-west"):
+            assert re.search(rf"{stack} · (connecting|building|releasing|succeeded)", streaming)
+        done = tmux.wait_for(r"(?s)(succeeded.*){3}")
+        assert done.count("Application deployed") >= 2  # every pane shows its own tail
+        tmux("send-keys", "-t", "demo", "q")
+        deadline = time.monotonic() + 30
+        while not exit_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert exit_file.read_text().strip() == "0"
+    finally:
+        subprocess.run([*tmux.base, "kill-server"], capture_output=True)
+    assert not any(port_is_open(port) for port in ports)
+    leftover = subprocess.run(["pgrep", "-f", "ownstack_tui demo"], capture_output=True, text=True).stdout
+    assert leftover == ""
