@@ -69,8 +69,8 @@ class DeployGrid(Grid):
 
     def _on_job_event(self, event: JobEvent) -> None:
         job = event.job
-        if self.jobs.get(job.stack) is not job:
-            return  # an older run's late event
+        if self.jobs.get(job.stack) is not job or not self.is_attached:
+            return  # an older run's late event, or the console is closing
         if event.lines:
             self.pane(job.stack).append(list(event.lines))
         else:

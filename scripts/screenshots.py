@@ -1,0 +1,88 @@
+"""Regenerate screenshots/*.svg: the console on sandbox stacks, during a mixed-status deploy.
+
+Run with `./dev screenshots`. Uses a throwaway OWNSTACK_TUI_HOME, so nothing of yours changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "screenshots"
+SIZES = ((80, 24), (160, 50))
+
+
+async def wait_until(pilot: Any, condition: Callable[[], bool], timeout: float = 60.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise SystemExit("the console did not reach the state to capture")
+        await pilot.pause(0.1)
+
+
+async def capture(fleet_path: Path, name: str, size: tuple[int, int],
+                  drive: Callable[[Any], Awaitable[None]]) -> Path:
+    from ownstack_tui.engine.factory import open_engine
+    from ownstack_tui.fleet_file import FleetFile
+    from ownstack_tui.tui.app import OwnstackApp
+
+    fleet = FleetFile.load(fleet_path).fleet
+    app = OwnstackApp(fleet_path, fleet, fleet.app(None), open_engine(fleet, "ssh"))
+    async with app.run_test(size=size) as pilot:
+        await wait_until(pilot, lambda: all(s.checked_at for s in app.states.values()))
+        await drive(pilot)
+        await pilot.pause(0.5)
+        path = OUT / f"{name}-{size[0]}x{size[1]}.svg"
+        app.save_screenshot(filename=path.name, path=str(OUT))
+    return path
+
+
+async def main() -> None:
+    from ownstack_tui import paths
+    from ownstack_tui.model.deploy import DeployStatus
+    from ownstack_tui.sandbox.demo import ensure_demo_repo, write_fleet_file
+    from ownstack_tui.sandbox.fleet import SandboxFleet, stack_names
+    from ownstack_tui.tui.screens.confirm import ConfirmScreen
+
+    OUT.mkdir(exist_ok=True)
+    for size in SIZES:
+        # A fresh sandbox per size, so every deploy shot shows a first deploy.
+        with tempfile.TemporaryDirectory(prefix="ownstack-shots-") as name:
+            folder = Path(name)
+            os.environ["HOME"] = str(folder)  # the header then shows ~/fleet.toml
+            os.environ["OWNSTACK_TUI_HOME"] = str(folder / "home")
+            async with SandboxFleet(folder / "stacks", names=stack_names(3)) as fleet:
+                fleet.write_known_hosts(paths.known_hosts_path())
+                repo = ensure_demo_repo(folder / "shop")
+                fleet_path = write_fleet_file(folder / "fleet.toml", fleet, repo)
+                fleet["prod-east"].set_fault(build_fail=True)
+                fleet["prod-west"].set_fault(build_line_delay_ms=150)
+
+                async def mixed_deploy(pilot: Any) -> None:
+                    app = pilot.app
+                    await pilot.press("d")
+                    await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+                    await pilot.press("y")
+                    await wait_until(
+                        pilot,
+                        lambda: app.states["staging"].status is DeployStatus.SUCCEEDED
+                        and app.states["prod-east"].status is DeployStatus.FAILED,
+                    )
+                    await pilot.pause(1.0)
+
+                async def idle(pilot: Any) -> None:
+                    return None
+
+                for shot, drive in (("main-idle", idle), ("main-deploy", mixed_deploy)):
+                    print(await capture(fleet_path, shot, size, drive))
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    asyncio.run(main())
