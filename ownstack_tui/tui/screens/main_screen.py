@@ -100,7 +100,8 @@ class MainScreen(Screen[None]):
         self.query_one(StackSidebar).refresh_states()
 
     def _states_changed(self) -> None:
-        self.query_one(StackSidebar).refresh_states()
+        if self.is_attached:  # a cancelled deploy reports back while the console closes
+            self.query_one(StackSidebar).refresh_states()
 
     # -- status ------------------------------------------------------------------------------
 
