@@ -97,3 +97,17 @@ def test_logs_of_several_stacks_are_prefixed_and_plain_when_piped(
     assert {line.split(" | ")[0].strip() for line in lines} == {"staging", "prod-east"}
     assert "\x1b[" not in result.out
     assert all(re.search(r"\d{4}-\d\d-\d\dT\S+Z app\[\w+\.\d+\]: ", line) for line in lines)
+
+
+def test_stacks_lists_reachability_with_each_dokku_version(
+    shop_cli: Cli, sandbox_fleet: Any
+) -> None:
+    sandbox_fleet["prod-west"].set_fault(port_closed=True)
+    rows = shop_cli("stacks", "--json").json()
+    assert [(r["name"], r["reachable"]) for r in rows] == [
+        ("staging", True), ("prod-east", True), ("prod-west", False),
+    ]
+    assert rows[0]["dokku_version"] == "0.38.27"
+    assert "refused" in rows[2]["error"]
+    text = shop_cli("stacks").out
+    assert "ok (dokku 0.38.27)" in text and "✗ stack prod-west" in text

@@ -123,7 +123,7 @@ def fan_out(options: Options) -> Result:
 
 @benchmark(5, f"Parallel deploy: {DEPLOY_STACKS} stacks vs one, {BUILD_LINE_DELAY_MS} ms per build line")
 def parallel_deploy(options: Options) -> Result:
-    async def deploy(fleet_path: Path, app_name: str, stacks: list[str]) -> float:
+    async def deploy(fleet_path: Path, app_name: str, stacks: list[str]) -> tuple[float, float]:
         from ownstack_tui.fleet_file import FleetFile
 
         fleet_file = FleetFile.load(fleet_path)
@@ -139,20 +139,25 @@ def parallel_deploy(options: Options) -> Result:
             await engine.close()
         if not run.succeeded:
             raise RuntimeError(f"deploy failed: {[(j.stack, j.reason) for j in run.jobs if j.reason]}")
-        return elapsed
+        return elapsed, max(job.elapsed() for job in run.jobs)
 
     with sandbox(DEPLOY_STACKS) as fleet_path:
         names = list(open_engine(fleet_path).fleet.stacks)
         set_faults(fleet_path, names, build_line_delay_ms=BUILD_LINE_DELAY_MS)
-        one = asyncio.run(deploy(fleet_path, "single", names[:1]))
-        many = asyncio.run(deploy(fleet_path, "fleet", names))
+        one, _ = asyncio.run(deploy(fleet_path, "single", names[:1]))
+        many, slowest = asyncio.run(deploy(fleet_path, "fleet", names))
     ratio = many / one
-    log(options, f"one stack {one:.2f} s, {DEPLOY_STACKS} stacks {many:.2f} s")
+    log(options, f"one stack {one:.2f} s, {DEPLOY_STACKS} stacks {many:.2f} s, slowest job {slowest:.2f} s")
     return Result(
         figure=f"{ratio:.2f}x ({many:.2f} s)",
         baseline=f"one stack: {one:.2f} s",
         target="<= 1.3x",
         passed=ratio <= 1.3,
+        note=(
+            f"the {DEPLOY_STACKS}-stack run took {many / slowest:.2f}x its slowest job "
+            "(issue 4 asks < 1.5x): every job starts at once, and what stretches the jobs is the "
+            "stand-in stacks' builds (git, hook processes) sharing this machine's cores"
+        ),
     )
 
 
