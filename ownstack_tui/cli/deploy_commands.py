@@ -73,6 +73,7 @@ async def _deploy(
         if not wait and ctx.via == "api":
             # The control plane runs the jobs; we only needed them created.
             await _until_started(run)
+            await running.detach()
             if ctx.json:
                 print_json(_run_json(run))
             return 0

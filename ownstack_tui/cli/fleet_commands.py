@@ -109,10 +109,25 @@ def app_stacks(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def _sync_target(ctx: Context, app: str, stack: str, present: bool) -> None:
+    """Via the API the control plane keeps the targets too: change it first, so a refusal
+    leaves the fleet file as it was."""
+    if ctx.via != "api":
+        return
+    from ownstack_tui.cli.deploy_commands import engine_for, run_async
+
+    async def sync() -> None:
+        async with engine_for(ctx) as engine:
+            await engine.sync_target(ctx.fleet.app(app), ctx.fleet.stack(stack), present)
+
+    run_async(sync())
+
+
 def app_stacks_add(ctx: Context, args: argparse.Namespace) -> int:
     fleet_file = ctx.fleet_file()
     added = fleet_file.add_target(args.app, args.stack)
     if added:
+        _sync_target(ctx, args.app, args.stack, True)
         fleet_file.save()
     if ctx.json:
         print_json({"app": args.app, "stack": args.stack, "added": added})
@@ -130,6 +145,7 @@ def app_stacks_remove(ctx: Context, args: argparse.Namespace) -> int:
     fleet_file = ctx.fleet_file()
     stack = fleet_file.fleet.stack(args.stack)
     fleet_file.remove_target(args.app, args.stack)
+    _sync_target(ctx, args.app, args.stack, False)
     fleet_file.save()
     destroy = f"ssh {destroy_target(stack)} apps:destroy {args.app}"
     if ctx.json:

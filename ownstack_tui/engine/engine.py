@@ -35,6 +35,13 @@ class RunningDeploy:
     def cancel(self) -> None:
         self.task.cancel()
 
+    async def detach(self) -> None:
+        """Stop watching jobs someone else runs (the control plane); they are not cancelled."""
+        self.run.detached = True
+        self.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task
+
 
 class Engine:
     def __init__(
@@ -68,6 +75,13 @@ class Engine:
         trust = getattr(self.backend, "trust_host_key", None)
         if trust is not None:
             trust(error, remember)
+
+    async def sync_target(self, app: App, stack: Stack, present: bool) -> None:
+        """Tell a control plane that ``stack`` is (or no longer is) a target of ``app``.
+        Direct to dokku there is nothing to tell: targets live in the fleet file alone."""
+        method = getattr(self.backend, "add_target" if present else "remove_target", None)
+        if method is not None:
+            await method(app, stack)
 
     # -- status --------------------------------------------------------------------------
 
@@ -127,8 +141,9 @@ class Engine:
         try:
             await self.backend.deploy(app, run.jobs, stacks, request, desired)
         except asyncio.CancelledError:
-            for job in run.jobs:
-                job.cancel()
+            if not run.detached:
+                for job in run.jobs:
+                    job.cancel()
             raise
         except Exception as error:  # a backend bug must still leave honest statuses
             for job in run.jobs:

@@ -114,6 +114,9 @@ class DeployRun:
 
     app: str
     jobs: list[DeployJob]
+    # True once the jobs are handed over (to a control plane) and we stop watching them:
+    # stopping our watchers then must not record them as cancelled.
+    detached: bool = False
 
     @property
     def is_finished(self) -> bool:

@@ -89,6 +89,23 @@ def test_deploy_without_wait_returns_once_the_control_plane_has_made_the_jobs(
     assert deployment.job.app == world.app
     deployment_done = _wait_until(lambda: deployment.job.is_final)
     assert deployment_done and deployment.job.status.value == "succeeded"
+    # Our own record of the job is not "cancelled": we only stopped watching it.
+    from ownstack_tui.engine.history import History
+
+    (entry,) = History().entries(app=world.app)
+    assert entry.status != "cancelled"
+
+
+def test_adding_and_removing_a_target_via_api_changes_the_control_plane_too(
+    world: ApiWorld,
+) -> None:
+    assert world.api("app", "stacks:remove", world.app, "prod-west").status == 0
+    refused = world.api("deploy", world.app, "--stack", "prod-west", "--wait")
+    assert refused.status == 2 and "not a target" in refused.err
+    added = world.api("app", "stacks:add", world.app, "prod-west")
+    assert added.status == 0, added.err
+    deployed = world.api("deploy", world.app, "--stack", "prod-west", "--wait")
+    assert deployed.status == 0, deployed.out + deployed.err
 
 
 def test_a_second_deploy_while_one_runs_is_refused_as_already_in_progress(
@@ -119,6 +136,27 @@ def test_a_cut_log_stream_resumes_without_duplicated_or_lost_lines(
     received = [line for line in lines_of(result.out, "staging") if not line.startswith("[")]
     assert len(deployment.job.lines) > 12, "the log must be long enough to be cut several times"
     assert received == deployment.job.lines
+
+
+def test_a_log_stream_that_cannot_be_resumed_says_so_once_and_the_status_still_counts(
+    world: ApiWorld, sandbox_fleet: Any
+) -> None:
+    sandbox_fleet["prod-west"].set_fault(build_fail=True)
+    world.control_plane.set_faults(stall_log_at_line=6)  # nothing past line 6 gets through
+    result = world.api("deploy", world.app, "--stack", "staging", "--stack", "prod-west",
+                       "--wait")
+    assert result.status == 1
+    for stack in ("staging", "prod-west"):
+        lines = lines_of(result.out, stack)
+        notes = [line for line in lines if "following its status only" in line]
+        assert len(notes) == 1, lines
+        assert notes[0].startswith("[the log stream of deployment ")
+        assert "broke 5 times in a row at line 6" in notes[0]
+        assert len([line for line in lines if not line.startswith("[")]) == 6
+    summary = result.out.splitlines()[-2:]
+    assert summary[0].startswith("✓ staging") and "deployed" in summary[0]
+    assert summary[1].startswith("✗ prod-west")
+    assert "Traceback" not in result.out + result.err
 
 
 def test_losing_the_control_plane_mid_deploy_fails_the_job_with_one_clear_message(

@@ -66,13 +66,15 @@ class HostKeyChanged(HostKeyError):
 
 
 class DokkuCommandError(RemoteError):
-    """dokku ran and said no: ``exit_status`` and its ` !     ` message."""
+    """dokku ran and said no: ``dokku_status`` (dokku's exit code) and its ` !     ` message.
+
+    Not ``exit_status``: that name is this program's own exit status (1 for a remote failure)."""
 
     def __init__(self, stack: str, command: str, exit_status: int, message: str) -> None:
         super().__init__(f"stack {stack}: {command} failed: {message}")
         self.stack = stack
         self.command = command
-        self.exit_status = exit_status
+        self.dokku_status = exit_status
         self.detail = message
 
 
