@@ -47,4 +47,11 @@ def demo(ctx: Context, args: argparse.Namespace) -> int:
             fleet.write_known_hosts(paths.known_hosts_path())
             fleet_path = write_fleet_file(folder / "fleet.toml", fleet, ensure_demo_repo(folder / "shop"))
             demo_ctx = Context(fleet_path, ctx.via_option, ctx.json, ctx.args)
-            return open_console(demo_ctx, None)
+            if demo_ctx.via != "api":
+                return open_console(demo_ctx, None)
+            from ownstack_tui.sandbox.control_plane import serving_fleet_file
+
+            # A control-plane stand-in on loopback in front of the same stacks.
+            with serving_fleet_file(fleet_path):
+                demo_ctx = Context(fleet_path, "api", ctx.json, ctx.args)
+                return open_console(demo_ctx, None)
