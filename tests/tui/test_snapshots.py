@@ -64,8 +64,8 @@ async def idle(pilot: Pilot[Any]) -> None:
 
 def mid_deploy(sandbox_fleet: Any) -> Callable[[Pilot[Any]], Any]:
     sandbox_fleet["prod-east"].set_fault(build_fail=True)
-    sandbox_fleet["staging"].set_fault(build_line_delay_ms=600_000)
-    sandbox_fleet["prod-west"].set_fault(build_line_delay_ms=600_000)
+    sandbox_fleet["staging"].set_fault(build_line_delay_ms=60_000)
+    sandbox_fleet["prod-west"].set_fault(build_line_delay_ms=60_000)
 
     async def run_before(pilot: Pilot[Any]) -> None:
         app: OwnstackApp = pilot.app  # type: ignore[assignment]
