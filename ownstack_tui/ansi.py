@@ -92,15 +92,17 @@ def parse_line(text: str, *, styled: bool = True, limit: int | None = None) -> P
     needs only its prefix); `complete` then says whether the whole line was parsed.
     """
     spans: list[Span] = []
-    state = _SgrState()
+    state: _SgrKey = _PLAIN
     style: Style | None = None
     col = 0
     pos = 0
     restart = False
     # Stopping early is only right once no later \r or ESC[1G can redraw the line.
     stop_after = -1
-    if limit is not None:
+    if limit is not None and len(text) > limit:  # shorter lines cannot reach the limit
         stop_after = max((m.end() for m in _RESTART_RE.finditer(text)), default=0)
+    else:
+        limit = None
 
     def add(run: str, at: int) -> bool:
         """Append a run of text found at `at`; True when the limit says to stop."""
@@ -115,7 +117,7 @@ def parse_line(text: str, *, styled: bool = True, limit: int | None = None) -> P
         may_stop = limit is not None and at >= stop_after
         for i in range(0, len(run), CHUNK):
             chunk = run[i : i + CHUNK]
-            cells = cell_len(chunk)
+            cells = len(chunk) if chunk.isascii() else cell_len(chunk)
             spans.append(Span(col, cells, chunk, style))
             col += cells
             if may_stop and col >= limit:  # type: ignore[operator]
@@ -131,8 +133,7 @@ def parse_line(text: str, *, styled: bool = True, limit: int | None = None) -> P
             restart = True
         elif final == "m":
             if styled:
-                state.apply(match.group("csi"))
-                style = state.style()
+                state, style = _apply_sgr(state, match.group("csi"))
         elif final == "G" and match.group("csi") in ("", "0", "1"):
             restart = True
     if pos < len(text) and add(text[pos:], pos):
@@ -150,6 +151,19 @@ def _expand_tabs(run: str, col: int) -> str:
         out.append(part)
         col += cell_len(part)
     return "".join(out)
+
+
+_SgrKey = tuple[tuple[int, ...] | None, tuple[int, ...] | None, frozenset[str]]
+_PLAIN: _SgrKey = (None, None, frozenset())
+
+
+@lru_cache(maxsize=4096)
+def _apply_sgr(key: _SgrKey, params: str) -> tuple[_SgrKey, Style | None]:
+    """The state and style after an SGR sequence; remote output repeats a handful of these."""
+    state = _SgrState()
+    state.fg, state.bg, state.attrs = key
+    state.apply(params)
+    return (state.fg, state.bg, state.attrs), state.style()
 
 
 class _SgrState:

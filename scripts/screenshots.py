@@ -81,6 +81,48 @@ async def main() -> None:
 
                 for shot, drive in (("main-idle", idle), ("main-deploy", mixed_deploy)):
                     print(await capture(fleet_path, shot, size, drive))
+                for shot, drive in tab_shots(fleet_path):
+                    print(await capture(fleet_path, shot, size, drive))
+
+
+def tab_shots(fleet_path: Path) -> list[tuple[str, Callable[[Any], Awaitable[None]]]]:
+    """The Config, Scale, Logs and History tabs, after the deploy shot (staging deployed)."""
+    from ownstack_tui.fleet_file import FleetFile
+    from ownstack_tui.tui.tabs.config_tab import ConfigTab
+    from ownstack_tui.tui.tabs.scale_tab import ScaleTab
+    from ownstack_tui.tui.widgets.tail_pane import TailPane
+
+    fleet_file = FleetFile.load(fleet_path)
+    app = fleet_file.fleet.app(None).name
+    if "LOG_LEVEL" not in fleet_file.fleet.app(app).config:
+        # Desired config not yet applied anywhere: the table shows it as drift.
+        fleet_file.set_config(app, None, {"LOG_LEVEL": "info", "SECRET_KEY": "demo-secret"})
+        fleet_file.set_config(app, "prod-east", {"REGION": "us-east-1"})
+        fleet_file.save()
+
+    async def config(pilot: Any) -> None:
+        await pilot.press("3")
+        tab = pilot.app.screen.query_one(ConfigTab)
+        await wait_until(pilot, lambda: tab.reads >= 1)
+
+    async def scale(pilot: Any) -> None:
+        await pilot.press("4")
+        tab = pilot.app.screen.query_one(ScaleTab)
+        await wait_until(pilot, lambda: tab.reads >= 1)
+        await pilot.press("+")
+
+    async def logs(pilot: Any) -> None:
+        await pilot.press("5")
+        await wait_until(pilot, lambda: any(
+            pane.line_count >= 4 for pane in pilot.app.screen.query(TailPane)))
+        await pilot.pause(1.0)
+
+    async def history(pilot: Any) -> None:
+        await pilot.press("6")
+        await pilot.pause(0.5)
+
+    return [("tab-config", config), ("tab-scale", scale), ("tab-logs", logs),
+            ("tab-history", history)]
 
 
 if __name__ == "__main__":

@@ -15,12 +15,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from ownstack_tui.backends.api.errors import (
-    ApiServerError,
-    ApiTimeout,
-    ApiUnreachable,
-    LogStreamLost,
-)
+from ownstack_tui.backends.api.errors import ApiServerError, ApiTimeout, ApiUnreachable
 from ownstack_tui.backends.dokku.errors import ConnectionDropped, StackUnreachable
 from ownstack_tui.engine.fanout import describe_failure
 
@@ -35,7 +30,6 @@ TRANSIENT = (
     ApiUnreachable,
     ApiTimeout,
     ApiServerError,
-    LogStreamLost,
     OSError,
 )
 
@@ -52,6 +46,12 @@ class TailEventKind(Enum):
 class TailEvent:
     kind: TailEventKind
     text: str  # the line, or the reason
+
+
+def reason_of(error: BaseException) -> str:
+    """dokku's own words when it refused (the pane already names the stack and command)."""
+    detail = getattr(error, "detail", None)
+    return str(detail) if detail else describe_failure(error)
 
 
 def retry_delay(attempt: int, first: float = 0.5, most: float = 5.0) -> float:
@@ -90,7 +90,7 @@ async def follow_logs(
         except asyncio.CancelledError:
             raise
         except Exception as error:
-            yield TailEvent(TailEventKind.FAILED, describe_failure(error))
+            yield TailEvent(TailEventKind.FAILED, reason_of(error))
             return
         yield TailEvent(TailEventKind.ENDED, "the log stream ended")
         return

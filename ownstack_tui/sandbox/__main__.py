@@ -1,10 +1,10 @@
 """``python -m ownstack_tui.sandbox``: run sandbox stacks for the demo, or switch their faults.
 
-    python -m ownstack_tui.sandbox up --stacks 3 --dir D
-        start the stacks, write D/fleet.toml (with the demo app, repo in D/shop) and their host
-        keys into ownstack-tui's known_hosts, then serve until Ctrl-C / SIGTERM.
-    python -m ownstack_tui.sandbox fault --dir D STACK [NAME=VALUE ...] [--clear]
-        show or change a running stack's faults (e.g. build_fail=true rtt_ms=50).
+python -m ownstack_tui.sandbox up --stacks 3 --dir D
+    start the stacks, write D/fleet.toml (with the demo app, repo in D/shop) and their host
+    keys into ownstack-tui's known_hosts, then serve until Ctrl-C / SIGTERM.
+python -m ownstack_tui.sandbox fault --dir D STACK [NAME=VALUE ...] [--clear]
+    show or change a running stack's faults (e.g. build_fail=true rtt_ms=50).
 """
 
 from __future__ import annotations

@@ -39,9 +39,11 @@ class StdioSink:
         return 0
 
     async def abort_connection(self) -> None:
-        # The TCP connection belongs to the sshd process serving this session: kill it.
+        # The TCP connection belongs to the sshd process serving this session: kill it, once
+        # it has had a moment to pass on the lines already written (the client sees them).
         pid = _ancestor_named("sshd")
         if pid is not None:
+            await asyncio.sleep(0.3)
             os.kill(pid, signal.SIGKILL)
 
     def is_closed(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,6 +39,8 @@ class ChannelSink:
     async def abort_connection(self) -> None:
         conn = self._process.get_extra_info("connection")
         if conn is not None:
+            # Let the lines already written reach the client before the connection dies.
+            await asyncio.sleep(0.05)
             conn.abort()
 
     def is_closed(self) -> bool:

@@ -36,9 +36,7 @@ from ownstack_tui.sandbox.state import StackState, package_root
 
 
 def sshd_binary() -> str | None:
-    return shutil.which("sshd") or (
-        "/usr/sbin/sshd" if os.access("/usr/sbin/sshd", os.X_OK) else None
-    )
+    return shutil.which("sshd") or ("/usr/sbin/sshd" if os.access("/usr/sbin/sshd", os.X_OK) else None)
 
 
 def _free_port() -> int:

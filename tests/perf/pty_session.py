@@ -93,6 +93,11 @@ class PtySession:
     def send(self, keys: bytes) -> None:
         os.write(self.master, keys)
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the child has used so far."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def rss_mb(self) -> float:
         for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):

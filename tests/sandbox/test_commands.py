@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import asyncssh
 import pytest
 
 from tests.fixtures.sandbox import git_ssh_env
@@ -30,8 +31,12 @@ def q(*words: str) -> str:
 
 
 async def run(stack: Any, known_hosts: Path, *words: str) -> tuple[int, str, str]:
+    return await run_line(stack, known_hosts, q(*words))
+
+
+async def run_line(stack: Any, known_hosts: Path, command: str) -> tuple[int, str, str]:
     async with connect(stack, known_hosts) as conn:
-        result = await conn.run(q(*words))
+        result = await conn.run(command, stdin=asyncssh.DEVNULL)
     return result.exit_status, str(result.stdout), str(result.stderr)
 
 
@@ -46,7 +51,7 @@ def deployed(sandbox_fleet: Any, tmp_path_factory: pytest.TempPathFactory) -> st
     sandbox_fleet.write_known_hosts(known_hosts)
     repo = make_demo_repo(base / "repo")
     done = subprocess.run(
-        ["git", "-C", str(repo), "push", f"dokku@127.0.0.1:cmdapp", "main"],
+        ["git", "-C", str(repo), "push", "dokku@127.0.0.1:cmdapp", "main"],
         env=git_ssh_env(stack, known_hosts),
         capture_output=True,
         text=True,
@@ -86,11 +91,9 @@ async def test_bad_app_names_are_refused_with_dokkus_message(sandbox_stack, sand
     )
 
 
-async def test_destroy_without_force_asks_and_aborts_on_eof(
-    sandbox_stack, sandbox_known_hosts, unique_app
-):
+async def test_destroy_without_force_asks_and_aborts_on_eof(sandbox_stack, sandbox_known_hosts, unique_app):
     await sandbox_stack.dokku("apps:create", unique_app)
-    status, out, err = await run(sandbox_stack, sandbox_known_hosts, "apps:destroy", unique_app)
+    status, _, err = await run(sandbox_stack, sandbox_known_hosts, "apps:destroy", unique_app)
     assert status == 1
     assert " !     WARNING: Potentially Destructive Action\n" in err
     assert err.endswith(f">  !     Confirmation did not match {unique_app}. Aborted.\n")
@@ -143,7 +146,7 @@ async def test_config_set_prints_padded_pairs_and_stores_exact_values(
 ):
     s, kh, app = sandbox_stack, sandbox_known_hosts, unique_app
     await s.dokku("apps:create", app)
-    tricky = "it's a \"quoted\" $HOME; *.txt = ok"
+    tricky = 'it\'s a "quoted" $HOME; *.txt = ok'
     status, out, err = await run(s, kh, "config:set", "--no-restart", app, f"LONG_KEY={tricky}", "K=v")
     assert (status, err) == (0, "")
     assert out == f"-----> Setting config vars\n       LONG_KEY:  {tricky}\n       K:         v\n"
@@ -181,9 +184,7 @@ async def test_config_set_errors(sandbox_stack, sandbox_known_hosts, unique_app,
     assert result == (1, "", error)
 
 
-async def test_config_show_unset_and_every_export_format(
-    sandbox_stack, sandbox_known_hosts, unique_app
-):
+async def test_config_show_unset_and_every_export_format(sandbox_stack, sandbox_known_hosts, unique_app):
     s, kh, app = sandbox_stack, sandbox_known_hosts, unique_app
     await s.dokku("apps:create", app)
     assert await run(s, kh, "config:export", "--format", "json-list", app) == (0, "null\n", "")
@@ -230,9 +231,7 @@ async def test_integer_looking_values_come_back_as_dokku_stores_them(
     assert await run(sandbox_stack, sandbox_known_hosts, "config:get", unique_app, "N") == (0, "7\n", "")
 
 
-async def test_config_set_on_a_deployed_app_restarts_it(
-    sandbox_fleet, sandbox_known_hosts, deployed
-):
+async def test_config_set_on_a_deployed_app_restarts_it(sandbox_fleet, sandbox_known_hosts, deployed):
     stack = sandbox_fleet["prod-east"]
     status, out, _ = await run(stack, sandbox_known_hosts, "config:set", deployed, "LOG_LEVEL=info")
     assert status == 0
@@ -278,14 +277,14 @@ async def test_ps_scale_show_json_and_set(sandbox_fleet, sandbox_known_hosts, de
 
 async def test_ps_report_text_and_json(sandbox_fleet, sandbox_known_hosts, deployed):
     stack, kh = sandbox_fleet["prod-east"], sandbox_known_hosts
-    status, out, _ = await run(stack, kh, "ps:report", deployed)
+    _, out, _ = await run(stack, kh, "ps:report", deployed)
     lines = out.splitlines()
     assert lines[0] == f"=====> {deployed} ps information"
     assert lines[1] == "       Deployed:                         true"
     assert "       Ps computed restart policy:       on-failure:10" in lines
     assert re.search(r"\n       Status web 1:                     running \(CID: [0-9a-f]{11}\)\n", out)
     data = json.loads((await run(stack, kh, "ps:report", deployed, "--format", "json"))[1])
-    assert data["deployed"] == "true" and data["ps-deployed"] == "true"
+    assert data["deployed"] == "true"  # not under --ps-, so no legacy twin
     assert data["can-scale"] == "true" and data["ps-can-scale"] == "true"
     assert data["status-web.1"].startswith("running (CID: ")
     assert await run(stack, kh, "ps:report", deployed, "--deployed") == (0, "true\n", "")
@@ -336,9 +335,7 @@ async def test_logs_lines_are_coloured_docker_lines(sandbox_fleet, sandbox_known
     assert quiet and "\x1b[" not in quiet and "app[" not in quiet
 
 
-async def test_logs_follow_streams_until_the_client_leaves(
-    sandbox_fleet, sandbox_known_hosts, deployed
-):
+async def test_logs_follow_streams_until_the_client_leaves(sandbox_fleet, sandbox_known_hosts, deployed):
     stack = sandbox_fleet["prod-east"]
     async with connect(stack, sandbox_known_hosts) as conn:
         process = await conn.create_process(q("logs", deployed, "-t", "-p", "web", "--num", "1"))
@@ -390,14 +387,19 @@ async def test_git_report_and_set(sandbox_stack, sandbox_known_hosts, unique_app
 
 async def test_git_commands_keep_quotes_literally(sandbox_stack, sandbox_known_hosts, unique_app):
     await sandbox_stack.dokku("apps:create", unique_app)
-    # shlex-quoting a git:* word breaks it: dokku sees the quotes.
-    status, _, err = await run(sandbox_stack, sandbox_known_hosts, "git:report", f"{unique_app} x")
-    assert status == 20 and err == f" !     App '{unique_app} does not exist\n"
+    # Quoting a git:* word breaks it: dokku sees the quotes (bash plugin: "does not exist").
+    line = f"git:set '{unique_app}' deploy-branch main"
+    assert await run_line(sandbox_stack, sandbox_known_hosts, line) == (
+        20,
+        "",
+        f" !     App '{unique_app}' does not exist\n",
+    )
+    # Go plugins check the name first.
+    line = f"git:report '{unique_app}'"
+    assert await run_line(sandbox_stack, sandbox_known_hosts, line) == (1, "", APP_NAME_RULE)
 
 
-async def test_postgres_and_redis_create_link_and_info(
-    sandbox_stack, sandbox_known_hosts, unique_app
-):
+async def test_postgres_and_redis_create_link_and_info(sandbox_stack, sandbox_known_hosts, unique_app):
     s, kh, app = sandbox_stack, sandbox_known_hosts, unique_app
     await s.dokku("apps:create", app)
     db = f"{app}-db".replace(".", "-")
@@ -415,9 +417,7 @@ async def test_postgres_and_redis_create_link_and_info(
         f"=====> Postgres container created: {db}",
         f"=====> {db} postgres service information",
     ]
-    assert (await run(s, kh, "postgres:create", db))[2] == (
-        f" !     Postgres service {db} already exists\n"
-    )
+    assert (await run(s, kh, "postgres:create", db))[2] == (f" !     Postgres service {db} already exists\n")
     assert await run(s, kh, "postgres:exists", db) == (0, f"-----> Service {db} exists\n", "")
     status, out, _ = await run(s, kh, "postgres:link", db, app)
     assert status == 0 and out.startswith("-----> Setting config vars\n       DATABASE_URL:  postgres://")
@@ -435,12 +435,10 @@ async def test_postgres_and_redis_create_link_and_info(
     assert re.match(rf"^redis://:[0-9a-f]{{32}}@dokku-redis-{cache}:6379$", redis_url)
 
 
-async def test_certs_report_version_and_unknown_commands(
-    sandbox_stack, sandbox_known_hosts, unique_app
-):
+async def test_certs_report_version_and_unknown_commands(sandbox_stack, sandbox_known_hosts, unique_app):
     s, kh, app = sandbox_stack, sandbox_known_hosts, unique_app
     await s.dokku("apps:create", app)
-    status, out, _ = await run(s, kh, "certs:report", app)
+    _, out, _ = await run(s, kh, "certs:report", app)
     assert out.splitlines()[:3] == [
         f"=====> {app} ssl information",
         f"       Ssl dir:                       /home/dokku/{app}/tls",
@@ -470,7 +468,7 @@ async def test_openssh_client_gets_dokkus_output_and_exit_codes(
     assert (done.returncode, done.stdout, done.stderr) == (0, f"-----> Creating {app}...\n", "")
     done = await ssh(s, kh, "apps:exists", "nope-nope")
     assert (done.returncode, done.stderr) == (20, " !     App nope-nope does not exist\n")
-    value = "two words; $dollar 'single' \"double\""
+    value = "two words; $dollar 'single' \"double\" end"
     done = await ssh(s, kh, "config:set", "--no-restart", app, shlex.quote(f"V={value}"))
     assert done.returncode == 0, done.stderr
     done = await ssh(s, kh, "config:get", app, "V")

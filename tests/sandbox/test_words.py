@@ -14,8 +14,13 @@ from ownstack_tui.sandbox.words import entry_words, xargs_words
 def real_dokku_words(original: str) -> tuple[list[str], str]:
     """What the entry script's non-git path gives: printf | xargs -n 1 | readarray -t."""
     done = subprocess.run(
-        ["bash", "-c", 'readarray -t W < <(printf "%s" "$1" | xargs -n 1); printf "%s\\0" "${W[@]}"',
-         "_", original],
+        [
+            "bash",
+            "-c",
+            'readarray -t W < <(printf "%s" "$1" | xargs -n 1); printf "%s\\0" "${W[@]}"',
+            "_",
+            original,
+        ],
         capture_output=True,
         text=True,
         check=True,

@@ -45,7 +45,3 @@ class ApiTimeout(ApiError):
 
 class ApiUnreachable(ApiError):
     """Nothing answered: connection refused, name not resolved, connection cut."""
-
-
-class LogStreamLost(ApiError):
-    """A deployment's log stream broke and could not be resumed."""

@@ -4,7 +4,9 @@ The log is read with ``follow=1`` from a line offset. When the stream is cut (or
 for too long) the follower asks for the deployment's status and opens the stream again from
 the number of complete lines it has, so no line is lost or repeated. A status poller runs
 beside the stream so the job's status moves (building, releasing) while lines arrive. The
-job ends only when the control plane says the deployment is final and every line is in.
+job ends only when the control plane says the deployment is final and every line is in. A
+stream that keeps breaking without progress is given up with one line in the job's log; the
+job then follows the status alone, so it still ends with the control plane's verdict.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from ownstack_tui.model.jobs import DeployJob
 
 from . import endpoints
 from .client import ApiClient
-from .errors import ApiError, ApiNotFound, ApiUnauthorized, LogStreamLost
+from .errors import ApiError, ApiNotFound, ApiUnauthorized
 
 POLL_INTERVAL = 0.5  # seconds between status reads while the log streams
 FOLLOW_READ_TIMEOUT = 60.0  # a log quiet this long is reopened (it is a read: safe)
@@ -68,8 +70,6 @@ class DeploymentFollower:
             await self._follow()
         except (ApiUnauthorized, ApiNotFound) as error:
             self.job.fail(str(error))
-        except LogStreamLost as error:
-            self.job.fail(str(error))
         except ApiError as error:
             self.job.fail(
                 f"lost contact with the control plane while following deployment "
@@ -106,16 +106,29 @@ class DeploymentFollower:
                 stalled = 0 if self.offset > before else stalled + 1
                 if stalled >= MAX_STALLED_RESUMES:
                     reason = f": {cut}" if cut else ""
-                    raise LogStreamLost(
-                        f"the log stream of deployment {self.deployment_id} broke {stalled} times "
-                        f"in a row at line {self.offset} without new lines{reason}"
-                    )
+                    self.job.add_lines([
+                        f"[the log stream of deployment {self.deployment_id} broke {stalled} "
+                        f"times in a row at line {self.offset}{reason}; following its status only]"
+                    ])
+                    await self._until_final()
+                    return
                 self.resumes += 1
                 await asyncio.sleep(RESUME_BACKOFF * stalled)
         finally:
             poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await poller
+
+    async def _until_final(self) -> None:
+        path = endpoints.deployment(self.deployment_id)
+        while True:
+            data = await self.client.get(path)
+            status = parse_status(data.get("status"))
+            if status is not None and status.is_final:
+                finish(self.job, data)
+                return
+            advance(self.job, status)
+            await asyncio.sleep(POLL_INTERVAL)
 
     async def _read_log(self, path: str) -> None:
         params = {"follow": 1, "offset": self.offset}

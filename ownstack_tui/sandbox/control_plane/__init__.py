@@ -12,7 +12,8 @@ Public API::
                                  read_only_tokens=(), work_dir=None, known_hosts=None)
     handle.url                 # "http://127.0.0.1:PORT"
     handle.set_faults(slow_ms=2000)            # see ApiFaults: slow_ms, fail_requests,
-    handle.set_faults(fail_requests=2)         # always_fail, drop_log_after_lines
+    handle.set_faults(fail_requests=2)         # always_fail, fail_method,
+                                               # drop_log_after_lines, stall_log_at_line
     handle.clear_faults()
     handle.stop()              # also: with start_control_plane(...) as handle: ...
 

@@ -17,6 +17,7 @@ class ApiFaults:
     always_fail: bool = False  # every request answers 500
     fail_method: str = ""  # limit the two above to this HTTP method ("POST"); "" = any
     drop_log_after_lines: int = 0  # cut every deployment-log response after N lines (+ half a line)
+    stall_log_at_line: int = 0  # no deployment-log response gets past line N: each is cut there
 
 
 class FaultSwitch:

@@ -6,17 +6,15 @@ Errors are JSON ``{"error": "..."}`` with the status codes of the contract.
 
 from __future__ import annotations
 
-import asyncio
-import hmac
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp
 
 from ownstack_tui.backends.base import DeployRequest
 from ownstack_tui.backends.dokku.backend import DokkuBackend
@@ -29,10 +27,9 @@ from ownstack_tui.model.config import StackConfigPlan
 from ownstack_tui.model.fleet import App, Stack
 
 from .faults import FaultSwitch
+from .guard import Guard, error_response
 from .registry import Deployment, Registry
-
-LOG_WAIT = 1.0  # a following log re-checks at least this often
-FIRST_LOG_WAIT = 2.0  # how long a runtime-log request waits for dokku's first word
+from .streams import log_body, streamed_lines
 
 
 class ApiProblem(Exception):
@@ -40,49 +37,6 @@ class ApiProblem(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
-
-
-class DropConnection(Exception):
-    """Raised inside a streaming body to cut the connection (the dropped-stream fault)."""
-
-
-def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
-
-
-class Guard:
-    """ASGI middleware: bearer-token check, then the slow and failing faults."""
-
-    def __init__(self, app: ASGIApp, tokens: dict[str, bool], faults: FaultSwitch) -> None:
-        self.app = app
-        self.tokens = tokens  # token -> may change things
-        self.faults = faults
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = dict(scope["headers"])
-        given = headers.get(b"authorization", b"").decode("latin-1")
-        scheme, _, token = given.partition(" ")
-        writer = None
-        if scheme.lower() == "bearer":
-            for known, may_write in self.tokens.items():
-                if hmac.compare_digest(known.encode(), token.encode()):
-                    writer = may_write
-        if writer is None:
-            response: Response = _error(401, "missing or invalid bearer token")
-        elif not writer and scope["method"] != "GET":
-            response = _error(403, "this token may only read")
-        else:
-            faults = self.faults.current
-            if faults.slow_ms:
-                await asyncio.sleep(faults.slow_ms / 1000)
-            if not self.faults.take_failure(scope["method"]):
-                await self.app(scope, receive, send)
-                return
-            response = _error(500, "injected failure (fault switch)")
-        await response(scope, receive, send)
 
 
 Handler = Callable[["ControlPlaneApi", Request], Awaitable[Response]]
@@ -93,15 +47,15 @@ def _handled(handler: Handler) -> Handler:
         try:
             return await handler(api, request)
         except ApiProblem as problem:
-            return _error(problem.status, problem.message)
+            return error_response(problem.status, problem.message)
         except DokkuCommandError as error:
-            return _error(422, str(error))
+            return error_response(422, str(error))
         except InvalidInput as error:
-            return _error(422, str(error))
+            return error_response(422, str(error))
         except OwnstackError as error:
-            return _error(502, str(error))
+            return error_response(502, str(error))
         except Exception as error:  # the stand-in answers, never hangs up, on its own bugs
-            return _error(500, describe_failure(error))
+            return error_response(500, describe_failure(error))
 
     return run
 
@@ -282,8 +236,10 @@ class ControlPlaneApi:
         offset = _int_param(request, "offset", 0)
         follow = request.query_params.get("follow") in ("1", "true")
         start, _lines = deployment.lines_from(offset)
-        drop_after = self.faults.current.drop_log_after_lines
-        body = _log_body(deployment, start, follow, drop_after)
+        faults = self.faults.current
+        body = log_body(
+            deployment, start, follow, faults.drop_log_after_lines, faults.stall_log_at_line
+        )
         return StreamingResponse(
             body, media_type="text/plain; charset=utf-8", headers={"X-Log-Start": str(start)}
         )
@@ -346,43 +302,7 @@ class ControlPlaneApi:
             validation.process_type(process)
         follow = request.query_params.get("follow") in ("1", "true")
         lines = self.backend.logs(app, stack, num, process or None, follow)
-        queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
-
-        async def pump() -> None:
-            try:
-                async for line in lines:
-                    await queue.put(("line", line))
-                await queue.put(("end", None))
-            except Exception as error:
-                await queue.put(("error", error))
-
-        task = asyncio.get_running_loop().create_task(pump())
-        # Wait briefly for the first answer, so a refusal (no such app) is a JSON error.
-        try:
-            first = await asyncio.wait_for(queue.get(), FIRST_LOG_WAIT)
-        except TimeoutError:
-            first = None
-        if first is not None and first[0] == "error":
-            task.cancel()
-            raise first[1]
-
-        async def body() -> AsyncIterator[bytes]:
-            item = first
-            try:
-                while True:
-                    if item is None:
-                        item = await queue.get()
-                    kind, value = item
-                    if kind == "end":
-                        return
-                    if kind == "error":
-                        raise DropConnection
-                    yield (value + "\n").encode()
-                    item = None
-            finally:
-                task.cancel()
-
-        return StreamingResponse(body(), media_type="text/plain; charset=utf-8")
+        return await streamed_lines(lines)
 
     @_handled
     async def replicate(self, request: Request) -> Response:
@@ -400,30 +320,6 @@ class ControlPlaneApi:
         new_id = self.registry.add_app(new)
         answer = {"output": output, "app": self.registry.app_json(new_id)}
         return JSONResponse(answer, status_code=201)
-
-
-async def _log_body(
-    deployment: Deployment, offset: int, follow: bool, drop_after: int
-) -> AsyncIterator[bytes]:
-    sent = 0
-    position = offset
-    while True:
-        seen = deployment.version
-        start, lines = deployment.lines_from(position)
-        position = start
-        for line in lines:
-            data = (line + "\n").encode()
-            if drop_after and sent >= drop_after:
-                yield data[: max(1, len(data) // 2)]  # half a line, then hang up
-                raise DropConnection
-            yield data
-            sent += 1
-            position += 1
-        if deployment.job.is_final and position >= deployment.total_lines:
-            return
-        if not follow:
-            return
-        await deployment.changed(seen, LOG_WAIT)
 
 
 async def _json_body(request: Request) -> dict[str, Any]:

@@ -28,7 +28,8 @@ from ownstack_tui.model.fleet import Fleet
 
 from .faults import ApiFaults, FaultSwitch
 from .registry import Registry
-from .routes import DropConnection, build_app
+from .routes import build_app
+from .streams import DropConnection
 
 START_TIMEOUT = 10.0
 STOP_GRACE = 1  # seconds open streams get before the server closes them

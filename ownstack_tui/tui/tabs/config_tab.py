@@ -64,6 +64,7 @@ class ConfigTab(Vertical):
         self.revealed: set[str] = set()
         self.reveal_all = False
         self.loaded = False
+        self.reads = 0  # completed reads, so callers can wait for a fresh one
         self.last_result: Text | None = None
 
     @property
@@ -104,6 +105,7 @@ class ConfigTab(Vertical):
         for name, state in app.states.items():
             state.drift = view.drift_count(name)
         self.post_message_to_screen()
+        self.reads += 1
         self.show()
 
     def post_message_to_screen(self) -> None:
@@ -251,9 +253,8 @@ class ConfigTab(Vertical):
     # -- plan and apply ------------------------------------------------------------------
 
     def action_plan(self) -> None:
-        if not self.edits:
-            self.notify("No staged config changes: edit (e) or add (a) a key first")
-            return
+        """Plan the staged edits; with none staged, plan bringing every stack to what the
+        fleet wants (repairs drift, like ``ownstack-tui config:apply``)."""
         self.plan_and_apply()
 
     @work(exclusive=True, group="config-apply", exit_on_error=False, description="config plan")
@@ -262,7 +263,7 @@ class ConfigTab(Vertical):
         edits = list(self.edits)
         committed = app.app_model
         preview = config_edits.preview(committed, edits)
-        stacks = config_edits.touched_stacks(committed, edits)
+        stacks = config_edits.touched_stacks(committed, edits) if edits else list(committed.stacks)
         self._status(Text("planning…", style="dim"))
         plans = await app.engine.plan_config(
             preview, stacks, config_edits.removed_keys(committed, edits)
@@ -270,24 +271,26 @@ class ConfigTab(Vertical):
         view = self.view()
         body = config_plan_text(plans, view.shown)
         ready = {name: o.value for name, o in plans.items() if o.value is not None}
+        what = "staged changes" if edits else "the fleet's config (no staged changes)"
         choice = await self.app.push_screen_wait(
             PlanScreen(
-                f"Config plan for {committed.name}: {len(stacks)} stack(s)",
+                f"Config plan for {committed.name}, {what}: {len(stacks)} stack(s)",
                 body,
-                can_apply=True,
+                can_apply=bool(edits) or has_changes(plans),
                 no_restart=has_changes(plans),
             )
         )
         if choice is None:
             self.show()
             return
-        try:
-            fleet = config_edits.write_config_edits(app.fleet_path, committed.name, edits)
-        except OwnstackError as error:
-            self.notify(str(error), severity="error", timeout=15)
-            self.show()
-            return
-        app.fleet_changed(fleet)
+        if edits:
+            try:
+                fleet = config_edits.write_config_edits(app.fleet_path, committed.name, edits)
+            except OwnstackError as error:
+                self.notify(str(error), severity="error", timeout=15)
+                self.show()
+                return
+            app.fleet_changed(fleet)
         self.edits = []
         self._status(Text("applying…", style="dim"))
         results = await app.engine.apply_config(app.app_model, ready, restart=choice == "restart")

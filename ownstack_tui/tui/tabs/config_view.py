@@ -18,7 +18,7 @@ from ownstack_tui.model.fleet import App
 
 SEPARATOR_ROW = "__set_on_stack__"
 APP_COLUMN = "@app"
-CELL_WIDTH = 22
+CELL_WIDTH = 18
 OVERRIDE = "◆"
 DRIFT = "≠"
 STAGED = "✎"
@@ -112,10 +112,11 @@ class ConfigView:
         wanted = effective_config(self.committed, stack).get(key)
         if wanted is not None and wanted != value:
             text.append(f" {DRIFT}", style="bold yellow")
-        if effective_config(self.preview, stack).get(key) != wanted or (
-            self.staged_at(key, stack) is not None
-        ):
-            text.append(f" {STAGED}", style="bold cyan")
+        staged = effective_config(self.preview, stack).get(key)
+        if staged != wanted or self.staged_at(key, stack) is not None:
+            # What an apply would make of it.
+            shown = MISSING if staged is None else self.shown(key, staged)
+            text.append(f" → {shown} {STAGED}", style="bold cyan")
         return text
 
     def unmanaged_cell(self, key: str, stack: str) -> Text:

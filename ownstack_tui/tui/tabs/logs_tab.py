@@ -28,10 +28,11 @@ DEFAULT_CONTEXT = 2
 
 def parse_filter(text: str) -> tuple[str, bool]:
     """(pattern, is_regex): "/re/" is a regular expression, anything else a substring."""
-    text = text.strip()
-    if len(text) > 2 and text.startswith("/") and text.endswith("/"):
-        return text[1:-1], True
-    return text, False
+    stripped = text.strip()
+    if len(stripped) > 2 and stripped.startswith("/") and stripped.endswith("/"):
+        return stripped[1:-1], True
+    # Spaces around a substring are meant: " 404 " is not "1404".
+    return (text if stripped else ""), False
 
 
 class LogsTab(Vertical):
@@ -53,6 +54,7 @@ class LogsTab(Vertical):
         Binding("m", "toggle_merged", "Merged/side by side", id="logs.merge"),
         Binding("space", "toggle_pause", "Pause/resume logs", id="logs.pause"),
         Binding("t", "toggle_stack", "Tail selected stack", id="logs.toggle_stack"),
+        Binding("R", "restart_stopped", "Restart stopped tails", show=False, id="logs.restart"),
     ]
     palette_tab = "logs"
 
@@ -100,15 +102,19 @@ class LogsTab(Vertical):
     def start_tail(self, stack: str) -> TailPane:
         pane = TailPane(stack, backlog=self.backlog, forward=self._forward)
         pane.paused = self.paused
-        self.query_one("#logs-grid", Grid).mount(pane)
+        order = list(self.ownstack.app_model.stacks)
+        rank = order.index(stack) if stack in order else len(order)
+        later = [p for p in self.panes if p.stack in order and order.index(p.stack) > rank]
+        # Keep the fleet's order of stacks, whatever order tails are started in.
+        self.query_one("#logs-grid", Grid).mount(pane, before=later[0] if later else None)
         self.call_after_refresh(self._apply_filter_to, pane)
         self.call_after_refresh(self._layout)
         return pane
 
-    def stop_tail(self, stack: str) -> None:
+    async def stop_tail(self, stack: str) -> None:
         for pane in self.panes:
             if pane.stack == stack:
-                pane.remove()  # cancels its worker, which closes the stream
+                await pane.remove()  # cancels its worker, which closes the stream
         self.call_after_refresh(self._layout)
 
     def tailed(self) -> list[str]:
@@ -141,7 +147,8 @@ class LogsTab(Vertical):
         mode = "merged" if self.merged else "side by side"
         state = "PAUSED" if self.paused else "live"
         shown = f"filter {self.filter_text!r} ±{self.context}" if self.filter_text else "no filter"
-        return f"{state} · {mode} · {shown} · / filter · m merge · space pause · t tail stack"
+        keys = "/ filter · m merge · space pause · t tail stack · R restart stopped"
+        return f"{state} · {mode} · {shown} · {keys}"
 
     def _refresh_bar(self) -> None:
         self.query_one("#logs-bar", Label).update(self._bar_text())
@@ -161,18 +168,27 @@ class LogsTab(Vertical):
             pane.set_paused(paused)
         self._refresh_bar()
 
-    def action_toggle_stack(self) -> None:
+    async def action_toggle_stack(self) -> None:
         from ownstack_tui.tui.widgets.stack_sidebar import StackSidebar
 
         selected = self.screen.query_one(StackSidebar).selected
         if selected is None:
             return
         if selected.name in self.tailed():
-            self.stop_tail(selected.name)
+            await self.stop_tail(selected.name)
             self.notify(f"Stopped the log tail of {selected.name}")
         else:
             self.start_tail(selected.name)
             self.notify(f"Tailing {selected.name}")
+
+    async def action_restart_stopped(self) -> None:
+        """Start again the tails that ended or were refused (e.g. after a first deploy)."""
+        stopped = [pane.stack for pane in self.panes if pane.state in ("stopped", "ended")]
+        for stack in stopped:
+            await self.stop_tail(stack)
+            self.start_tail(stack)
+        if not stopped:
+            self.notify("Every tail is running")
 
     def action_open_filter(self) -> None:
         self.query_one("#logs-filter-bar").add_class("-open")
@@ -200,7 +216,7 @@ class LogsTab(Vertical):
             error.update(str(problem))
             return
         error.update("")
-        self.filter_text = text.strip() if pattern else ""
+        self.filter_text = text if pattern else ""
         self.context = max(0, context)
         self._refresh_bar()
 

@@ -53,6 +53,7 @@ class ScaleTab(Vertical):
         self.staged: dict[str, dict[str, int]] = {}
         self.applied: dict[str, str] = {}  # stack -> what the last apply did there
         self.loaded = False
+        self.reads = 0  # completed reads, so callers can wait for a fresh one
 
     @property
     def ownstack(self) -> OwnstackApp:
@@ -92,6 +93,7 @@ class ScaleTab(Vertical):
         self.read_errors = {
             name: o.error or "no answer" for name, o in outcomes.items() if o.value is None
         }
+        self.reads += 1
         self.show()
 
     @property
@@ -135,6 +137,8 @@ class ScaleTab(Vertical):
             cells = [Text(process, style="bold")] + [self.cell(s, process) for s in self.stacks]
             table.add_row(*cells, key=process)
         if table.row_count:
+            if cursor.column == 0:  # counts live in the stacks' columns: start on the first
+                cursor = cursor.right()
             table.cursor_coordinate = table.validate_cursor_coordinate(cursor)
         self.query_one("#scale-status", Static).update(self._summary())
 

@@ -12,8 +12,10 @@ arrive (`new_lines`, posted as `LogPane.TailChanged`) until End/`G` or scrolling
 from __future__ import annotations
 
 import heapq
+import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -36,7 +38,6 @@ from ownstack_tui.tui.widgets.log_render import set_scrollbar, window_strip
 _MEASURED_PER_FLUSH = 8
 _MIN_PARSE_CELLS = 1024
 _COLUMN_STEP = 8
-_GOLDEN = 0.618034  # successive multiples mod 1 spread evenly over [0, 1)
 
 
 class LogPane(ScrollView, can_focus=True):
@@ -72,8 +73,6 @@ class LogPane(ScrollView, can_focus=True):
         Binding("y", "copy_visible", "Copy", id="log_pane.copy_visible"),
         Binding("Y", "copy_all", "Copy all", show=False, id="log_pane.copy_all"),
     ]
-
-    _started: ClassVar[int] = 0
 
     tailing: var[bool] = var(True, init=False)
     """Following new lines; False once the user scrolls up."""
@@ -131,7 +130,7 @@ class LogPane(ScrollView, can_focus=True):
         self._longest_raw = 0
         self._filter: LineFilter | None = None
         self._parsed: LRUCache[int, ParsedLine] = LRUCache(512)
-        self._adjusting = False  # True while the pane itself moves the scroll position
+        self._adjusting = False  # True while the pane moves its own scroll position
         self._subtitle = ""
         self._base_style: Style | None = None
         self._frame: tuple[Offset, int] | None = None  # scroll offset and width while painting
@@ -149,11 +148,11 @@ class LogPane(ScrollView, can_focus=True):
 
     def on_mount(self) -> None:
         super().on_mount()
-        # Spread the panes' flushes over the interval: panes flushing together make one long
-        # frame that keys wait behind; spread out, each frame repaints one or two panes.
-        LogPane._started += 1
-        offset = (LogPane._started * _GOLDEN) % 1.0 * self.flush_interval
-        self.set_timer(offset, self._start_flushing, name="log-pane-stagger")
+        # Every pane flushes at the same phase of the clock: ten streaming panes then make one
+        # screen update per interval. Textual repaints the bounding box of all dirty regions,
+        # so panes flushing at different moments made many updates, each nearly full-screen.
+        offset = self.flush_interval - time.monotonic() % self.flush_interval
+        self.set_timer(offset, self._start_flushing, name="log-pane-align")
 
     def _start_flushing(self) -> None:
         self.flush()
@@ -189,11 +188,8 @@ class LogPane(ScrollView, can_focus=True):
         if self._filter is not None:
             self._filter = LineFilter(self._filter.pattern, self._filter.context)
         self._parsed.clear()
-        self._adjusting = True
-        try:
+        with self._self_scrolling():
             self._set_virtual_size()
-        finally:
-            self._adjusting = False
         self.resume_tail()
         self.refresh()
 
@@ -221,9 +217,21 @@ class LogPane(ScrollView, can_focus=True):
         if size != self.virtual_size:
             self.set_reactive(Widget.virtual_size, size)
             self._refresh_scrollbars()
-            self._sync_scrollbars()
+            if not self._adjusting:
+                self._sync_scrollbars()
             self.scroll_x = self.validate_scroll_x(self.scroll_x)
             self.scroll_y = self.validate_scroll_y(self.scroll_y)
+
+    @contextmanager
+    def _self_scrolling(self) -> Iterator[None]:
+        """The pane moves its own scroll position: that is not the user pausing the tail, and
+        the scrollbars are told once at the end (not once per step)."""
+        self._adjusting = True
+        try:
+            yield
+        finally:
+            self._adjusting = False
+            self._sync_scrollbars()
 
     def _sync_scrollbars(self) -> None:
         """Tell the scrollbars the new sizes and position, repainting one only when its thumb
@@ -239,8 +247,7 @@ class LogPane(ScrollView, can_focus=True):
 
     def _rows_changed(self, added: int, removed: int) -> None:
         rows_before = self.row_count - added + removed
-        self._adjusting = True
-        try:
+        with self._self_scrolling():
             self._set_virtual_size()
             if self.tailing:
                 self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
@@ -252,11 +259,9 @@ class LogPane(ScrollView, can_focus=True):
                     )
                 if added:
                     self.new_lines += added
-        finally:
-            self._adjusting = False
         bottom = self.scroll_offset.y + self.scrollable_content_region.height
         if self.tailing or removed or rows_before < bottom:
-            self.refresh()  # else a paused pane's rows on screen did not change
+            self._repaint_rows()  # else a paused pane's rows on screen did not change
 
     # ---- what is shown -----------------------------------------------------------------------
 
@@ -305,23 +310,22 @@ class LogPane(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         if self.tailing:
-            self._adjusting = True
-            try:
+            with self._self_scrolling():
                 self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
-            finally:
-                self._adjusting = False
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # Looked up once per repaint, not per row: each costs tens of microseconds.
-        self._frame = (self.scroll_offset, self.scrollable_content_region.width)
+        self._frame = (self.scroll_offset, self.content_region.width)
         try:
             return super().render_lines(crop)
         finally:
             self._frame = None
 
     def render_line(self, y: int) -> Strip:
+        # Rows are as wide as Textual pads them to (the scrollbar is drawn over the last
+        # columns): a row of any other width is copied once more per repaint.
         if self._frame is None:
-            (scroll_x, scroll_y), width = self.scroll_offset, self.scrollable_content_region.width
+            (scroll_x, scroll_y), width = self.scroll_offset, self.content_region.width
         else:
             (scroll_x, scroll_y), width = self._frame
         row = scroll_y + y
@@ -349,6 +353,12 @@ class LogPane(ScrollView, can_focus=True):
                 self.call_later(self._widen)
         return window_strip(parsed, x, width, base)
 
+    def _repaint_rows(self) -> None:
+        """Repaint the text area only: a plain refresh() also repaints the border, title and
+        scrollbar, which with ten streaming panes was as many rows again."""
+        region = self.scrollable_content_region
+        self.refresh(Region(0, 0, region.width, region.height))
+
     def _widen(self) -> None:
         self._set_virtual_size()
 
@@ -357,12 +367,13 @@ class LogPane(ScrollView, can_focus=True):
     def watch_scroll_x(self, old_value: float, new_value: float) -> None:
         if round(old_value) != round(new_value):
             self._show_subtitle()
-            self.refresh()
+            self._repaint_rows()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        self._sync_scrollbars()
+        if not self._adjusting:
+            self._sync_scrollbars()
         if round(old_value) != round(new_value):
-            self.refresh()
+            self._repaint_rows()
         if not self._adjusting:
             self._set_tail(round(new_value) >= self.max_scroll_y)
 
@@ -384,11 +395,8 @@ class LogPane(ScrollView, can_focus=True):
     def resume_tail(self) -> None:
         """Jump to the newest line and follow again."""
         self._set_tail(True)
-        self._adjusting = True
-        try:
+        with self._self_scrolling():
             self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
-        finally:
-            self._adjusting = False
 
     # ---- title -------------------------------------------------------------------------------
 
@@ -401,7 +409,7 @@ class LogPane(ScrollView, can_focus=True):
 
     @property
     def tail_badge(self) -> str:
-        """ "" while tailing, else e.g. "paused · 42 new lines (G to follow)"."""
+        """Empty while tailing, else e.g. "paused · 42 new lines (G to follow)"."""
         if self.tailing:
             return ""
         if self.new_lines:
@@ -437,11 +445,8 @@ class LogPane(ScrollView, can_focus=True):
             self._filter = line_filter
         else:
             self._filter = None
-        self._adjusting = True
-        try:
+        with self._self_scrolling():
             self._set_virtual_size()
-        finally:
-            self._adjusting = False
         self.resume_tail()
         self.refresh()
 

@@ -7,6 +7,7 @@ paused, lines are held (bounded) and shown on resume.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -22,6 +23,15 @@ END_STYLE = "\x1b[1;31m"
 RESET = "\x1b[0m"
 
 LinesSink = Callable[[str, list[str]], None]
+
+# docker's RFC 3339 nanosecond stamp, after dokku's optional colour code.
+_DOCKER_STAMP = re.compile(r"^((?:\x1b\[[0-9;]*m)?)\d{4}-\d\d-\d\dT(\d\d:\d\d:\d\d)(?:\.\d+)?Z ")
+
+
+def short_stamp(line: str) -> str:
+    """"2026-11-30T09:43:22.641378304Z app[web.1]: …" → "09:43:22 app[web.1]: …": the date
+    and nanoseconds took half a side-by-side pane."""
+    return _DOCKER_STAMP.sub(r"\1\2 ", line, count=1)
 
 
 def marker(text: str, style: str = GAP_STYLE) -> str:
@@ -53,6 +63,7 @@ class TailPane(LogPane):
         self.state = "connecting"
         self.gaps = 0
         self.received = 0
+        self.reason = ""  # why the tail stopped, shown under the pane
 
     @property
     def ownstack(self) -> OwnstackApp:
@@ -62,8 +73,12 @@ class TailPane(LogPane):
         # LogPane's own on_mount runs too: Textual calls the handler of every class.
         self._show_state()
         self.run_worker(
-            self._follow(), group="tail", exclusive=True, exit_on_error=False,
-            name=f"tail {self.stack}", description=f"logs -t on {self.stack}",
+            self._follow(),
+            group="tail",
+            exclusive=True,
+            exit_on_error=False,
+            name=f"tail {self.stack}",
+            description=f"logs -t on {self.stack}",
         )
 
     async def _follow(self) -> None:
@@ -84,7 +99,7 @@ class TailPane(LogPane):
             if self.state != "following":
                 self._set_state("following")
             self.received += 1
-            self._deliver([event.text])
+            self._deliver([short_stamp(event.text)])
             return
         now = time.strftime("%H:%M:%S", time.localtime(self.ownstack.clock()))
         if kind is TailEventKind.GAP:
@@ -96,6 +111,7 @@ class TailPane(LogPane):
             self._set_state("following")
         else:
             self._deliver([marker(f"{now} {event.text}", END_STYLE)])
+            self.reason = event.text
             self._set_state("stopped" if kind is TailEventKind.FAILED else "ended")
 
     def _deliver(self, lines: list[str]) -> None:
@@ -128,4 +144,5 @@ class TailPane(LogPane):
             parts.append(f"paused · {len(self.held):,} held")
         if self.gaps:
             parts.append(f"{self.gaps} gap{'s' if self.gaps != 1 else ''}")
-        self.set_title(" · ".join(parts))
+        reason = f"{self.reason} · R: retry" if self.state in ("stopped", "ended") else ""
+        self.set_title(" · ".join(parts), reason)

@@ -1,0 +1,242 @@
+"""The Config tab on sandbox stacks over real SSH: staged edits, the plan, the apply."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.coordinate import Coordinate
+from textual.widgets import DataTable, Label, Static, TextArea
+
+from ownstack_tui.fleet_file import FleetFile
+from ownstack_tui.tui.app import OwnstackApp
+from ownstack_tui.tui.screens.config_edit import ConfigEditScreen
+from ownstack_tui.tui.screens.plan import PlanScreen
+from ownstack_tui.tui.tabs.config_tab import ConfigTab
+from ownstack_tui.tui.tabs.config_view import SEPARATOR_ROW
+from tests.tui.conftest import wait_for
+from tests.tui.tabs_fixtures import STACKS, ConsoleMaker, on_stack, tab_console
+
+__all__ = ["tab_console"]
+
+
+def config_tab(app: OwnstackApp) -> ConfigTab:
+    return app.screen.query_one(ConfigTab)
+
+
+async def open_config(pilot: Any) -> ConfigTab:
+    await pilot.press("3")
+    tab = config_tab(pilot.app)
+    await wait_for(pilot, lambda: tab.reads >= 1)
+    return tab
+
+
+def cell_text(tab: ConfigTab, key: str, column: str) -> str:
+    return tab.table.get_cell(key, column).plain
+
+
+async def move_to(pilot: Any, tab: ConfigTab, key: str, column: str) -> None:
+    table = tab.table
+    table.cursor_coordinate = Coordinate(table.get_row_index(key), table.get_column_index(column))
+    table.focus()
+    await pilot.pause()
+
+
+async def type_text(pilot: Any, text: str) -> None:
+    keys = ["enter" if char == "\n" else "space" if char == " " else char for char in text]
+    await pilot.press(*keys)
+
+
+async def plan(pilot: Any) -> PlanScreen:
+    await pilot.press("p")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, PlanScreen))
+    screen = pilot.app.screen
+    assert isinstance(screen, PlanScreen)
+    return screen
+
+
+async def apply(pilot: Any, tab: ConfigTab, key: str = "a") -> None:
+    reads = tab.reads
+    await pilot.press(key)
+    await wait_for(pilot, lambda: tab.reads > reads and tab.last_result is not None)
+
+
+async def test_editing_an_override_on_one_stack_changes_only_that_stack_after_apply(
+    tab_console: ConsoleMaker, sandbox_fleet: Any
+) -> None:
+    app = tab_console("cfg-override", config={"LOG_LEVEL": "info", "FEATURE": "on"})
+    async with app.run_test(size=(160, 50)) as pilot:
+        tab = await open_config(pilot)
+        assert cell_text(tab, "LOG_LEVEL", "prod-east") == "info"
+        await move_to(pilot, tab, "LOG_LEVEL", "prod-east")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfigEditScreen))
+        editor = app.screen
+        assert editor.query_one(TextArea).text == "info"
+        await pilot.press("end", "backspace", "backspace", "backspace", "backspace")
+        await type_text(pilot, "debug")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is not editor)
+        assert cell_text(tab, "LOG_LEVEL", "prod-east") == "◆ info → debug ✎"
+        assert "✎" not in cell_text(tab, "LOG_LEVEL", "staging")
+
+        screen = await plan(pilot)
+        body = screen.query_one("#plan-body", Static).render()
+        # Exactly the difference: one stack, one key, old and new value.
+        assert str(body).strip() == "prod-east  (production)\n  ~ LOG_LEVEL: info → debug"
+        await apply(pilot, tab)
+
+        assert on_stack(sandbox_fleet, "prod-east", "cfg-override")["LOG_LEVEL"] == "debug"
+        for stack in ("staging", "prod-west"):
+            assert on_stack(sandbox_fleet, stack, "cfg-override")["LOG_LEVEL"] == "info"
+        fleet = FleetFile.load(app.fleet_path).fleet.app("cfg-override")
+        assert fleet.config == {"LOG_LEVEL": "info", "FEATURE": "on"}
+        assert fleet.stack_config == {"prod-east": {"LOG_LEVEL": "debug"}}
+        assert app.app_model.stack_config == {"prod-east": {"LOG_LEVEL": "debug"}}
+        assert cell_text(tab, "LOG_LEVEL", "prod-east") == "◆ debug"
+        assert "✓ prod-east: ~LOG_LEVEL" in tab.last_result.plain  # type: ignore[union-attr]
+
+
+async def test_a_value_with_quotes_and_a_newline_round_trips_through_the_editor(
+    tab_console: ConsoleMaker, sandbox_fleet: Any
+) -> None:
+    app = tab_console("cfg-roundtrip")
+    value = "say \"hi\" and 'bye'\nsecond line $HOME x"
+    async with app.run_test(size=(160, 50)) as pilot:
+        tab = await open_config(pilot)
+        tab.table.focus()
+        await pilot.press("a")  # the cursor is on the key column: the app level
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfigEditScreen))
+        await type_text(pilot, "GREETING")
+        await pilot.press("enter")  # on to the value
+        await type_text(pilot, value)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfigEditScreen))
+        await plan(pilot)
+        await apply(pilot, tab)
+        for stack in STACKS:
+            assert on_stack(sandbox_fleet, stack, "cfg-roundtrip")["GREETING"] == value
+        assert FleetFile.load(app.fleet_path).fleet.app("cfg-roundtrip").config == {"GREETING": value}
+
+        # Opened again, the editor holds exactly what was typed.
+        await move_to(pilot, tab, "GREETING", "@app")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfigEditScreen))
+        assert app.screen.query_one(TextArea).text == value
+
+
+async def test_invalid_and_reserved_keys_are_refused_in_the_form_with_the_reason(
+    tab_console: ConsoleMaker,
+) -> None:
+    app = tab_console("cfg-refuse")
+    async with app.run_test(size=(120, 30)) as pilot:
+        tab = await open_config(pilot)
+        tab.table.focus()
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfigEditScreen))
+        editor = app.screen
+        error = editor.query_one("#error", Label)
+        await type_text(pilot, "PORT")
+        await pilot.press("ctrl+s")
+        assert "reserved" in str(error.render())
+        await pilot.press("backspace", "backspace", "backspace", "backspace")
+        await type_text(pilot, "DOKKU_X")
+        await pilot.press("ctrl+s")
+        assert "read-only" in str(error.render())
+        await pilot.press(*["backspace"] * 7)
+        await type_text(pilot, "1BAD")
+        await pilot.press("ctrl+s")
+        assert "invalid config key '1BAD'" in str(error.render())
+        assert app.screen is editor  # still open: nothing staged
+        await pilot.press("escape")
+        assert tab.edits == []
+
+
+async def test_overrides_drift_unmanaged_keys_and_masked_secrets_are_shown(
+    tab_console: ConsoleMaker, sandbox_fleet: Any
+) -> None:
+    app = tab_console(
+        "cfg-marks",
+        config={"LOG_LEVEL": "info", "API_TOKEN": "s3cret-value"},
+        overrides={"prod-east": {"REGION": "us-east-1"}},
+        extra_on_stack={"prod-west": {"LOG_LEVEL": "warn", "HAND_SET": "yes"}},
+    )
+    async with app.run_test(size=(160, 50)) as pilot:
+        tab = await open_config(pilot)
+        assert cell_text(tab, "REGION", "prod-east") == "◆ us-east-1"
+        assert cell_text(tab, "REGION", "staging") == "—"
+        assert cell_text(tab, "LOG_LEVEL", "prod-west") == "warn ≠"  # drift
+        assert cell_text(tab, "LOG_LEVEL", "staging") == "info"
+        # Set on the stack only: listed apart, below the separator row.
+        rows = [row.key.value for row in tab.table.ordered_rows]
+        assert rows.index("HAND_SET") > rows.index(SEPARATOR_ROW) > rows.index("REGION")
+        assert cell_text(tab, "HAND_SET", "prod-west") == "yes"
+        assert app.states["prod-west"].drift == 1 and app.states["staging"].drift == 0
+
+        assert cell_text(tab, "API_TOKEN", "@app") == "••••••"
+        assert cell_text(tab, "API_TOKEN", "staging") == "••••••"
+        await move_to(pilot, tab, "API_TOKEN", "staging")
+        await pilot.press("v")  # this value
+        assert cell_text(tab, "API_TOKEN", "staging") == "s3cret-value"
+        await pilot.press("v", "V")  # hide it again, then reveal all
+        assert cell_text(tab, "API_TOKEN", "prod-west") == "s3cret-value"
+
+
+async def test_removing_an_app_level_key_plans_an_unset_on_every_stack_with_restart_choice(
+    tab_console: ConsoleMaker, sandbox_fleet: Any
+) -> None:
+    app = tab_console("cfg-remove", config={"OLD_FLAG": "1", "KEEP": "x"},
+                      overrides={"prod-west": {"OLD_FLAG": "2"}})
+    async with app.run_test(size=(160, 50)) as pilot:
+        tab = await open_config(pilot)
+        await move_to(pilot, tab, "OLD_FLAG", "@app")
+        await pilot.press("delete")
+        assert tab.edits and tab.edits[0].value is None
+        screen = await plan(pilot)
+        body = str(screen.query_one("#plan-body", Static).render())
+        # prod-west keeps its override: nothing to do there.
+        assert body.strip() == (
+            "staging\n  - OLD_FLAG\nprod-east  (production)\n  - OLD_FLAG\n"
+            "prod-west  (production)\n  no change"
+        )
+        await apply(pilot, tab, "w")  # apply without restart
+        assert "OLD_FLAG" not in on_stack(sandbox_fleet, "staging", "cfg-remove")
+        assert "OLD_FLAG" not in on_stack(sandbox_fleet, "prod-east", "cfg-remove")
+        assert on_stack(sandbox_fleet, "prod-west", "cfg-remove")["OLD_FLAG"] == "2"
+        assert "(no restart)" in tab.last_result.plain  # type: ignore[union-attr]
+
+
+async def test_cancelling_the_plan_changes_nothing(tab_console: ConsoleMaker, sandbox_fleet: Any) -> None:
+    app = tab_console("cfg-cancel", config={"A": "1"})
+    before = app.fleet_path.read_text()
+    async with app.run_test(size=(120, 30)) as pilot:
+        tab = await open_config(pilot)
+        await move_to(pilot, tab, "A", "@app")
+        await pilot.press("delete")
+        await plan(pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.fleet_path.read_text() == before
+        assert on_stack(sandbox_fleet, "staging", "cfg-cancel")["A"] == "1"
+        assert len(tab.edits) == 1  # still staged
+        await pilot.press("u")
+        assert tab.edits == []
+        assert isinstance(tab.table, DataTable)
+
+
+async def test_planning_with_nothing_staged_repairs_drift_on_the_drifted_stack_only(
+    tab_console: ConsoleMaker, sandbox_fleet: Any
+) -> None:
+    app = tab_console("cfg-drift", config={"LOG_LEVEL": "info"},
+                      extra_on_stack={"prod-west": {"LOG_LEVEL": "warn"}})
+    async with app.run_test(size=(160, 50)) as pilot:
+        tab = await open_config(pilot)
+        tab.table.focus()
+        screen = await plan(pilot)
+        body = str(screen.query_one("#plan-body", Static).render()).strip()
+        assert body == (
+            "staging\n  no change\nprod-east  (production)\n  no change\n"
+            "prod-west  (production)\n  ~ LOG_LEVEL: warn → info"
+        )
+        await apply(pilot, tab)
+        assert on_stack(sandbox_fleet, "prod-west", "cfg-drift")["LOG_LEVEL"] == "info"
+        assert app.states["prod-west"].drift == 0
