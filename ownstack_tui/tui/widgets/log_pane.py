@@ -7,6 +7,12 @@ parsed only for lines on screen (and cached); a huge line is rendered only in th
 
 Tailing: the pane follows new lines until the user scrolls up; it then counts the lines that
 arrive (`new_lines`, posted as `LogPane.TailChanged`) until End/`G` or scrolling to the bottom.
+
+    pane = LogPane(title="prod-east · building")
+    pane.append(lines)                        # on the app's event loop, not a thread; cheap
+    pane.set_title("prod-east · failed", "a1b2c3d · 42s")
+    pane.set_filter("error", context=3)       # or regex=True; None clears it
+    pane.copy_visible() / pane.copy_all()     # OSC 52 via app.copy_to_clipboard
 """
 
 from __future__ import annotations
