@@ -50,6 +50,7 @@ class SandboxStack(StateCommands):
         self._faults = Faults()
         self._faults_stamp = 0
         self._acceptor: asyncssh.SSHAcceptor | None = None
+        self._commands: set[asyncio.Task[None]] = set()
         self._proxy = DelayProxy(lambda: self.ssh_port, lambda: self._faults)
 
     # -- identity ---------------------------------------------------------------------
@@ -84,7 +85,11 @@ class SandboxStack(StateCommands):
         ensure_key(self.alt_host_key_path, f"sandbox-{self.name}-changed")
         self._reload_faults()
         self._acceptor = await start_ssh_server(
-            self.state, self._presented_key(), self.fleet.authorized_keys, lambda: self._faults
+            self.state,
+            self._presented_key(),
+            self.fleet.authorized_keys,
+            lambda: self._faults,
+            self._commands,
         )
         self.ssh_port = self._acceptor.sockets[0].getsockname()[1]
         self._proxy.open()
@@ -94,6 +99,11 @@ class SandboxStack(StateCommands):
 
     async def stop(self) -> None:
         await self._proxy.aclose()
+        # Commands still running (a push mid-build, a log follower) end with the stack.
+        for task in list(self._commands):
+            task.cancel()
+        if self._commands:
+            await asyncio.wait(list(self._commands), timeout=5)
         if self._acceptor is not None:
             self._acceptor.close()
             await self._acceptor.wait_closed()

@@ -66,6 +66,20 @@ def _ancestor_named(name: str) -> int | None:
     return None
 
 
+def _die_with_parent() -> None:
+    """A hook whose git-receive-pack is gone (client left, push cancelled) must not go on."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:
+        os._exit(1)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) < 2 or args[0] != "--state":
@@ -82,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(run_ssh_command(state, sink, original))
     faults = state.faults()
     if words[:1] == ["git-hook"]:
+        _die_with_parent()
         # The hook's output reaches the client through git-receive-pack, whose relay
         # applies the drop fault; counting here as well would count twice.
         faults = faults.changed(drop_after_lines=0)

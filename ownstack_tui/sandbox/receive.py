@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import re
+import signal
 
 from ownstack_tui.sandbox import gitutil
 from ownstack_tui.sandbox.commands.common import APP_NAME_RULE, NEW_APP_RE, Ctx
@@ -46,6 +48,8 @@ async def relay_process(ctx: Ctx, argv: list[str]) -> int:
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         env=gitutil.git_env(),
+        # Its own process group, so the hook it runs can be killed with it.
+        start_new_session=True,
     )
     assert proc.stdout is not None and proc.stderr is not None
 
@@ -75,8 +79,8 @@ async def relay_process(ctx: Ctx, argv: list[str]) -> int:
         await asyncio.gather(pump_out(proc.stdout, STDOUT), pump_out(proc.stderr, STDERR))
         return await proc.wait()
     except BaseException:
-        with contextlib.suppress(ProcessLookupError):
-            proc.kill()
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
         await proc.wait()
         raise
     finally:

@@ -76,8 +76,15 @@ async def start_ssh_server(
     host_key: Path,
     authorized: Callable[[], set[bytes]],
     faults: Callable[[], Faults],
+    running: set[asyncio.Task[None]],
 ) -> asyncssh.SSHAcceptor:
+    """Listen on an ephemeral port; ``running`` collects the command tasks (for stop())."""
+
     async def handle(process: asyncssh.SSHServerProcess[bytes]) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            running.add(task)
+            task.add_done_callback(running.discard)
         sink = ChannelSink(process)
         try:
             status = await run_ssh_command(state, sink, process.command or "", state.faults())

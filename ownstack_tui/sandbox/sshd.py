@@ -18,6 +18,7 @@ stop) sshd on the same port. ``rtt_ms`` is not applied here (the asyncssh form h
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 import shlex
@@ -71,8 +72,9 @@ class SshdStack(StateCommands):
         if not (self.state_dir / "stack.json").exists():
             self.state.initialise(self.name)
         self.sshd_dir.mkdir(parents=True, exist_ok=True)
-        # sshd refuses to start without its privilege-separation folder.
-        Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
+        # sshd (as root) refuses to start without its privilege-separation folder.
+        with contextlib.suppress(PermissionError):
+            Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
         ensure_key(self.client_key_path, "ownstack-sandbox-client")
         ensure_key(self.host_key_path, f"sandbox-{self.name}")
         ensure_key(self.alt_host_key_path, f"sandbox-{self.name}-changed")

@@ -18,9 +18,27 @@ from tests.perf.registry import Options, Result, benchmark, log
 TARGET_RATIO = 1.3
 RUNS = 5
 
-main_screen_command: Callable[[Path], list[str]] | None = None
+def open_main_screen(folder: Path) -> list[str]:
+    """A 3-stack fleet (on closed loopback ports: start-up must not wait for stacks) and the
+    command that opens the main screen on it, as a user starts it."""
+    import subprocess
+    import sys
+
+    from ownstack_tui.fleet_file import FleetFile
+
+    repo = folder / "shop"
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    fleet_file = FleetFile.load_or_new(folder / "fleet.toml")
+    for index, name in enumerate(("staging", "prod-east", "prod-west")):
+        fleet_file.add_stack(name, "127.0.0.1", 9 + index)
+    fleet_file.add_app("shop", str(repo), stacks=["staging", "prod-east", "prod-west"])
+    fleet_file.save()
+    return [sys.executable, "-m", "ownstack_tui", "--fleet", str(folder / "fleet.toml")]
+
+
+main_screen_command: Callable[[Path], list[str]] | None = open_main_screen
 """Prepares a 3-stack fleet under the given folder and returns the command that opens the
-main screen on it, e.g. `[sys.executable, "-m", "ownstack_tui", "--fleet", str(fleet)]`."""
+main screen on it."""
 
 
 def bare_label_command() -> list[str]:

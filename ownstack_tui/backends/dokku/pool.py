@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
+import sys
 import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -58,6 +60,13 @@ PREFERRED_CIPHERS = (
     "aes192-ctr",
     "aes256-ctr",
 )
+
+
+async def _import_asyncssh() -> None:
+    """The first import of asyncssh takes ~0.3 s: do it on a thread, so a console that
+    contacts its stacks at start keeps drawing meanwhile."""
+    if "asyncssh" not in sys.modules:
+        await asyncio.to_thread(importlib.import_module, "asyncssh")
 
 
 @dataclass
@@ -195,6 +204,7 @@ class SshPool:
     # --- connecting -------------------------------------------------------------------------
 
     async def _connect(self, stack: Stack) -> asyncssh.SSHClientConnection:
+        await _import_asyncssh()
         import asyncssh
 
         check = _HostKeyCheck(stack.name, self.known_hosts_files, self.accept_new_host_keys)

@@ -90,8 +90,9 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._tick, name="tick")
-        self.refresh_status()
-        self.load_history()
+        # After the first frame: an operator sees the screen before any stack answers.
+        self.call_after_refresh(self.refresh_status)
+        self.call_after_refresh(self.load_history)
 
     # -- periodic ------------------------------------------------------------------------
 
