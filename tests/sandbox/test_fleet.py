@@ -131,3 +131,42 @@ def test_up_writes_a_fleet_file_and_known_hosts_and_stops_on_sigterm(tmp_path: P
         out, _ = process.communicate(timeout=20)
     assert process.returncode == 0
     assert out.strip().endswith("sandbox stopped.")
+
+
+def _processes_mentioning(text: str) -> list[str]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if text in cmdline:
+                found.append(cmdline)
+    return found
+
+
+async def test_stopping_a_stack_mid_deploy_leaves_no_build_running(tmp_path: Path) -> None:
+    from tests.fixtures.sandbox import make_demo_repo
+    from tests.sandbox.conftest import git_push
+
+    fleet = SandboxFleet(tmp_path / "fleet", names=["staging"])
+    await fleet.start()
+    stack = fleet["staging"]
+    known_hosts = tmp_path / "known_hosts"
+    fleet.write_known_hosts(known_hosts)
+    stack.set_fault(build_line_delay_ms=2000)
+    push = asyncio.ensure_future(git_push(stack, known_hosts, make_demo_repo(tmp_path / "r"), "slow", "main"))
+    lock = stack.state.deploy_lock_path("slow")
+    for _ in range(250):
+        if lock.exists():
+            break
+        await asyncio.sleep(0.02)
+    assert _processes_mentioning(str(stack.state_dir))
+    await fleet.stop()
+    assert (await push).returncode != 0
+    for _ in range(100):
+        if not _processes_mentioning(str(stack.state_dir)):
+            break
+        await asyncio.sleep(0.05)
+    assert _processes_mentioning(str(stack.state_dir)) == []

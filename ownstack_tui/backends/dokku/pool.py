@@ -27,8 +27,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
-import sys
 import socket
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
