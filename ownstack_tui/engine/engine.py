@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from ownstack_tui.backends.base import AppState, Backend, DeployRequest
-from ownstack_tui.engine.fanout import DEFAULT_PARALLELISM, StackOutcome, fan_out
+from ownstack_tui.engine.fanout import READ_PARALLELISM, StackOutcome, fan_out
 from ownstack_tui.engine.history import History
 from ownstack_tui.engine.hostkeys import HostKeyError
 from ownstack_tui.errors import AppNotOnStack
@@ -49,7 +49,7 @@ class Engine:
         fleet: Fleet,
         backend: Backend,
         history: History | None = None,
-        parallelism: int = DEFAULT_PARALLELISM,
+        parallelism: int = READ_PARALLELISM,
     ) -> None:
         self.fleet = fleet
         self.backend = backend

@@ -11,8 +11,12 @@ from ownstack_tui.errors import OwnstackError
 
 T = TypeVar("T")
 
-# High enough that 20 stacks deploy at once; SSH handshakes have their own bound in the pool.
+# Deploys (a git push and its processes per stack): high enough that 20 stacks deploy at once.
 DEFAULT_PARALLELISM = 32
+# Commands that only read or set state cost almost nothing locally, and a fleet is refreshed
+# in one round trip only if every stack is asked at once. SSH handshakes keep their own bound
+# in the pool.
+READ_PARALLELISM = 256
 
 
 @dataclass(frozen=True)

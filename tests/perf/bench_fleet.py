@@ -107,8 +107,8 @@ def fan_out(options: Options) -> Result:
     warm = figures["warm all"] / figures["warm one"]
     note = (
         f"client CPU for {FANOUT_STACKS} stacks: {CLIENT_CPU['warm all'] * 1000:.0f} ms warm, "
-        f"{CLIENT_CPU['cold all'] * 1000:.0f} ms cold; the rest of the wall time is the {FANOUT_STACKS} "
-        "stand-in servers, which share this machine's cores"
+        f"{CLIENT_CPU['cold all'] * 1000:.0f} ms cold (the {FANOUT_STACKS} stand-in servers share "
+        "this machine's two cores with it)"
     )
     for key, value in figures.items():
         log(options, f"{key}: {value * 1000:.0f} ms wall, {CLIENT_CPU[key] * 1000:.0f} ms client CPU")
