@@ -50,8 +50,24 @@ proxy in front of the SSH port), ``build_line_delay_ms``, ``build_fail``, ``rele
 ``auth_refused``, ``host_key_changed``, ``port_closed``, ``deploy_locked`` (a deploy that never
 finishes holds every app's lock), ``formation_lock`` (every app has app.json formations).
 
+Faults that only matter to the transport (rtt, auth, host key, port) are applied by the
+server process; the others are read from faults.json by whichever process runs the command,
+so they work in both forms. Clearing ``build_line_delay_ms`` frees a build that is already
+running (the delay is re-read while waiting). A client that goes away mid-push stops the build.
+
+Like dokku, commands that read stdin (``apps:destroy`` without ``--force``) wait for EOF:
+clients should send EOF (asyncssh ``stdin=asyncssh.DEVNULL``; OpenSSH ``-n`` or </dev/null).
+
+The same stack behind a real OpenSSH sshd (forced command), with the same attributes::
+
+    from ownstack_tui.sandbox import SshdStack
+    with SshdStack(base_dir) as stack:      # stack.user is the OS user running sshd
+        ...                                 # every fault works here too (see sshd.py)
+
 Pytest fixtures built on this live in ``tests/fixtures/sandbox.py``. ``python -m
-ownstack_tui.sandbox up --stacks 3 --dir D`` starts stacks for the demo (see :mod:`.__main__`).
+ownstack_tui.sandbox up --stacks 3 --dir D`` starts stacks for the demo and ``python -m
+ownstack_tui.sandbox fault --dir D STACK build_fail=true`` switches a running stack's faults
+(see :mod:`.__main__`).
 """
 
 from __future__ import annotations
@@ -62,8 +78,9 @@ if TYPE_CHECKING:
     from ownstack_tui.sandbox.faults import Faults
     from ownstack_tui.sandbox.fleet import SandboxFleet, SandboxStack, stack_names
     from ownstack_tui.sandbox.runner import CommandResult
+    from ownstack_tui.sandbox.sshd import SshdStack
 
-__all__ = ["CommandResult", "Faults", "SandboxFleet", "SandboxStack", "stack_names"]
+__all__ = ["CommandResult", "Faults", "SandboxFleet", "SandboxStack", "SshdStack", "stack_names"]
 
 # Imported lazily: the forced-command handler imports this package and must not pay for asyncssh.
 _LAZY = {
@@ -72,6 +89,7 @@ _LAZY = {
     "SandboxStack": "ownstack_tui.sandbox.fleet",
     "stack_names": "ownstack_tui.sandbox.fleet",
     "CommandResult": "ownstack_tui.sandbox.runner",
+    "SshdStack": "ownstack_tui.sandbox.sshd",
 }
 
 

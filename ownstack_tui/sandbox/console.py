@@ -8,6 +8,7 @@ and the "drop the connection after N output lines" fault.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Protocol
 
 from ownstack_tui.sandbox.faults import Faults
@@ -56,10 +57,18 @@ class Sink(Protocol):
 class Console:
     """dokku-style output for one command."""
 
-    def __init__(self, sink: Sink, faults: Faults, quiet: bool = False) -> None:
+    def __init__(
+        self,
+        sink: Sink,
+        faults: Faults,
+        quiet: bool = False,
+        live_faults: Callable[[], Faults] | None = None,
+    ) -> None:
         self.sink = sink
         self.faults = faults
         self.quiet = quiet
+        # Re-read while a build is paced, so switching the delay off frees a frozen build.
+        self._live_faults = live_faults
         self._lines = 0
 
     # -- raw writes -------------------------------------------------------------------
@@ -124,9 +133,15 @@ class Console:
 
     # -- build output (paced by the build delay fault) ---------------------------------
     async def build(self, text: str, stream: int = STDOUT) -> None:
-        delay = self.faults.build_line_delay_ms
-        if delay > 0:
-            await asyncio.sleep(delay / 1000)
+        waited = 0.0
+        faults = self._live_faults() if self._live_faults is not None else self.faults
+        delay = faults.build_line_delay_ms / 1000
+        while waited < delay:
+            step = min(0.2, delay - waited)
+            await asyncio.sleep(step)
+            waited += step
+            if self._live_faults is not None:
+                delay = self._live_faults().build_line_delay_ms / 1000
         await self.write_bytes(stream, (text + "\n").encode("utf-8", "surrogateescape"))
 
     async def build_warn(self, msg: str) -> None:

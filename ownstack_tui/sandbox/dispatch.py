@@ -66,7 +66,7 @@ async def run_argv(state: StackState, sink: Sink, argv: list[str], faults: Fault
         global_flags.append(flag)
         index += 1
     rest = argv[index:]
-    console = Console(sink, faults, quiet=quiet)
+    console = Console(sink, faults, quiet=quiet, live_faults=state.faults)
     ctx = Ctx(state=state, console=console, sink=sink, force=force, global_flags=global_flags)
     try:
         if not rest:

@@ -15,7 +15,7 @@ import signal
 
 from ownstack_tui.sandbox import gitutil
 from ownstack_tui.sandbox.commands.common import APP_NAME_RULE, NEW_APP_RE, Ctx
-from ownstack_tui.sandbox.console import STDERR, STDOUT, CommandExit, DokkuFail
+from ownstack_tui.sandbox.console import STDERR, STDOUT, ClientGone, CommandExit, DokkuFail
 
 GIT_SERVICES = ("git-receive-pack", "git-upload-pack")
 
@@ -74,9 +74,22 @@ async def relay_process(ctx: Ctx, argv: list[str]) -> int:
         with contextlib.suppress(OSError):
             proc.stdin.close()
 
+    async def watch_client() -> None:
+        # A client that went away must not leave a build running (the hook may be quiet
+        # for a long time under the build delay fault, so nothing would notice otherwise).
+        while not ctx.sink.is_closed():
+            await asyncio.sleep(0.2)
+        raise ClientGone()
+
     feeder = asyncio.ensure_future(pump_in()) if stdin_fd is None else None
+    watcher = asyncio.ensure_future(watch_client())
     try:
-        await asyncio.gather(pump_out(proc.stdout, STDOUT), pump_out(proc.stderr, STDERR))
+        relay = asyncio.gather(pump_out(proc.stdout, STDOUT), pump_out(proc.stderr, STDERR))
+        done, _ = await asyncio.wait({relay, watcher}, return_when=asyncio.FIRST_COMPLETED)
+        if watcher in done:
+            relay.cancel()
+            watcher.result()
+        await relay
         return await proc.wait()
     except BaseException:
         with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -84,6 +97,7 @@ async def relay_process(ctx: Ctx, argv: list[str]) -> int:
         await proc.wait()
         raise
     finally:
+        watcher.cancel()
         if feeder is not None:
             feeder.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -12,12 +12,14 @@ command; ``PYTHONPATH`` is set the same way so the handler imports this checkout
 interpreter path is absolute (``sys.executable``).
 
 Faults: the command-level ones are read from the state folder by the handler itself;
-``auth_refused`` empties authorized_keys; ``host_key_changed`` and ``port_closed`` restart (or
-stop) sshd on the same port. ``rtt_ms`` is not applied here (the asyncssh form has it).
+``auth_refused`` empties authorized_keys; ``host_key_changed`` restarts sshd with the other
+key. ``rtt_ms`` and ``port_closed`` live in the same delay proxy as in the asyncssh form, run
+on a small thread of its own: ``port`` is the proxy's, ``sshd_port`` sshd's own.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import getpass
 import os
@@ -26,12 +28,15 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ownstack_tui.sandbox.faults import Faults, load_faults, save_faults
 from ownstack_tui.sandbox.keys import ensure_key, host_pattern, public_key_text, write_known_hosts
+from ownstack_tui.sandbox.proxy import DelayProxy
 from ownstack_tui.sandbox.runner import StateCommands
 from ownstack_tui.sandbox.state import StackState, package_root
 
@@ -61,8 +66,16 @@ class SshdStack(StateCommands):
         self.alt_host_key_path = self.sshd_dir / "ssh_host_ed25519_key.changed"
         self.client_key_path = client_key or self.base_dir / "client_ed25519_key"
         self.user = getpass.getuser()
-        self.port = 0
+        self.sshd_port = 0
         self._process: subprocess.Popen[bytes] | None = None
+        self._faults = Faults()
+        self._proxy = DelayProxy(lambda: self.sshd_port, lambda: self._faults)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return self._proxy.port
 
     # -- lifecycle --------------------------------------------------------------------
     def start(self) -> SshdStack:
@@ -78,12 +91,51 @@ class SshdStack(StateCommands):
         ensure_key(self.client_key_path, "ownstack-sandbox-client")
         ensure_key(self.host_key_path, f"sandbox-{self.name}")
         ensure_key(self.alt_host_key_path, f"sandbox-{self.name}-changed")
-        self.port = _free_port()
+        self.sshd_port = _free_port()
+        self._faults = load_faults(self.state_dir)
         self._write_authorized_keys()
         self._spawn()
+        self._start_proxy()
+        if self._faults.port_closed:
+            self._in_proxy_loop(self._proxy.close)
         return self
 
     def stop(self) -> None:
+        self._stop_sshd()
+        loop, thread = self._loop, self._thread
+        self._loop = self._thread = None
+        if loop is not None and thread is not None:
+
+            async def shutdown() -> None:
+                await self._proxy.aclose()
+
+            asyncio.run_coroutine_threadsafe(shutdown(), loop).result(timeout=10)
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(timeout=10)
+            loop.close()
+
+    def _start_proxy(self) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        self._thread = threading.Thread(target=loop.run_forever, name="sshd-proxy", daemon=True)
+        self._thread.start()
+
+        async def open_proxy() -> None:
+            self._proxy.open()
+            await self._proxy.wait_open()
+
+        asyncio.run_coroutine_threadsafe(open_proxy(), loop).result(timeout=10)
+
+    def _in_proxy_loop(self, fn: Callable[[], object]) -> None:
+        if self._loop is None:
+            return
+
+        async def call() -> None:
+            fn()
+
+        asyncio.run_coroutine_threadsafe(call(), self._loop).result(timeout=10)
+
+    def _stop_sshd(self) -> None:
         process, self._process = self._process, None
         if process is None:
             return
@@ -133,14 +185,16 @@ class SshdStack(StateCommands):
         self._apply(old, Faults())
 
     def _apply(self, old: Faults, new: Faults) -> None:
+        self._faults = new
         if old.auth_refused != new.auth_refused:
             self._write_authorized_keys()
-        restart = old.host_key_changed != new.host_key_changed
-        if new.port_closed:
-            self.stop()
-        elif restart or old.port_closed or self._process is None:
-            self.stop()
+        if old.host_key_changed != new.host_key_changed or self._process is None:
+            self._stop_sshd()
             self._spawn()
+        if new.port_closed and self._proxy.listening:
+            self._in_proxy_loop(self._proxy.close)
+        elif not new.port_closed and not self._proxy.listening:
+            self._in_proxy_loop(self._proxy.open)
 
     # -- files and process ------------------------------------------------------------
     def _presented_key(self) -> Path:
@@ -170,7 +224,7 @@ class SshdStack(StateCommands):
             "\n".join(
                 [
                     "ListenAddress 127.0.0.1",
-                    f"Port {self.port}",
+                    f"Port {self.sshd_port}",
                     f"HostKey {self._presented_key()}",
                     f"PidFile {self.sshd_dir / 'sshd.pid'}",
                     f"AuthorizedKeysFile {self.sshd_dir / 'authorized_keys'}",
@@ -210,9 +264,9 @@ class SshdStack(StateCommands):
                 detail = (self.sshd_dir / "sshd.log").read_text()[-500:]
                 raise RuntimeError(f"sshd exited at start: {detail.strip()}")
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                with socket.create_connection(("127.0.0.1", self.sshd_port), timeout=0.5):
                     return
             except OSError:
                 time.sleep(0.02)
-        self.stop()
-        raise RuntimeError(f"sshd did not listen on port {self.port}")
+        self._stop_sshd()
+        raise RuntimeError(f"sshd did not listen on port {self.sshd_port}")

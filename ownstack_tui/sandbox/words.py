@@ -14,6 +14,8 @@ import subprocess
 from dataclasses import dataclass, field
 
 _BLANKS = " \t"
+# GNU xargs' 128 KiB command buffer holds "echo\0" and the word with its NUL (dokku.md §1).
+MAX_WORD_BYTES = 131072 - len("echo") - 2
 # /bin/echo (coreutils) takes a word made only of these letters as options.
 _ECHO_OPTION_RE = re.compile(r"^-[neE]+$")
 
@@ -90,7 +92,10 @@ def xargs_words(text: str) -> tuple[list[str], str]:
             in_word = True
         elif char in _BLANKS or char == "\n":
             if in_word:
-                words.append("".join(current))
+                word = "".join(current)
+                if _too_long(word):
+                    return words, _TOO_LONG
+                words.append(word)
                 current = []
                 in_word = False
         elif char in "'\"":
@@ -104,8 +109,18 @@ def xargs_words(text: str) -> tuple[list[str], str]:
         return words, _unmatched(quote)
     # At end of input GNU xargs keeps a word only if it has characters ('' alone is dropped).
     if in_word and current:
-        words.append("".join(current))
+        word = "".join(current)
+        if _too_long(word):
+            return words, _TOO_LONG
+        words.append(word)
     return words, ""
+
+
+_TOO_LONG = "xargs: argument line too long\n"
+
+
+def _too_long(word: str) -> bool:
+    return len(word.encode("utf-8", "surrogateescape")) > MAX_WORD_BYTES
 
 
 def _unmatched(quote: str) -> str:

@@ -476,3 +476,16 @@ async def test_openssh_client_gets_dokkus_output_and_exit_codes(
     # `-n` is eaten by echo inside dokku's entry script: the count never arrives.
     done = await ssh(s, kh, "logs", app, "-n", "5")
     assert (done.returncode, done.stderr) == (1, f" !     App {app} has not been deployed\n")
+
+
+async def test_config_set_succeeds_even_when_the_restart_fails(sandbox_fleet, sandbox_known_hosts, deployed):
+    stack = sandbox_fleet["prod-east"]
+    stack.set_fault(deploy_locked=True)
+    try:
+        status, out, err = await run(stack, sandbox_known_hosts, "config:set", deployed, "X=1")
+    finally:
+        stack.clear_faults()
+    assert status == 0
+    assert out.startswith("-----> Setting config vars\n       X:  1\n-----> Restarting app ")
+    assert err.endswith(" !     Failure while restarting app: exit status 1\n")
+    assert (await stack.dokku("config:get", deployed, "X")).stdout == "1\n"

@@ -172,3 +172,80 @@ async def test_git_from_image_and_rebuild(sandbox_stack, unique_app):
 
 def test_demo_repo_fixture_has_a_procfile(demo_repo: Path) -> None:
     assert (demo_repo / "Procfile").read_text().startswith("web:")
+
+
+async def test_a_client_leaving_mid_build_stops_the_build(
+    sandbox_stack, sandbox_known_hosts, demo_repo, unique_app
+):
+    import os
+    import signal
+    import subprocess
+
+    from tests.fixtures.sandbox import git_ssh_env
+    from tests.sandbox.test_fleet import _processes_mentioning
+
+    sandbox_stack.set_fault(build_line_delay_ms=60_000)
+    client = subprocess.Popen(
+        ["git", "-C", str(demo_repo), "push", f"dokku@127.0.0.1:{unique_app}", "main"],
+        env=git_ssh_env(sandbox_stack, sandbox_known_hosts),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    hook = f"git-hook {unique_app}"
+    for _ in range(250):
+        if _processes_mentioning(hook):
+            break
+        await asyncio.sleep(0.02)
+    assert _processes_mentioning(hook)
+    os.killpg(client.pid, signal.SIGKILL)
+    client.wait()
+    for _ in range(100):
+        if not _processes_mentioning(hook):
+            break
+        await asyncio.sleep(0.05)
+    assert _processes_mentioning(hook) == []
+    assert sandbox_stack.deployed_sha(unique_app) is None
+
+
+async def test_switching_the_build_delay_off_frees_a_frozen_build(
+    sandbox_stack, sandbox_known_hosts, demo_repo, unique_app
+):
+    sandbox_stack.set_fault(build_line_delay_ms=60_000)
+    push = asyncio.ensure_future(git_push(sandbox_stack, sandbox_known_hosts, demo_repo, unique_app, "main"))
+    lock = sandbox_stack.state.deploy_lock_path(unique_app)
+    for _ in range(250):
+        if lock.exists():
+            break
+        await asyncio.sleep(0.02)
+    sandbox_stack.set_fault(build_line_delay_ms=0)
+    done = await asyncio.wait_for(push, 30)
+    assert done.returncode == 0
+    assert sandbox_stack.deployed_sha(unique_app) == head_sha(demo_repo)
+
+
+async def test_remote_lines_stream_while_the_build_runs(
+    sandbox_stack, sandbox_known_hosts, demo_repo, unique_app
+):
+    import subprocess
+
+    from tests.fixtures.sandbox import git_ssh_env
+
+    sandbox_stack.set_fault(build_line_delay_ms=100)
+    client = subprocess.Popen(
+        ["git", "-C", str(demo_repo), "push", "--progress", f"dokku@127.0.0.1:{unique_app}", "main"],
+        env=git_ssh_env(sandbox_stack, sandbox_known_hosts),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert client.stderr is not None
+    line = await asyncio.to_thread(client.stderr.readline)
+    while "Cleaning up" not in line:
+        line = await asyncio.to_thread(client.stderr.readline)
+    assert line.startswith("remote: -----> Cleaning up...")
+    assert client.poll() is None  # the push is still going: lines arrive as they are made
+    sandbox_stack.set_fault(build_line_delay_ms=0)
+    rest = await asyncio.to_thread(client.stderr.read)
+    assert await asyncio.to_thread(client.wait) == 0
+    assert "remote: =====> Application deployed:" in rest

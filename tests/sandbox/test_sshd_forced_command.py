@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import shlex
+import time
 
 import asyncssh
 import pytest
@@ -110,7 +111,10 @@ async def test_transport_faults_of_the_sshd_form(sshd_stack, tmp_path):
     with pytest.raises(OSError):
         async with connect(sshd_stack, known_hosts):
             pass
-    sshd_stack.set_fault(port_closed=False)
+    sshd_stack.set_fault(port_closed=False, rtt_ms=150)
+    started = time.monotonic()
     async with connect(sshd_stack, known_hosts) as conn:
         result = await asyncio.wait_for(conn.run("version", stdin=asyncssh.DEVNULL), 10)
     assert result.stdout == "dokku version 0.38.27\n"
+    assert time.monotonic() - started >= 0.45  # several round trips of at least 150 ms
+    sshd_stack.set_fault(rtt_ms=0)

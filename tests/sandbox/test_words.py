@@ -13,14 +13,10 @@ from ownstack_tui.sandbox.words import entry_words, xargs_words
 
 def real_dokku_words(original: str) -> tuple[list[str], str]:
     """What the entry script's non-git path gives: printf | xargs -n 1 | readarray -t."""
+    # The text goes in on stdin: one argv word cannot exceed 128 KiB (MAX_ARG_STRLEN).
     done = subprocess.run(
-        [
-            "bash",
-            "-c",
-            'readarray -t W < <(printf "%s" "$1" | xargs -n 1); printf "%s\\0" "${W[@]}"',
-            "_",
-            original,
-        ],
+        ["bash", "-c", 'readarray -t W < <(xargs -n 1); printf "%s\\0" "${W[@]}"'],
+        input=original,
         capture_output=True,
         text=True,
         check=True,
@@ -86,3 +82,12 @@ def test_xargs_reports_unmatched_quotes_but_keeps_earlier_words() -> None:
 def test_version_word_is_swallowed_by_echo() -> None:
     got = entry_words("--version")
     assert got.argv[0].startswith("echo (GNU coreutils)")
+
+
+@pytest.mark.parametrize("size", [131066, 131067])
+def test_a_word_over_the_xargs_buffer_stops_the_command_line(size: int) -> None:
+    original = f"config:set shop K={'x' * (size - 2)} B=1"
+    expected_words, expected_stderr = real_dokku_words(original)
+    got = entry_words(original)
+    assert [len(word) for word in got.argv] == [len(word) for word in expected_words]
+    assert got.stderr == expected_stderr

@@ -175,7 +175,11 @@ async def _maybe_restart(ctx: Ctx, target: str, flags: dict[str, str]) -> None:
     if not meta["deployed"] or not meta["restore"]:
         return
     await ctx.console.info1(f"Restarting app {target}")
-    await restart_app(ctx, target)
+    try:
+        await restart_app(ctx, target)
+    except CommandExit as failed:
+        # dokku reports a failed restart but config:set itself still succeeds (dokku.md §4).
+        await ctx.console.warn(f"Failure while restarting app: exit status {failed.exit_status}")
 
 
 COMMANDS = {
