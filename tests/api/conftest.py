@@ -21,6 +21,9 @@ from ownstack_tui import paths
 from ownstack_tui.fleet_file import FleetFile
 from ownstack_tui.sandbox.control_plane import ControlPlaneHandle, start_control_plane
 from tests.cli.helpers import Cli, Result
+from tests.integration.conftest import clean_faults, write_sandbox_fleet
+
+__all__ = ["clean_faults"]
 
 
 @dataclass
@@ -83,24 +86,12 @@ def token_search(
 
 
 def write_fleet(path: Path, sandbox_fleet: Any, app: str, repo: Path, url: str | None) -> Path:
-    fleet_file = FleetFile.load_or_new(path)
-    for stack in sandbox_fleet:
-        identity = str(stack.client_key_path)
-        fleet_file.add_stack(stack.name, stack.host, stack.port, identity=identity)
-    fleet_file.add_app(app, str(repo), "main", True, [s.name for s in sandbox_fleet])
+    write_sandbox_fleet(path, sandbox_fleet, app, repo)
     if url:
+        fleet_file = FleetFile.load(path)
         fleet_file.set_value("control_plane", {"url": url})
-    fleet_file.save()
+        fleet_file.save()
     return path
-
-
-@pytest.fixture
-def clean_faults(sandbox_fleet: Any) -> Iterator[None]:
-    for stack in sandbox_fleet:
-        stack.clear_faults()
-    yield
-    for stack in sandbox_fleet:
-        stack.clear_faults()
 
 
 @pytest.fixture

@@ -116,11 +116,15 @@ class DokkuClient:
             raise self._dropped(command, error) from None
         finally:
             process.close()
+        return self._result(command, process, stdout or "", stderr or "")
+
+    def _result(self, command: RemoteCommand, process: Any, stdout: str, stderr: str) -> CommandResult:
+        """A finished command's result; no exit status at all means the connection went away."""
         if process.exit_status is None and process.exit_signal is None:
             self.pool.forget(self.stack)
             raise self._dropped(command, None)
         status = process.exit_status if process.exit_status is not None else 255
-        return CommandResult(command, status, stdout or "", stderr or "")
+        return CommandResult(command, status, stdout, stderr)
 
     def _dropped(self, command: RemoteCommand, error: object) -> ConnectionDropped:
         detail = f": {error}" if error else ""
@@ -303,11 +307,7 @@ class DokkuClient:
             raise self._dropped(command, error) from None
         finally:
             process.close()
-        if process.exit_status is None and process.exit_signal is None:
-            self.pool.forget(self.stack)
-            raise self._dropped(command, None)
-        status = process.exit_status if process.exit_status is not None else 255
-        return CommandResult(command, status, "".join(out), "".join(err))
+        return self._result(command, process, "".join(out), "".join(err))
 
     # --- logs --------------------------------------------------------------------------------
 
