@@ -18,6 +18,9 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def open_console(ctx: Context, app_name: str | None) -> int:
+    from ownstack_tui.tui.startup_gc import pause_gc_for_startup
+
+    pause_gc_for_startup()  # until the first frame: see startup_gc
     from ownstack_tui.engine.factory import open_engine
     from ownstack_tui.tui.app import OwnstackApp
 

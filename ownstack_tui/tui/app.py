@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
 from ownstack_tui import clock as wall_clock
 from ownstack_tui.engine.engine import Engine
@@ -57,12 +58,15 @@ class OwnstackApp(App[str | None]):
         self.app_model = fleet.app(self.app_model.name)
         self.engine.fleet = fleet
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen:
+        # The main screen is the first screen: no blank screen composed and rendered first.
         from ownstack_tui.tui.screens.main_screen import MainScreen
 
+        return MainScreen()
+
+    def on_load(self) -> None:
         if self.fleet.keys:
             self.set_keymap(dict(self.fleet.keys))
-        self.push_screen(MainScreen())
 
     async def on_unmount(self) -> None:
         # Quitting mid-deploy cancels it: the jobs are recorded as cancelled, not left running.

@@ -3,15 +3,22 @@ search away (and stays in sync when keys are remapped).
 
 Entries come from the current screen's bindings and from every tab on it that declares
 ``palette_tab`` (its bindings only fire while focus is inside the tab, so running one from the
-palette first shows that tab)."""
+palette first shows that tab). A tab not built yet (see ``LazyTabPane``) contributes its
+class's bindings; its actions run on the tab once shown."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
+
+from ownstack_tui.tui.tabs.lazy_pane import LazyTabPane
+
+if TYPE_CHECKING:
+    from textual.binding import BindingsMap
 
 
 @dataclass(frozen=True)
@@ -19,22 +26,27 @@ class PaletteAction:
     description: str
     action: str
     keys: str
-    namespace: DOMNode
+    namespace: DOMNode | None  # None: the tab's content, once shown (it may not exist yet)
     tab: str | None  # the tab to show first, for a tab's own actions
 
 
 def palette_actions(screen: DOMNode, app: object) -> list[PaletteAction]:
     """Every described binding of ``screen`` and of its tabs, once per action."""
-    sources: list[tuple[DOMNode, str | None]] = [(screen, None)]
-    sources += [
-        (node, node.palette_tab)  # type: ignore[attr-defined]
-        for node in screen.query("*")
-        if isinstance(getattr(node, "palette_tab", None), str)
+    sources: list[tuple[DOMNode | None, BindingsMap, str | None]] = [
+        (screen, screen._bindings, None)
     ]
+    for node in screen.query("*"):
+        if isinstance(node, LazyTabPane) and node.content is None:
+            content = node.content_class()
+            tab = getattr(content, "palette_tab", None)
+            if isinstance(tab, str) and content._merged_bindings is not None:
+                sources.append((None, content._merged_bindings, tab))
+        elif isinstance(getattr(node, "palette_tab", None), str):
+            sources.append((node, node._bindings, node.palette_tab))  # type: ignore[attr-defined]
     entries = []
-    for node, tab in sources:
+    for node, node_bindings, tab in sources:
         seen: set[str] = set()
-        bindings = node._bindings.copy()
+        bindings = node_bindings.copy()
         keymap = getattr(app, "_keymap", None)
         if keymap:  # show the keys as remapped by the fleet's [keys] table
             bindings.apply_keymap(keymap)
@@ -65,6 +77,9 @@ class ScreenActions(Provider):
                           help=f"key: {entry.keys}")
 
     async def _run(self, entry: PaletteAction) -> None:
+        namespace = entry.namespace
         if entry.tab is not None:
             await self.screen.run_action(f"show_tab({entry.tab!r})")
-        await self.app.run_action(entry.action, entry.namespace)
+            if namespace is None:  # the tab was built just now
+                namespace = self.screen.query_one(f"#{entry.tab}", LazyTabPane).content
+        await self.app.run_action(entry.action, namespace)

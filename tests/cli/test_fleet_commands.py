@@ -127,10 +127,20 @@ def test_the_installed_command_prints_no_traceback_and_never_imports_textual(tmp
         "assert 'textual' not in sys.modules and 'asyncssh' not in sys.modules, "
         "sorted(m for m in sys.modules if m.startswith(('textual', 'asyncssh'))); sys.exit(status)"
     )
-    env = {**os.environ, "OWNSTACK_TUI_FLEET": str(fleet)}
+    env = {**os.environ, "OWNSTACK_TUI_FLEET": str(fleet), "OWNSTACK_TUI_HOME": str(tmp_path)}
     result = subprocess.run(
         [sys.executable, "-c", probe, "app", "list"], capture_output=True, text=True, env=env
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("ownstack-tui: fleet file")
+
+    # A command that works imports neither either (only reads the fleet: no tomlkit).
+    repo = make_git_repo(tmp_path / "shop")
+    fleet.write_text(f"[stacks.a]\nhost = 'h'\n[apps.shop]\nrepo = '{repo}'\nstacks = ['a']\n")
+    reading = probe.replace("'asyncssh' not in", "'asyncssh' not in sys.modules and 'tomlkit' not in")
+    for command in (["app", "list"], ["app", "stacks", "shop"], ["history"]):
+        result = subprocess.run(
+            [sys.executable, "-c", reading, *command], capture_output=True, text=True, env=env
+        )
+        assert result.returncode == 0, (command, result.stderr)

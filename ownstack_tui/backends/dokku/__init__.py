@@ -42,24 +42,88 @@ Errors (``.errors``), each one line naming the stack: ``UnknownHostKey`` (``.fin
 
 from __future__ import annotations
 
-from .client import CommandResult, DokkuClient, ServiceState
-from .errors import (
-    AppNotFound,
-    AuthenticationFailed,
-    CommandTooLong,
-    ConnectionDropped,
-    ConnectTimeout,
-    DeployLocked,
-    DokkuCommandError,
-    HostKeyChanged,
-    HostKeyError,
-    StackError,
-    StackUnreachable,
-    UnknownHostKey,
-)
-from .hostkeys import accept_host_key
-from .pool import SshPool
-from .push import PushResult, push
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING
+
+# Each public name and the submodule that defines it. They are imported on first use (PEP 562),
+# so importing one submodule (say ``.errors`` for the host-key errors) does not pull in the
+# client, pool and push modules: the console's start-up pays only for what it uses.
+_HOMES = {
+    "CommandResult": "client",
+    "DokkuClient": "client",
+    "ServiceState": "client",
+    "AppNotFound": "errors",
+    "AuthenticationFailed": "errors",
+    "CommandTooLong": "errors",
+    "ConnectionDropped": "errors",
+    "ConnectTimeout": "errors",
+    "DeployLocked": "errors",
+    "DokkuCommandError": "errors",
+    "HostKeyChanged": "errors",
+    "HostKeyError": "errors",
+    "StackError": "errors",
+    "StackUnreachable": "errors",
+    "UnknownHostKey": "errors",
+    "accept_host_key": "hostkeys",
+    "SshPool": "pool",
+    "PushResult": "push",
+    "push": "push",
+}
+
+if TYPE_CHECKING:
+    from .client import CommandResult, DokkuClient, ServiceState
+    from .errors import (
+        AppNotFound,
+        AuthenticationFailed,
+        CommandTooLong,
+        ConnectionDropped,
+        ConnectTimeout,
+        DeployLocked,
+        DokkuCommandError,
+        HostKeyChanged,
+        HostKeyError,
+        StackError,
+        StackUnreachable,
+        UnknownHostKey,
+    )
+    from .hostkeys import accept_host_key
+    from .pool import SshPool
+    from .push import PushResult, push
+
+
+class _Package(types.ModuleType):
+    """``push`` names both a submodule and the function in it. Importing the submodule makes
+    the import system set the package's ``push`` to the module; the public name stays the
+    function, as it was when this package imported everything eagerly."""
+
+    @property
+    def push(self) -> object:
+        from .push import push
+
+        return push
+
+    @push.setter
+    def push(self, value: object) -> None:
+        pass  # the submodule being bound by the import system: ``.push`` stays the function
+
+
+sys.modules[__name__].__class__ = _Package
+
+
+def __getattr__(name: str) -> object:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "AppNotFound",

@@ -12,7 +12,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, TabbedContent, TabPane
 
 from ownstack_tui.backends.base import DeployRequest
@@ -21,14 +23,10 @@ from ownstack_tui.engine.hostkeys import HostKeyError, UnknownHostKey
 from ownstack_tui.model import validation
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.jobs import DeployRun
-from ownstack_tui.tui.screens.confirm import ConfirmScreen
-from ownstack_tui.tui.screens.host_key import HostKeyScreen
 from ownstack_tui.tui.stack_state import StackState
-from ownstack_tui.tui.tabs.config_tab import ConfigTab
-from ownstack_tui.tui.tabs.logs_tab import LogsTab
-from ownstack_tui.tui.tabs.scale_tab import ScaleTab
+from ownstack_tui.tui.startup_gc import RESUME_AFTER, resume_gc
+from ownstack_tui.tui.tabs.lazy_pane import LazyTabPane
 from ownstack_tui.tui.widgets.deploy_grid import DeployGrid
-from ownstack_tui.tui.widgets.history_table import HistoryTable
 from ownstack_tui.tui.widgets.log_pane import LogPane
 from ownstack_tui.tui.widgets.stack_sidebar import StackSidebar
 from ownstack_tui.tui.widgets.target_header import TargetHeader
@@ -36,10 +34,18 @@ from ownstack_tui.tui.widgets.target_header import TargetHeader
 if TYPE_CHECKING:
     from ownstack_tui.backends.base import AppState
     from ownstack_tui.engine.engine import RunningDeploy
+    from ownstack_tui.engine.history import HistoryEntry
     from ownstack_tui.tui.app import OwnstackApp
+    from ownstack_tui.tui.widgets.history_table import HistoryTable
 
 TABS = ("deploy", "config", "scale", "logs", "history")
-LAZY_TABS = {"config": ConfigTab, "scale": ScaleTab, "logs": LogsTab}
+# Every tab but Deploy is built the first time it is shown (start-up pays for one tab).
+LAZY_TABS = {
+    "config": ("Config", "ownstack_tui.tui.tabs.config_tab:ConfigTab"),
+    "scale": ("Scale", "ownstack_tui.tui.tabs.scale_tab:ScaleTab"),
+    "logs": ("Logs", "ownstack_tui.tui.tabs.logs_tab:LogsTab"),
+    "history": ("History", "ownstack_tui.tui.widgets.history_table:HistoryTable"),
+}
 
 
 class MainScreen(Screen[None]):
@@ -63,6 +69,7 @@ class MainScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__(id="main")
         self.running: RunningDeploy | None = None
+        self._history: list[HistoryEntry] | None = None  # read; shown once the tab is built
 
     @property
     def ownstack(self) -> OwnstackApp:
@@ -78,14 +85,8 @@ class MainScreen(Screen[None]):
             with TabbedContent(id="tabs", initial="deploy"):
                 with TabPane("Deploy", id="deploy"):
                     yield DeployGrid(list(app.states), app.clock)
-                with TabPane("Config", id="config"):
-                    yield ConfigTab()
-                with TabPane("Scale", id="scale"):
-                    yield ScaleTab()
-                with TabPane("Logs", id="logs"):
-                    yield LogsTab()
-                with TabPane("History", id="history"):
-                    yield HistoryTable()
+                for tab, (title, content) in LAZY_TABS.items():
+                    yield LazyTabPane(title, content, id=tab)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -93,6 +94,7 @@ class MainScreen(Screen[None]):
         # After the first frame: an operator sees the screen before any stack answers.
         self.call_after_refresh(self.refresh_status)
         self.call_after_refresh(self.load_history)
+        self.set_timer(RESUME_AFTER, resume_gc)  # paused by the launcher for start-up
 
     # -- periodic ------------------------------------------------------------------------
 
@@ -131,6 +133,8 @@ class MainScreen(Screen[None]):
 
     async def _ask_about_host_keys(self, outcomes: object) -> None:
         """One modal per stack with an unknown host key; a changed key is only reported."""
+        from ownstack_tui.tui.screens.host_key import HostKeyScreen
+
         asked = False
         for outcome in outcomes:  # type: ignore[attr-defined]
             error = outcome.exception
@@ -183,6 +187,8 @@ class MainScreen(Screen[None]):
             return
         production = [name for name in stacks if validation.is_production_name(name)]
         if production:
+            from ownstack_tui.tui.screens.confirm import ConfirmScreen
+
             confirmed = await self.app.push_screen_wait(
                 ConfirmScreen(
                     f"Deploy {what or self.ownstack.app_model.name} to production?",
@@ -226,27 +232,34 @@ class MainScreen(Screen[None]):
     @work(exclusive=True, group="history", exit_on_error=False, description="load history")
     async def load_history(self) -> None:
         app = self.ownstack
-        self.query_one(HistoryTable).show(app.engine.history.entries(app=app.app_model.name))
+        self._history = app.engine.history.entries(app=app.app_model.name)
+        table = self._history_table()
+        if table is not None:
+            table.show(self._history)
+
+    def _history_table(self) -> HistoryTable | None:
+        """The History tab's table, or None before the tab was first shown."""
+        return self.query_one("#history", LazyTabPane).content  # type: ignore[return-value]
 
     def action_open_history_entry(self) -> None:
-        table = self.query_one(HistoryTable)
-        if not table.has_focus or table.selected is None:
+        table = self._history_table()
+        if table is None or not table.has_focus or table.selected is None:
             return
         from ownstack_tui.tui.screens.job_log import JobLogScreen
 
         entry = table.selected
         self.app.push_screen(JobLogScreen(entry, self.ownstack.engine.history.log_lines(entry.id)))
 
-    @on(HistoryTable.RowSelected)
-    def _history_row_chosen(self, event: HistoryTable.RowSelected) -> None:
+    def on_data_table_row_selected(self, event: Message) -> None:
         """Enter on a history row (the table takes the key itself) opens its log."""
-        event.stop()
-        self.action_open_history_entry()
+        if getattr(event, "data_table", None) is self._history_table():
+            event.stop()
+            self.action_open_history_entry()
 
     def action_rollback(self) -> None:
         """Re-deploy the selected history entry's SHA to that entry's stack alone."""
-        table = self.query_one(HistoryTable)
-        entry = table.selected
+        table = self._history_table()
+        entry = table.selected if table is not None else None
         if self.query_one(TabbedContent).active != "history" or entry is None:
             self.notify("Choose a deploy in the History tab (6) first")
             return
@@ -267,18 +280,30 @@ class MainScreen(Screen[None]):
     def action_focus_stacks(self) -> None:
         self.query_one(StackSidebar).focus()
 
-    def action_show_tab(self, tab: str) -> None:
+    async def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
-        if tab in LAZY_TABS:
-            widget = self.query_one(LAZY_TABS[tab])
-            widget.ensure_loaded()
-            widget.focus_main()
-        elif tab == "deploy":
+        if tab == "deploy":
             panes = list(self.query(LogPane))
             if panes:
                 panes[0].focus()
-        elif tab == "history":
-            self.query_one(HistoryTable).focus()
+        elif tab in LAZY_TABS:
+            widget = await self._open_tab(tab)
+            if tab == "history":
+                widget.focus()
+            else:
+                widget.focus_main()  # type: ignore[attr-defined]
+
+    async def _open_tab(self, tab: str) -> Widget:
+        """A lazy tab's content: built the first time, then asked to read what it shows."""
+        pane = self.query_one(f"#{tab}", LazyTabPane)
+        first = pane.content is None
+        widget = await pane.build()
+        if tab == "history":
+            if first and self._history is not None:
+                widget.show(self._history)  # type: ignore[attr-defined]
+        else:
+            widget.ensure_loaded()  # type: ignore[attr-defined]
+        return widget
 
     def action_toggle_maximize(self) -> None:
         if self.maximized is not None:
@@ -296,11 +321,12 @@ class MainScreen(Screen[None]):
         pane.focus()
 
     @on(TabbedContent.TabActivated)
-    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
-        """A tab shown by any means (mouse too) reads what it needs the first time."""
+    async def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        """A tab shown by any means (mouse too) is built and reads what it needs the first
+        time."""
         tab = event.pane.id or ""
         if tab in LAZY_TABS:
-            self.query_one(LAZY_TABS[tab]).ensure_loaded()
+            await self._open_tab(tab)
 
     @on(StackSidebar.OptionSelected)
     def _stack_chosen(self, event: StackSidebar.OptionSelected) -> None:

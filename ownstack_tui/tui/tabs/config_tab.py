@@ -21,8 +21,6 @@ from ownstack_tui.engine.config_edits import ConfigEdit
 from ownstack_tui.engine.fanout import StackOutcome
 from ownstack_tui.errors import OwnstackError
 from ownstack_tui.model.config import Layer, StackConfigPlan, effective_config, layer_of
-from ownstack_tui.tui.screens.config_edit import ConfigEditScreen
-from ownstack_tui.tui.screens.plan import PlanScreen
 from ownstack_tui.tui.tabs.config_view import (
     APP_COLUMN,
     SEPARATOR_ROW,
@@ -198,6 +196,9 @@ class ConfigTab(Vertical):
 
     @work(group="config-edit", exit_on_error=False)
     async def _open_editor(self, stack: str | None, key: str, value: str) -> None:
+        # Imported when first needed: the form's TextArea is a heavy import.
+        from ownstack_tui.tui.screens.config_edit import ConfigEditScreen
+
         edit = await self.app.push_screen_wait(ConfigEditScreen(stack, key, value))
         if edit is not None:
             self.stage(edit)
@@ -259,6 +260,8 @@ class ConfigTab(Vertical):
 
     @work(exclusive=True, group="config-apply", exit_on_error=False, description="config plan")
     async def plan_and_apply(self) -> None:
+        from ownstack_tui.tui.screens.plan import PlanScreen
+
         app = self.ownstack
         edits = list(self.edits)
         committed = app.app_model

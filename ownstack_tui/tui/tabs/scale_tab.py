@@ -18,8 +18,6 @@ from textual.widgets import DataTable, Label, Static
 
 from ownstack_tui.errors import InvalidInput
 from ownstack_tui.model import validation
-from ownstack_tui.tui.screens.plan import PlanScreen
-from ownstack_tui.tui.screens.scale_count import ScaleCountScreen
 from ownstack_tui.tui.tabs.plan_text import scale_plan_text
 
 if TYPE_CHECKING:
@@ -209,6 +207,8 @@ class ScaleTab(Vertical):
 
     @work(group="scale-ask", exit_on_error=False)
     async def _ask_count(self, stack: str, process: str) -> None:
+        from ownstack_tui.tui.screens.scale_count import ScaleCountScreen
+
         count = await self.app.push_screen_wait(
             ScaleCountScreen(stack, process, self.wanted(stack, process))
         )
@@ -246,6 +246,8 @@ class ScaleTab(Vertical):
 
     @work(exclusive=True, group="scale-apply", exit_on_error=False, description="scale apply")
     async def plan_and_apply(self) -> None:
+        from ownstack_tui.tui.screens.plan import PlanScreen
+
         app = self.ownstack
         changes = self.changes()
         body = scale_plan_text(
