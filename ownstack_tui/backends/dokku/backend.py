@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from collections.abc import AsyncIterator, Mapping
-from pathlib import Path
+from typing import TYPE_CHECKING
 
+from ownstack_tui import paths
 from ownstack_tui.backends.base import AppState, DeployRequest
 from ownstack_tui.engine.fanout import DEFAULT_PARALLELISM, describe_failure, fan_out
 from ownstack_tui.errors import AppNotOnStack, InvalidInput
@@ -22,12 +23,16 @@ from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.fleet import App, Fleet, Stack
 from ownstack_tui.model.jobs import DeployJob
 
-from . import commands, hostkeys
-from .client import DokkuClient
+from . import hostkeys
 from .errors import AppNotFound, HostKeyError, StackError
-from .parsers import PushLine
-from .pool import SshPool
-from .push import push
+
+if TYPE_CHECKING:
+    from .client import DokkuClient
+    from .parsers import PushLine
+    from .pool import SshPool
+
+# The client, pool and push modules load when a stack is first contacted, not when the
+# console starts (about 15 ms before the first frame otherwise).
 
 # Lines that mark the release phase of a dokku build (dokku.md §2).
 RELEASE_MARKERS = ("-----> Releasing", "=====> Processing deployment checks", "-----> Deploying ")
@@ -46,24 +51,37 @@ class DokkuBackend:
     ) -> None:
         self.fleet = fleet
         self.parallelism = parallelism
-        # Keys accepted "once" live in a file of this session only, read after the others.
-        fd, name = tempfile.mkstemp(prefix="ownstack-session-known-hosts-")
-        os.close(fd)
-        self._session_known_hosts = Path(name)
-        self.pool = pool or SshPool(
-            accept_new_host_keys=accept_new_host_keys,
-            known_hosts_files=[*hostkeys.default_known_hosts_files(), self._session_known_hosts],
+        self.accept_new_host_keys = accept_new_host_keys
+        # Keys accepted "once" go to a file of this session only (made on the first such
+        # answer, removed on close), read after the user's and ours.
+        self._session_known_hosts = paths.data_dir() / (
+            f"session-known-hosts-{os.getpid()}-{secrets.token_hex(4)}"
         )
+        self._pool = pool
+
+    @property
+    def pool(self) -> SshPool:
+        if self._pool is None:
+            from .pool import SshPool
+
+            self._pool = SshPool(
+                accept_new_host_keys=self.accept_new_host_keys,
+                known_hosts_files=[*hostkeys.default_known_hosts_files(), self._session_known_hosts],
+            )
+        return self._pool
 
     @property
     def target_label(self) -> str:
         return "direct"
 
     def client(self, stack: Stack) -> DokkuClient:
+        from .client import DokkuClient
+
         return DokkuClient(stack, self.pool)
 
     async def close(self) -> None:
-        await self.pool.close()
+        if self._pool is not None:
+            await self._pool.close()
         with contextlib.suppress(FileNotFoundError):
             self._session_known_hosts.unlink()
 
@@ -156,6 +174,8 @@ class DokkuBackend:
             def on_line(line: PushLine) -> None:
                 on_text(line.text)
 
+            from .push import push
+
             pushed = await push(client, app.repo, ref, app.name, on_line=on_line)
             if not pushed.ok:
                 job.sha = pushed.sha
@@ -218,8 +238,10 @@ class DokkuBackend:
             lines.append(f"-----> Created app {new_name} on {stack.name}")
         kinds = [kind for kind, wanted in (("postgres", source.needs_postgres),
                                            ("redis", source.needs_redis)) if wanted]
+        from .commands import service_name
+
         for kind in kinds:
-            state = await client.ensure_service(kind, new_name, commands.service_name(kind, source.name))
+            state = await client.ensure_service(kind, new_name, service_name(kind, source.name))
             if state.linked:
                 lines.append(f"-----> Linked {state.name} to {new_name}")
         return lines

@@ -78,7 +78,12 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         app = self.ownstack
         yield TargetHeader(
-            app.app_model.name, app.fleet_label, app.engine.via, app.engine.backend.target_label
+            app.app_model.name,
+            app.fleet_label,
+            app.engine.via,
+            app.engine.backend.target_label,
+            # Via the API: which token is in use (its source, never the token).
+            credential=getattr(app.engine.backend, "token_source", None),
         )
         with Horizontal(id="body"):
             yield StackSidebar(list(app.states.values()), app.clock)

@@ -17,12 +17,15 @@ class TargetHeader(Static):
     }
     """
 
-    def __init__(self, app_name: str, fleet_path: str, via: str, target: str) -> None:
+    def __init__(
+        self, app_name: str, fleet_path: str, via: str, target: str, credential: str | None = None
+    ) -> None:
         super().__init__(id="target-header")
         self.app_name = app_name
         self.fleet_path = fleet_path
         self.via = via
         self.target = target
+        self.credential = credential
 
     def on_mount(self) -> None:
         self.update(self.describe())
@@ -36,6 +39,9 @@ class TargetHeader(Static):
         text.append(self.via, style="bold reverse" if self.via == "api" else "bold")
         text.append("  → ", style="dim")
         text.append(self.target, style="bold")
+        if self.credential:
+            text.append("  token ", style="dim")
+            text.append(self.credential)
         text.append("  fleet ", style="dim")
         text.append(self.fleet_path)
         return text
