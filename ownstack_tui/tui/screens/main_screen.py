@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from ownstack_tui.tui.widgets.history_table import HistoryTable
 
 TABS = ("deploy", "config", "scale", "logs", "history")
+HISTORY_ACTIONS = frozenset({"rollback", "open_history_entry"})
 # Every tab but Deploy is built the first time it is shown (start-up pays for one tab).
 LAZY_TABS = {
     "config": ("Config", "ownstack_tui.tui.tabs.config_tab:ConfigTab"),
@@ -325,10 +326,17 @@ class MainScreen(Screen[None]):
         self.maximize(pane, container=False)
         pane.focus()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """History's actions are offered (footer, keys) only while History is shown."""
+        if action in HISTORY_ACTIONS and self.is_mounted:
+            return self.query_one(TabbedContent).active == "history"
+        return True
+
     @on(TabbedContent.TabActivated)
     async def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
         """A tab shown by any means (mouse too) is built and reads what it needs the first
         time."""
+        self.refresh_bindings()
         tab = event.pane.id or ""
         if tab in LAZY_TABS:
             await self._open_tab(tab)
