@@ -42,6 +42,11 @@ def frozen_console(
     return make
 
 
+def scrollbar_state(pane: LogPane) -> tuple[float, ...]:
+    bar = pane.vertical_scrollbar
+    return (bar.position, bar.window_size, bar.window_virtual_size, bar.size.height)
+
+
 async def settle(pilot: Pilot[Any]) -> None:
     """Wait until every pane has flushed and its measured width stopped changing (a pane widens
     when rendering finds a line longer than it measured), so the frame cannot move any more."""
@@ -51,8 +56,17 @@ async def settle(pilot: Pilot[Any]) -> None:
         for pane in panes:
             pane.flush()
         await pilot.pause(0.1)
-        sizes = [(pane.virtual_size, pane.scroll_offset) for pane in panes]
-        if sizes == previous:
+        sizes = [
+            (pane.virtual_size, pane.scroll_offset, pane.scroll_y, *scrollbar_state(pane))
+            for pane in panes
+        ]
+        # A fractional scroll position draws a partial scrollbar thumb: wait for a whole one.
+        if sizes == previous and all(pane.scroll_y == int(pane.scroll_y) for pane in panes):
+            # Repaint the scrollbars once more from the settled state: a thumb drawn from a
+            # half-updated one was the last source of run-to-run differences.
+            for pane in panes:
+                pane.vertical_scrollbar.refresh()
+            await pilot.pause(0.1)
             return
         previous = sizes
 
