@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +12,8 @@ from ownstack_tui import paths
 from ownstack_tui.backends.dokku.client import DokkuClient
 from ownstack_tui.backends.dokku.pool import SshPool
 from ownstack_tui.model.fleet import Stack
+
+from .tiny_server import TinyServer, new_server
 
 
 def model_stack(sandbox: Any) -> Stack:
@@ -41,3 +44,14 @@ async def pool() -> AsyncIterator[SshPool]:
 @pytest.fixture
 def staging(sandbox_stack: Any, pool: SshPool, trusted: None) -> DokkuClient:
     return DokkuClient(model_stack(sandbox_stack), pool)
+
+
+@pytest.fixture
+async def server(tmp_path: Path) -> AsyncIterator[TinyServer]:
+    """A tiny asyncssh server with a real git-receive-pack behind it."""
+    tiny = new_server(tmp_path)
+    await tiny.start()
+    try:
+        yield tiny
+    finally:
+        await tiny.stop()

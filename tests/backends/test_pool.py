@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,16 +29,6 @@ from ownstack_tui.backends.dokku.pool import SshPool
 from ownstack_tui.model.fleet import Stack
 
 from .tiny_server import TinyServer, new_server
-
-
-@pytest.fixture
-async def server(tmp_path: Path) -> AsyncIterator[TinyServer]:
-    tiny = new_server(tmp_path)
-    await tiny.start()
-    try:
-        yield tiny
-    finally:
-        await tiny.stop()
 
 
 def trust(server: TinyServer) -> None:

@@ -10,7 +10,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -24,17 +23,7 @@ from ownstack_tui.backends.dokku.push import push
 from ownstack_tui.errors import InvalidInput
 from ownstack_tui.model.fleet import Stack
 
-from .tiny_server import TinyServer, new_server
-
-
-@pytest.fixture
-async def server(tmp_path: Path) -> AsyncIterator[TinyServer]:
-    tiny = new_server(tmp_path)
-    await tiny.start()
-    try:
-        yield tiny
-    finally:
-        await tiny.stop()
+from .tiny_server import TinyServer
 
 
 def make_repo(path: Path) -> Path:
