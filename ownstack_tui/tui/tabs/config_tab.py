@@ -11,10 +11,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.widgets import DataTable, Label, Static
+from textual.widgets import DataTable
 
 from ownstack_tui.engine import config_edits
 from ownstack_tui.engine.config_edits import ConfigEdit
@@ -28,20 +26,17 @@ from ownstack_tui.tui.tabs.config_view import (
     describe_edits,
 )
 from ownstack_tui.tui.tabs.plan_text import config_plan_text, has_changes
+from ownstack_tui.tui.tabs.table_tab import TableTab
 
 if TYPE_CHECKING:
-    from ownstack_tui.tui.app import OwnstackApp
+    pass
 
 LEGEND = "◆ override  ≠ drift  ✎ staged  — not set  •••••• secret (v/V reveal)"
 
 
-class ConfigTab(Vertical):
-    DEFAULT_CSS = """
-    ConfigTab { height: 1fr; }
-    ConfigTab #config-legend { color: $text-muted; padding: 0 1; height: 1; }
-    ConfigTab DataTable { height: 1fr; }
-    ConfigTab #config-status { height: auto; max-height: 8; padding: 0 1; }
-    """
+class ConfigTab(TableTab):
+    NAME = "config"
+    LEGEND = LEGEND
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "edit", "Edit value", id="config.edit"),
         Binding("a", "add", "Add key", id="config.add"),
@@ -55,47 +50,20 @@ class ConfigTab(Vertical):
     palette_tab = "config"
 
     def __init__(self) -> None:
-        super().__init__(id="config-tab")
+        super().__init__()
         self.edits: list[ConfigEdit] = []
         self.actual: dict[str, dict[str, str] | None] = {}
         self.errors: dict[str, str] = {}
         self.revealed: set[str] = set()
         self.reveal_all = False
-        self.loaded = False
-        self.reads = 0  # completed reads, so callers can wait for a fresh one
         self.last_result: Text | None = None
-
-    @property
-    def ownstack(self) -> OwnstackApp:
-        return self.app  # type: ignore[return-value]
-
-    @property
-    def table(self) -> DataTable[Text]:
-        return self.query_one("#config-table", DataTable)
-
-    def compose(self) -> ComposeResult:
-        yield Label(LEGEND, id="config-legend")
-        yield DataTable(id="config-table", cursor_type="cell", zebra_stripes=True)
-        yield Static("", id="config-status")
-
-    def on_mount(self) -> None:
-        self.show()
-
-    def ensure_loaded(self) -> None:
-        """Read the stacks' config the first time the tab is shown."""
-        if not self.loaded:
-            self.loaded = True
-            self.reload()
-
-    def focus_main(self) -> None:
-        self.table.focus()
 
     # -- reading -------------------------------------------------------------------------
 
     @work(exclusive=True, group="config-read", exit_on_error=False, description="read config")
     async def reload(self) -> None:
         app = self.ownstack
-        self._status(Text("reading config from the stacks…", style="dim"))
+        self.set_status(Text("reading config from the stacks…", style="dim"))
         outcomes = await app.engine.read_configs(app.app_model)
         self.actual = {name: o.value for name, o in outcomes.items()}
         self.errors = {name: o.error or "" for name, o in outcomes.items() if o.value is None}
@@ -137,7 +105,7 @@ class ConfigTab(Vertical):
             table.add_row(*cells, key=key)
         if table.row_count:
             table.cursor_coordinate = table.validate_cursor_coordinate(cursor)
-        self._status(self._summary())
+        self.set_status(self._summary())
 
     def _summary(self) -> Text:
         text = Text()
@@ -152,9 +120,6 @@ class ConfigTab(Vertical):
         elif self.loaded and not self.actual:
             text.append("no stacks", style="dim")
         return text
-
-    def _status(self, text: Text) -> None:
-        self.query_one("#config-status", Static).update(text)
 
     def _cursor(self) -> tuple[str | None, str | None, bool]:
         """(key under the cursor or None, stack of the column or None for app level, valid)."""
@@ -267,7 +232,7 @@ class ConfigTab(Vertical):
         committed = app.app_model
         preview = config_edits.preview(committed, edits)
         stacks = config_edits.touched_stacks(committed, edits) if edits else list(committed.stacks)
-        self._status(Text("planning…", style="dim"))
+        self.set_status(Text("planning…", style="dim"))
         plans = await app.engine.plan_config(
             preview, stacks, config_edits.removed_keys(committed, edits)
         )
@@ -295,7 +260,7 @@ class ConfigTab(Vertical):
                 return
             app.fleet_changed(fleet)
         self.edits = []
-        self._status(Text("applying…", style="dim"))
+        self.set_status(Text("applying…", style="dim"))
         results = await app.engine.apply_config(app.app_model, ready, restart=choice == "restart")
         self.last_result = self._results(plans, ready, results, choice == "restart")
         failed = [name for name, o in results.items() if o.error] + [

@@ -11,28 +11,23 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.widgets import DataTable, Label, Static
+from textual.widgets import DataTable
 
 from ownstack_tui.errors import InvalidInput
 from ownstack_tui.model import validation
 from ownstack_tui.tui.tabs.plan_text import scale_plan_text
+from ownstack_tui.tui.tabs.table_tab import TableTab
 
 if TYPE_CHECKING:
-    from ownstack_tui.tui.app import OwnstackApp
+    pass
 
 LEGEND = "+/- change · e type a count · p plan & apply · u discard · ✎ staged"
 
 
-class ScaleTab(Vertical):
-    DEFAULT_CSS = """
-    ScaleTab { height: 1fr; }
-    ScaleTab #scale-legend { color: $text-muted; padding: 0 1; height: 1; }
-    ScaleTab DataTable { height: 1fr; }
-    ScaleTab #scale-status { height: auto; max-height: 8; padding: 0 1; }
-    """
+class ScaleTab(TableTab):
+    NAME = "scale"
+    LEGEND = LEGEND
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("plus,equals_sign", "change(1)", "Scale up", id="scale.up"),
         Binding("minus", "change(-1)", "Scale down", id="scale.down"),
@@ -44,42 +39,16 @@ class ScaleTab(Vertical):
     palette_tab = "scale"
 
     def __init__(self) -> None:
-        super().__init__(id="scale-tab")
+        super().__init__()
         self.scales: dict[str, dict[str, int] | None] = {}
         self.read_errors: dict[str, str] = {}
         self.apply_errors: dict[str, str] = {}  # kept until the next apply on that stack
         self.staged: dict[str, dict[str, int]] = {}
         self.applied: dict[str, str] = {}  # stack -> what the last apply did there
-        self.loaded = False
-        self.reads = 0  # completed reads, so callers can wait for a fresh one
-
-    @property
-    def ownstack(self) -> OwnstackApp:
-        return self.app  # type: ignore[return-value]
-
-    @property
-    def table(self) -> DataTable[Text]:
-        return self.query_one("#scale-table", DataTable)
 
     @property
     def stacks(self) -> list[str]:
         return list(self.ownstack.app_model.stacks)
-
-    def compose(self) -> ComposeResult:
-        yield Label(LEGEND, id="scale-legend")
-        yield DataTable(id="scale-table", cursor_type="cell", zebra_stripes=True)
-        yield Static("", id="scale-status")
-
-    def on_mount(self) -> None:
-        self.show()
-
-    def ensure_loaded(self) -> None:
-        if not self.loaded:
-            self.loaded = True
-            self.reload()
-
-    def focus_main(self) -> None:
-        self.table.focus()
 
     # -- reading and showing ----------------------------------------------------------------
 
@@ -138,7 +107,7 @@ class ScaleTab(Vertical):
             if cursor.column == 0:  # counts live in the stacks' columns: start on the first
                 cursor = cursor.right()
             table.cursor_coordinate = table.validate_cursor_coordinate(cursor)
-        self.query_one("#scale-status", Static).update(self._summary())
+        self.set_status(self._summary())
 
     def _summary(self) -> Text:
         text = Text()
