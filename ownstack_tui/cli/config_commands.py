@@ -12,8 +12,9 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from ownstack_tui.backends.base import DeployRequest
 from ownstack_tui.cli.context import Context
-from ownstack_tui.cli.deploy_commands import engine_for, run_async
+from ownstack_tui.cli.deploy_commands import deploy_and_report, engine_for, run_async
 from ownstack_tui.cli.output import print_json
 from ownstack_tui.engine.fanout import StackOutcome
 from ownstack_tui.errors import AppNotOnStack, InvalidInput
@@ -298,11 +299,8 @@ def app_replicate(ctx: Context, args: argparse.Namespace) -> int:
         print(line)
     print(f"Created {args.new} on {stack.name}, sharing {source.name}'s databases")
     if args.deploy:
-        from ownstack_tui.backends.base import DeployRequest
-        from ownstack_tui.cli.deploy_commands import _deploy
-
         ctx._file = None
-        return run_async(_deploy(ctx, args.new, (), DeployRequest(), wait=True))
+        return run_async(deploy_and_report(ctx, args.new, (), DeployRequest(), wait=True))
     return 0
 
 

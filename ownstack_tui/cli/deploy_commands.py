@@ -17,7 +17,9 @@ from ownstack_tui.cli.context import Context
 from ownstack_tui.cli.output import print_json, print_table
 from ownstack_tui.engine.engine import Engine
 from ownstack_tui.engine.factory import open_engine
+from ownstack_tui.engine.fanout import describe_failure
 from ownstack_tui.engine.history import History
+from ownstack_tui.errors import InvalidInput, NotFound
 from ownstack_tui.model import validation
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.jobs import DeployJob, DeployRun, JobEvent
@@ -44,16 +46,14 @@ def deploy(ctx: Context, args: argparse.Namespace) -> int:
     )
     stacks = ctx.fleet.target_stacks(app, args.stack or ())
     if not stacks:
-        from ownstack_tui.errors import InvalidInput
-
         raise InvalidInput(
             f"app {app.name} has no target stacks; add one with "
             f"'ownstack-tui app stacks:add {app.name} STACK'"
         )
-    return run_async(_deploy(ctx, app.name, args.stack or (), request, args.wait))
+    return run_async(deploy_and_report(ctx, app.name, args.stack or (), request, args.wait))
 
 
-async def _deploy(
+async def deploy_and_report(
     ctx: Context, app_name: str, only: list[str] | tuple[str, ...], request: DeployRequest, wait: bool
 ) -> int:
     app = ctx.fleet.app(app_name)
@@ -191,8 +191,6 @@ def history(ctx: Context, args: argparse.Namespace) -> int:
     if args.job is not None:
         entry = store.entry(args.job)
         if entry is None or entry.app != app.name:
-            from ownstack_tui.errors import NotFound
-
             raise NotFound(f"no deploy job {args.job} for app {app.name}; see 'ownstack-tui history'")
         lines = store.log_lines(entry.id)
         if ctx.json:
@@ -234,8 +232,6 @@ def logs(ctx: Context, args: argparse.Namespace) -> int:
     if args.ps:
         validation.process_type(args.ps)
     if args.tail < 0:
-        from ownstack_tui.errors import InvalidInput
-
         raise InvalidInput(f"--tail {args.tail}: give a number of lines >= 0")
     return run_async(_logs(ctx, app.name, [s.name for s in stacks], args.tail, args.ps, args.follow))
 
@@ -261,8 +257,6 @@ async def _logs(
             except asyncio.CancelledError:
                 raise
             except Exception as error:
-                from ownstack_tui.engine.fanout import describe_failure
-
                 failures += 1
                 sys.stderr.write(f"ownstack-tui: {describe_failure(error)}\n")
 

@@ -10,7 +10,7 @@ from ownstack_tui.tui.app import OwnstackApp
 from ownstack_tui.tui.screens.confirm import ConfirmScreen
 from ownstack_tui.tui.screens.host_key import HostKeyScreen
 from ownstack_tui.tui.widgets.deploy_grid import DeployGrid
-from ownstack_tui.tui.widgets.stack_sidebar import StackSidebar, render_entry
+from ownstack_tui.tui.widgets.stack_sidebar import render_entry
 from ownstack_tui.tui.widgets.target_header import TargetHeader
 from tests.tui.conftest import checked, deploy_finished, main_screen, wait_for
 
@@ -158,4 +158,3 @@ def test_sidebar_entry_shows_status_sha_drift_reachability_and_age() -> None:
     assert text == "· prod-east ≠2\n  abcdef0 up 12s ago"
     down = StackState("prod-west", "h", reachable=False, checked_at=100.0)
     assert render_entry(down, now=400.0).plain == "! prod-west\n  ------- down 5m ago"
-    assert StackSidebar  # the widget the entries are shown in

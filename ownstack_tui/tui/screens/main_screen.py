@@ -217,7 +217,8 @@ class MainScreen(Screen[None]):
         for job in running.run.jobs:
             app.states[job.stack].job = job
             grid.watch_job(job)
-            job.subscribe(lambda _event: self._states_changed())
+            # Status changes only: rebuilding the sidebar for every log line was wasted work.
+            job.subscribe(lambda event: None if event.lines else self._states_changed())
         self._states_changed()
         run = await running.wait()
         self._announce(run)

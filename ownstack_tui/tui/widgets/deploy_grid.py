@@ -39,9 +39,7 @@ class DeployGrid(Grid):
 
     def compose(self):  # type: ignore[override]
         for name in self.stacks:
-            pane = LogPane(id=f"pane-{name}", title=f"{name} · idle")
-            pane.stack_name = name  # type: ignore[attr-defined]
-            yield pane
+            yield LogPane(id=f"pane-{name}", title=f"{name} · idle")
 
     def on_resize(self) -> None:
         self._layout_columns()
