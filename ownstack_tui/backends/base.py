@@ -42,6 +42,11 @@ class Backend(Protocol):
         """Shown in the header: "direct" or the control plane's URL."""
         ...
 
+    @property
+    def credential_label(self) -> str | None:
+        """Shown in the header: where the credential came from (never its value), or None."""
+        ...
+
     async def probe(self, stack: Stack) -> str:
         """Contact the stack; returns its dokku version. Raises a RemoteError if unreachable."""
         ...

@@ -49,6 +49,8 @@ class Fleet:
     stacks: Mapping[str, Stack] = field(default_factory=dict)
     apps: Mapping[str, App] = field(default_factory=dict)
     keys: Mapping[str, str] = field(default_factory=dict)
+    # [console] refresh_interval: seconds between the console's readings of the stacks.
+    refresh_interval: float = validation.DEFAULT_REFRESH_INTERVAL
 
     def stack(self, name: str) -> Stack:
         try:
@@ -116,12 +118,17 @@ def _fleet_from_dict(data: Mapping[str, Any]) -> Fleet:
         for name, entry in _table(data.get("apps", {}), "apps").items()
     }
     keys = {str(k): str(v) for k, v in _table(data.get("keys", {}), "keys").items()}
+    console = _table(data.get("console", {}), "console")
+    refresh = validation.refresh_interval(
+        console.get("refresh_interval", validation.DEFAULT_REFRESH_INTERVAL)
+    )
     return Fleet(
         via=via,
         control_plane_url=str(url) if url else None,
         stacks=stacks,
         apps=apps,
         keys=keys,
+        refresh_interval=refresh,
     )
 
 

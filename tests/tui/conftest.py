@@ -8,12 +8,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.text import Text
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from ownstack_tui.engine.factory import open_engine
 from ownstack_tui.fleet_file import FleetFile
 from ownstack_tui.tui.app import OwnstackApp
 from ownstack_tui.tui.screens.main_screen import MainScreen
+from ownstack_tui.tui.widgets.deploy_grid import DeployGrid
+from ownstack_tui.tui.widgets.stack_sidebar import StackSidebar
+from ownstack_tui.tui.widgets.target_header import TargetHeader
 from tests.integration.conftest import clean_faults, trusted_sandbox, write_sandbox_fleet
 
 __all__ = ["clean_faults", "trusted_sandbox"]
@@ -54,10 +59,42 @@ def main_screen(pilot: Pilot[Any]) -> MainScreen:
     return screen
 
 
+def the_main_screen(app: OwnstackApp) -> MainScreen:
+    """The main screen, also while a modal is shown over it."""
+    return next(screen for screen in app.screen_stack if isinstance(screen, MainScreen))
+
+
+def sidebar_entries(app: OwnstackApp) -> dict[str, str]:
+    """Each stack's sidebar entry as shown (plain text), by stack name."""
+    sidebar = the_main_screen(app).query_one(StackSidebar)
+    options = [sidebar.get_option_at_index(i) for i in range(sidebar.option_count)]
+    return {str(option.id): Text.assemble(option.prompt).plain for option in options}
+
+
 def checked(app: OwnstackApp) -> bool:
-    return all(state.checked_at is not None for state in app.states.values())
+    """Every stack's entry says when it was last read."""
+    entries = sidebar_entries(app)
+    return bool(entries) and all("checked " in entry for entry in entries.values())
+
+
+def deploy_summary(app: OwnstackApp) -> str:
+    """The line above the Deploy tab's panes: the last run's summary, or its failure."""
+    return str(the_main_screen(app).query_one("#deploy-summary", Static).render())
 
 
 def deploy_finished(pilot: Pilot[Any]) -> bool:
-    running = main_screen(pilot).running
-    return running is not None and running.run.is_finished
+    return "Last run:" in deploy_summary(pilot.app)  # type: ignore[arg-type]
+
+
+def header_text(app: OwnstackApp) -> str:
+    return str(the_main_screen(app).query_one(TargetHeader).describe())
+
+
+def toasts(app: OwnstackApp) -> list[str]:
+    """The notifications on screen now (run_test shows them only with notifications=True)."""
+    return [str(toast.render()) for toast in app.screen.query("Toast")]
+
+
+def pane_title(app: OwnstackApp, stack: str) -> str:
+    pane = the_main_screen(app).query_one(DeployGrid).pane(stack)
+    return f"{pane.border_title} | {pane.border_subtitle}"

@@ -74,6 +74,10 @@ class DokkuBackend:
     def target_label(self) -> str:
         return "direct"
 
+    @property
+    def credential_label(self) -> str | None:
+        return None  # each stack's SSH key, named in the fleet file
+
     def client(self, stack: Stack) -> DokkuClient:
         from .client import DokkuClient
 

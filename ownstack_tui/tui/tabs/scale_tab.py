@@ -7,7 +7,7 @@ staged counts are shown as "now → wanted", and applying sends each stack only 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -18,9 +18,6 @@ from ownstack_tui.errors import InvalidInput
 from ownstack_tui.model import validation
 from ownstack_tui.tui.tabs.plan_text import scale_plan_text
 from ownstack_tui.tui.tabs.table_tab import TableTab
-
-if TYPE_CHECKING:
-    pass
 
 LEGEND = "+/- change · e type a count · p plan & apply · u discard · ✎ staged"
 
@@ -48,14 +45,14 @@ class ScaleTab(TableTab):
 
     @property
     def stacks(self) -> list[str]:
-        return list(self.ownstack.app_model.stacks)
+        return list(self.controller.app_model.stacks)
 
     # -- reading and showing ----------------------------------------------------------------
 
     @work(exclusive=True, group="scale-read", exit_on_error=False, description="read scale")
     async def reload(self) -> None:
-        app = self.ownstack
-        outcomes = await app.engine.read_scales(app.app_model)
+        self.set_status(Text("reading scale from the stacks…", style="dim"))
+        outcomes = await self.controller.read_scales()
         self.scales = {name: o.value for name, o in outcomes.items()}
         self.read_errors = {
             name: o.error or "no answer" for name, o in outcomes.items() if o.value is None
@@ -217,7 +214,7 @@ class ScaleTab(TableTab):
     async def plan_and_apply(self) -> None:
         from ownstack_tui.tui.screens.plan import PlanScreen
 
-        app = self.ownstack
+        app_model = self.controller.app_model
         changes = self.changes()
         body = scale_plan_text(
             {
@@ -226,11 +223,12 @@ class ScaleTab(TableTab):
             }
         )
         choice = await self.app.push_screen_wait(
-            PlanScreen(f"Scale plan for {app.app_model.name}", body, can_apply=True)
+            PlanScreen(f"Scale plan for {app_model.name}", body, can_apply=True)
         )
         if choice is None:
             return
-        results = await app.engine.set_scales(app.app_model, changes)
+        self.set_status(Text("scaling…", style="dim"))
+        results = await self.controller.set_scale(changes)
         self.applied = {}
         for stack, outcome in results.items():
             if outcome.error:
