@@ -65,8 +65,11 @@ def the_main_screen(app: OwnstackApp) -> MainScreen:
 
 
 def sidebar_entries(app: OwnstackApp) -> dict[str, str]:
-    """Each stack's sidebar entry as shown (plain text), by stack name."""
-    sidebar = the_main_screen(app).query_one(StackSidebar)
+    """Each stack's sidebar entry as shown (plain text), by stack name ({} before it is)."""
+    sidebars = the_main_screen(app).query(StackSidebar)
+    if not sidebars:
+        return {}
+    sidebar = sidebars.first()
     options = [sidebar.get_option_at_index(i) for i in range(sidebar.option_count)]
     return {str(option.id): Text.assemble(option.prompt).plain for option in options}
 

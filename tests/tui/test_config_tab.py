@@ -13,7 +13,7 @@ from ownstack_tui.tui.screens.config_edit import ConfigEditScreen
 from ownstack_tui.tui.screens.plan import PlanScreen
 from ownstack_tui.tui.tabs.config_tab import ConfigTab
 from ownstack_tui.tui.tabs.config_view import SEPARATOR_ROW
-from tests.tui.conftest import wait_for
+from tests.tui.conftest import sidebar_entries, wait_for
 from tests.tui.tabs_fixtures import STACKS, ConsoleMaker, on_stack, tab_console
 
 __all__ = ["tab_console"]
@@ -170,7 +170,8 @@ async def test_overrides_drift_unmanaged_keys_and_masked_secrets_are_shown(
         rows = [row.key.value for row in tab.table.ordered_rows]
         assert rows.index("HAND_SET") > rows.index(SEPARATOR_ROW) > rows.index("REGION")
         assert cell_text(tab, "HAND_SET", "prod-west") == "yes"
-        assert app.states["prod-west"].drift == 1 and app.states["staging"].drift == 0
+        entries = sidebar_entries(app)
+        assert "prod-west ≠1" in entries["prod-west"] and "≠" not in entries["staging"]
 
         assert cell_text(tab, "API_TOKEN", "@app") == "••••••"
         assert cell_text(tab, "API_TOKEN", "staging") == "••••••"
@@ -239,4 +240,4 @@ async def test_planning_with_nothing_staged_repairs_drift_on_the_drifted_stack_o
         )
         await apply(pilot, tab)
         assert on_stack(sandbox_fleet, "prod-west", "cfg-drift")["LOG_LEVEL"] == "info"
-        assert app.states["prod-west"].drift == 0
+        await wait_for(pilot, lambda: "≠" not in sidebar_entries(app)["prod-west"])

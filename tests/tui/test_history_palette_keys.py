@@ -16,7 +16,7 @@ from ownstack_tui.tui.screens.confirm import ConfirmScreen
 from ownstack_tui.tui.screens.job_log import JobLogScreen
 from ownstack_tui.tui.tabs.scale_tab import ScaleTab
 from ownstack_tui.tui.widgets.history_table import HistoryTable
-from tests.tui.conftest import build_console, deploy_finished, main_screen, wait_for
+from tests.tui.conftest import build_console, deploy_finished, deploy_summary, main_screen, wait_for
 from tests.tui.tabs_fixtures import ConsoleMaker, prepare_app, tab_console
 
 __all__ = ["tab_console"]
@@ -44,7 +44,7 @@ async def test_rolling_back_redeploys_that_sha_to_that_stack_alone(
         assert first.succeeded and second.succeeded and old_sha and old_sha != new_sha
         assert sandbox_fleet["staging"].deployed_sha("history-rollback") == new_sha
         screen = main_screen(pilot)
-        screen.load_history()
+        await pilot.press("f5")  # deploys made elsewhere show up on refresh
         await pilot.press("6")
         table = screen.query_one(HistoryTable)
         await wait_for(pilot, lambda: len(table.entries) == 4)
@@ -55,9 +55,9 @@ async def test_rolling_back_redeploys_that_sha_to_that_stack_alone(
         table.move_cursor(row=old_staging)
         await pilot.press("b")  # staging: not production, no confirmation
         await wait_for(pilot, lambda: deploy_finished(pilot))
-        run = screen.running.run  # type: ignore[union-attr]
-        assert [job.stack for job in run.jobs] == ["staging"] and run.succeeded
-        assert run.jobs[0].ref == old_sha
+        assert "1 ok · 0 failed" in deploy_summary(app)
+        rollback = app.engine.history.entries(app="history-rollback")[0]
+        assert rollback.stack == "staging" and rollback.ref == old_sha
         assert sandbox_fleet["staging"].deployed_sha("history-rollback") == old_sha
         assert sandbox_fleet["prod-east"].deployed_sha("history-rollback") == new_sha
 
@@ -73,7 +73,7 @@ async def test_rolling_back_redeploys_that_sha_to_that_stack_alone(
         assert "roll back" in str(app.screen.question)
         await pilot.press("n")
         await pilot.pause()
-        assert screen.running.run is run  # type: ignore[union-attr]
+        assert app.engine.history.entries(app="history-rollback")[0] == rollback
 
         # Enter on an entry opens its log.
         table.focus()

@@ -14,13 +14,12 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.tui.app import OwnstackApp
 from ownstack_tui.tui.screens.confirm import ConfirmScreen
 from ownstack_tui.tui.widgets.log_pane import LogPane
 from tests.fixtures.sandbox import make_demo_repo
 from tests.integration.conftest import write_sandbox_fleet
-from tests.tui.conftest import build_console, checked, wait_for
+from tests.tui.conftest import build_console, checked, pane_title, wait_for
 
 FROZEN = 1_767_000_000.0
 
@@ -89,9 +88,9 @@ def mid_deploy(sandbox_fleet: Any) -> Callable[[Pilot[Any]], Any]:
         await pilot.press("y")
         await wait_for(
             pilot,
-            lambda: app.states["prod-east"].status is DeployStatus.FAILED
-            and app.states["staging"].status is DeployStatus.BUILDING
-            and app.states["prod-west"].status is DeployStatus.BUILDING,
+            lambda: "✗ prod-east" in pane_title(app, "prod-east")
+            and "building" in pane_title(app, "staging")
+            and "building" in pane_title(app, "prod-west"),
         )
         await settle(pilot)
 

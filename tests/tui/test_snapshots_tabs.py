@@ -21,7 +21,7 @@ from ownstack_tui.tui.tabs.scale_tab import ScaleTab
 from ownstack_tui.tui.widgets.history_table import HistoryTable
 from ownstack_tui.tui.widgets.tail_pane import TailPane
 from tests.fixtures.sandbox import make_demo_repo
-from tests.tui.conftest import build_console, checked, main_screen, wait_for
+from tests.tui.conftest import build_console, checked, main_screen, sidebar_entries, wait_for
 from tests.tui.tabs_fixtures import prepare_app
 from tests.tui.test_snapshots import FROZEN, settle
 
@@ -53,7 +53,7 @@ def frozen(
 
 async def idle(pilot: Pilot[Any]) -> None:
     app: OwnstackApp = pilot.app  # type: ignore[assignment]
-    await wait_for(pilot, lambda: checked(app) and not any(s.checking for s in app.states.values()))
+    await wait_for(pilot, lambda: checked(app))
 
 
 async def config_view(pilot: Pilot[Any]) -> None:
@@ -90,11 +90,11 @@ async def history_view(pilot: Pilot[Any]) -> None:
     run = await app.engine.start_deploy(app.app_model, ["staging", "prod-east"]).wait()
     assert run.succeeded
     screen = main_screen(pilot)
-    for state in app.states.values():
-        state.checked_at = None
-    screen.refresh_status()
-    screen.load_history()
-    await idle(pilot)
+    await pilot.press("f5")  # the deploys above were not the console's: a refresh shows them
+    await wait_for(
+        pilot,
+        lambda: all("-------" not in sidebar_entries(app)[s] for s in ("staging", "prod-east")),
+    )
     await pilot.press("6")
     await wait_for(pilot, lambda: len(screen.query_one(HistoryTable).entries) == 2)
     await settle(pilot)

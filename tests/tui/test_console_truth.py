@@ -1,0 +1,121 @@
+"""The console shows what the stacks say: refresh (keys, timer), deploys made from the command
+line beside it, and a failed deploy never keeping the ✓ the console remembers."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ownstack_tui.tui.app import OwnstackApp
+from ownstack_tui.tui.screens.confirm import ConfirmScreen
+from tests.fixtures.sandbox import make_demo_repo
+from tests.integration.conftest import write_sandbox_fleet
+from tests.tui.conftest import (
+    build_console,
+    checked,
+    deploy_finished,
+    sidebar_entries,
+    toasts,
+    wait_for,
+)
+
+
+def commit(repo: Path, name: str) -> str:
+    (repo / name).write_text(name + "\n")
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(repo), "commit", "-q", "-m", name], check=True)
+    return subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "HEAD"], check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+async def cli(fleet: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    """The plain command, in its own process, while the console keeps running."""
+    command = [sys.executable, "-c", "import sys; from ownstack_tui.cli import main; "
+               "sys.exit(main(sys.argv[1:]))", "--fleet", str(fleet), *argv]
+    return await asyncio.to_thread(
+        subprocess.run, command, capture_output=True, text=True, env=dict(os.environ), timeout=120
+    )
+
+
+@pytest.fixture
+def own_repo_console(
+    tmp_path: Path, trusted_sandbox: Any, clean_faults: None
+) -> Callable[..., tuple[OwnstackApp, Path, Path]]:
+    """console(app, refresh_interval=None) -> (console, fleet file, the app's own git repo)."""
+
+    def make(app: str, refresh_interval: float | None = None) -> tuple[OwnstackApp, Path, Path]:
+        repo = make_demo_repo(tmp_path / app)
+        path = Path.home() / f"{app}-fleet.toml"
+        write_sandbox_fleet(path, trusted_sandbox, app, repo, needs_postgres=False)
+        if refresh_interval is not None:
+            path.write_text(path.read_text() + f"\n[console]\nrefresh_interval = {refresh_interval}\n")
+        return build_console(path), path, repo
+
+    return make
+
+
+async def test_after_a_deploy_from_the_command_line_refresh_shows_what_the_stack_reports(
+    own_repo_console: Callable[..., tuple[OwnstackApp, Path, Path]], sandbox_fleet: Any
+) -> None:
+    app, fleet, repo = own_repo_console("truth-cli")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: checked(app))
+        await pilot.press("1", "s")  # staging, from the console
+        await wait_for(pilot, lambda: deploy_finished(pilot))
+        first = sandbox_fleet["staging"].deployed_sha("truth-cli")
+        await wait_for(pilot, lambda: f"{first[:7]} up" in sidebar_entries(app)["staging"])
+        assert sidebar_entries(app)["staging"].startswith("✓ staging")
+
+        second = commit(repo, "second")
+        result = await cli(fleet, "deploy", "truth-cli", "--stack", "staging", "--wait")
+        assert result.returncode == 0, result.stderr
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: f"{second[:7]} up" in sidebar_entries(app)["staging"])
+        assert sidebar_entries(app)["staging"].startswith("✓ staging")
+
+        # A failed deploy from the command line: the console's own ✓ from before is not kept,
+        # and the SHA is still the one the stack runs.
+        commit(repo, "third")
+        sandbox_fleet["staging"].set_fault(build_fail=True)
+        result = await cli(fleet, "deploy", "truth-cli", "--stack", "staging", "--wait")
+        assert result.returncode != 0
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: sidebar_entries(app)["staging"].startswith("✗ staging"))
+        assert f"{second[:7]} up" in sidebar_entries(app)["staging"]
+
+
+async def test_the_stacks_are_read_again_every_refresh_interval_without_a_key(
+    own_repo_console: Callable[..., tuple[OwnstackApp, Path, Path]], sandbox_fleet: Any
+) -> None:
+    app, fleet, _repo = own_repo_console("truth-timer", refresh_interval=2)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: checked(app))
+        assert "------- up" in sidebar_entries(app)["prod-west"]
+        result = await cli(fleet, "deploy", "truth-timer", "--stack", "prod-west", "--wait")
+        assert result.returncode == 0, result.stderr
+        sha = sandbox_fleet["prod-west"].deployed_sha("truth-timer")
+        await wait_for(pilot, lambda: f"{sha[:7]} up" in sidebar_entries(app)["prod-west"], 15)
+        assert "checked" in sidebar_entries(app)["prod-west"]
+
+
+async def test_the_end_of_a_run_is_summed_up_in_a_toast(
+    own_repo_console: Callable[..., tuple[OwnstackApp, Path, Path]], sandbox_fleet: Any
+) -> None:
+    app, _fleet, _repo = own_repo_console("truth-summary")
+    sandbox_fleet["prod-east"].set_fault(build_fail=True)
+    async with app.run_test(size=(160, 50), notifications=True) as pilot:
+        await wait_for(pilot, lambda: checked(app))
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: deploy_finished(pilot))
+        await wait_for(pilot, lambda: any("2 ok · 1 failed · 0 cancelled · 0:" in t for t in toasts(app)))
+        assert any("failed on prod-east" in t for t in toasts(app))

@@ -1,0 +1,136 @@
+"""Work that raises in any tab is said out loud (a notification, an honest status) and the
+console stays usable; it never just stops with "…ing" left on screen."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from textual.widgets import TabbedContent
+
+from ownstack_tui import paths
+from ownstack_tui.engine.config_edits import ConfigEdit
+from ownstack_tui.engine.log_tail import TailEvent
+from ownstack_tui.tui.app import OwnstackApp
+from ownstack_tui.tui.screens.plan import PlanScreen
+from ownstack_tui.tui.tabs.config_tab import ConfigTab
+from ownstack_tui.tui.tabs.scale_tab import ScaleTab
+from ownstack_tui.tui.widgets.tail_pane import TailPane
+from tests.tui.conftest import (
+    checked,
+    deploy_finished,
+    deploy_summary,
+    sidebar_entries,
+    the_main_screen,
+    toasts,
+    wait_for,
+)
+from tests.tui.tabs_fixtures import ConsoleMaker, tab_console
+
+__all__ = ["tab_console"]
+
+
+def toast_with(app: OwnstackApp, text: str) -> bool:
+    return any(text in toast for toast in toasts(app))
+
+
+async def still_usable(pilot: Any, app: OwnstackApp) -> None:
+    """Keys still work: every tab can be shown, and the stacks are read again on f5."""
+    tabs = the_main_screen(app).query_one(TabbedContent)
+    for key, tab in (("3", "config"), ("6", "history"), ("2", "deploy")):
+        await pilot.press(key)
+        await wait_for(pilot, lambda tab=tab: tabs.active == tab)
+    await pilot.press("f5")
+    await wait_for(pilot, lambda: checked(app))
+
+
+async def raising(*_args: Any, **_kwargs: Any) -> Any:
+    raise RuntimeError("the stacks' answer could not be used")
+
+
+async def test_a_deploy_that_cannot_start_is_reported_and_a_later_one_runs(
+    tab_console: ConsoleMaker,
+) -> None:
+    app = tab_console("fail-deploy")
+    counter = paths.data_dir() / "next-job-id"
+    counter.parent.mkdir(parents=True, exist_ok=True)
+    counter.mkdir()  # job ids cannot be taken: the deploy cannot start
+    async with app.run_test(size=(160, 50), notifications=True) as pilot:
+        await wait_for(pilot, lambda: checked(app))
+        await pilot.press("1", "s")
+        await wait_for(pilot, lambda: toast_with(app, "deploy failed: IsADirectoryError"))
+        assert deploy_summary(app).startswith("✗ deploy failed")
+        await still_usable(pilot, app)
+        counter.rmdir()
+        await pilot.press("1", "s")
+        await wait_for(pilot, lambda: deploy_finished(pilot))
+        assert "1 ok" in deploy_summary(app)
+
+
+async def test_unreadable_history_is_reported_and_the_console_carries_on(
+    tab_console: ConsoleMaker,
+) -> None:
+    app = tab_console("fail-history")
+    records = paths.data_dir() / "history.jsonl"
+    records.mkdir(parents=True)
+    async with app.run_test(size=(160, 50), notifications=True) as pilot:
+        await wait_for(pilot, lambda: toast_with(app, "read deploy history failed"))
+        await still_usable(pilot, app)
+
+
+async def test_a_config_apply_that_raises_replaces_applying_with_the_error(
+    tab_console: ConsoleMaker, monkeypatch: Any
+) -> None:
+    app = tab_console("fail-config", config={"LOG_LEVEL": "info"})
+    monkeypatch.setattr(app.engine, "apply_config", raising)
+    async with app.run_test(size=(160, 50), notifications=True) as pilot:
+        await pilot.press("3")
+        tab = the_main_screen(app).query_one(ConfigTab)
+        await wait_for(pilot, lambda: tab.reads >= 1)
+        tab.stage(ConfigEdit("LOG_LEVEL", "debug", "staging"))
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, PlanScreen))
+        await pilot.press("a")
+        await wait_for(pilot, lambda: toast_with(app, "config plan failed: RuntimeError"))
+        status = str(tab.query_one("#config-status").render())
+        assert status.startswith("✗ config plan failed") and "applying" not in status
+        await still_usable(pilot, app)
+
+
+async def test_a_scale_apply_that_raises_is_reported_on_the_tab(
+    tab_console: ConsoleMaker, monkeypatch: Any
+) -> None:
+    app = tab_console("fail-scale", scale={"web": 1})
+    monkeypatch.setattr(app.engine, "set_scales", raising)
+    async with app.run_test(size=(160, 50), notifications=True) as pilot:
+        await pilot.press("4")
+        tab = the_main_screen(app).query_one(ScaleTab)
+        await wait_for(pilot, lambda: tab.reads >= 1)
+        tab.stage("staging", "web", 2)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, PlanScreen))
+        await pilot.press("a")
+        await wait_for(pilot, lambda: toast_with(app, "scale apply failed: RuntimeError"))
+        status = str(tab.query_one("#scale-status").render())
+        assert status.startswith("✗ scale apply failed") and "scaling" not in status
+        await still_usable(pilot, app)
+
+
+async def test_a_log_tail_whose_worker_raises_says_it_stopped(
+    tab_console: ConsoleMaker, monkeypatch: Any
+) -> None:
+    app = tab_console("fail-logs")
+
+    async def broken(*_args: Any, **_kwargs: Any) -> AsyncIterator[TailEvent]:
+        raise RuntimeError("the tail broke")
+        yield  # an async generator
+
+    monkeypatch.setattr(app.controller, "follow_logs", broken)
+    async with app.run_test(size=(160, 50), notifications=True) as pilot:
+        await pilot.press("5")
+        await wait_for(pilot, lambda: toast_with(app, "failed: RuntimeError: the tail broke"))
+        pane = the_main_screen(app).query_one("#tail-staging", TailPane)
+        await wait_for(pilot, lambda: "stopped" in str(pane.border_title))
+        assert "the tail broke" in str(pane.border_subtitle)
+        await still_usable(pilot, app)
+        assert sidebar_entries(app)
