@@ -125,7 +125,7 @@ class Console:
         text = describe_failure(error) if error is not None else "stopped"
         log.error("%s failed", what, exc_info=error)
         self.app.notify(f"{what} failed: {text}", severity="error", timeout=15, markup=False)
-        failed = messages.WorkFailed(what, text)
+        failed = messages.WorkFailed(what, text, worker.name)
         if worker.node is self.app:
             self.publish(failed)
         else:

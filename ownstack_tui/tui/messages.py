@@ -129,10 +129,11 @@ class WorkFailed(ConsoleMessage):
     """Some work raised: ``what`` failed with ``error`` (one line). Posted to the widget that
     started the work, so it can replace a "…ing" status with the truth."""
 
-    def __init__(self, what: str, error: str) -> None:
+    def __init__(self, what: str, error: str, source: str = "") -> None:
         super().__init__()
         self.what = what
         self.error = error
+        self.source = source  # the worker's name: "deploy", "status", "history", ...
 
     @property
     def text(self) -> str:

@@ -61,7 +61,7 @@ def test_demo_deploys_three_stacks_live_and_quitting_leaves_nothing_behind(tmp_p
     try:
         tmux("resize-window", "-t", "demo", "-x", "160", "-y", "50")
         tmux.wait_for(r"Stacks")
-        tmux.wait_for(r"up \d+s ago")
+        tmux.wait_for(r"checked \d+s ago")
         known_hosts = paths.known_hosts_path().read_text()
         ports = [int(port) for port in re.findall(r"\[127\.0\.0\.1\]:(\d+)", known_hosts)]
         assert len(ports) == 3 and all(port_is_open(port) for port in ports)

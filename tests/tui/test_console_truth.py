@@ -119,3 +119,18 @@ async def test_the_end_of_a_run_is_summed_up_in_a_toast(
         await wait_for(pilot, lambda: deploy_finished(pilot))
         await wait_for(pilot, lambda: any("2 ok · 1 failed · 0 cancelled · 0:" in t for t in toasts(app)))
         assert any("failed on prod-east" in t for t in toasts(app))
+
+
+async def test_coming_back_to_the_terminal_reads_the_stacks_again(
+    own_repo_console: Callable[..., tuple[OwnstackApp, Path, Path]], sandbox_fleet: Any
+) -> None:
+    from textual.events import AppFocus
+
+    app, fleet, _repo = own_repo_console("truth-focus")  # the default interval: 15 s
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: checked(app))
+        result = await cli(fleet, "deploy", "truth-focus", "--stack", "staging", "--wait")
+        assert result.returncode == 0, result.stderr
+        sha = sandbox_fleet["staging"].deployed_sha("truth-focus")
+        app.post_message(AppFocus())  # what the terminal sends when its window is focused
+        await wait_for(pilot, lambda: f"{sha[:7]} up" in sidebar_entries(app)["staging"], 10)

@@ -144,9 +144,10 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         self.notify(summary.text() + failed, severity=severity, timeout=10, markup=False)
 
     def on_work_failed(self, message: messages.WorkFailed) -> None:
-        if not self.controller.is_deploying:
+        """Already notified; a deploy that could not run also says so above the panes."""
+        if message.source == "deploy":
             self.query_one(TargetHeader).show_progress(None)
-        self._show_summary(f"✗ {message.text}")
+            self._show_summary(f"✗ {message.text}")
 
     def _show_summary(self, text: str) -> None:
         summary = self.query_one("#deploy-summary", Static)
