@@ -40,6 +40,7 @@ from ownstack_tui.tui.stack_state import StackState
 log = logging.getLogger(__name__)
 
 LINES_EVERY = 0.1  # seconds: job log lines are published at most this often
+REPEAT_NOTICE_AFTER = 60.0  # seconds before the same failure of the same work is shown again
 
 
 class Console:
@@ -70,6 +71,7 @@ class Console:
         self._refresh_again = False
         self._asked_host_keys: set[str] = set()  # stacks asked about this session
         self._told: set[str] = set()  # host-key problems already shown once
+        self._reported: dict[str, tuple[str, float]] = {}  # work -> (its error, when told)
         self._stops: list[Unsubscribe] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lines_lock = threading.Lock()
@@ -124,7 +126,13 @@ class Console:
         error = worker.error
         text = describe_failure(error) if error is not None else "stopped"
         log.error("%s failed", what, exc_info=error)
-        self.app.notify(f"{what} failed: {text}", severity="error", timeout=15, markup=False)
+        # Repeated work (the timer's refresh, the history read) failing the same way again
+        # is not news: one toast per minute for it, the status still says it every time.
+        now = self.clock()
+        last = self._reported.get(what)
+        if last is None or last[0] != text or now - last[1] > REPEAT_NOTICE_AFTER:
+            self._reported[what] = (text, now)
+            self.app.notify(f"{what} failed: {text}", severity="error", timeout=15, markup=False)
         failed = messages.WorkFailed(what, text, worker.name)
         if worker.node is self.app:
             self.publish(failed)
@@ -285,6 +293,8 @@ class Console:
         self._on_loop(self._history_read, entries)
 
     def _history_read(self, entries: list[HistoryEntry]) -> None:
+        if entries == self.history:
+            return  # nothing new: the History table keeps its cursor
         self.history = entries
         newest: dict[str, HistoryEntry] = {}
         for entry in entries:  # newest first

@@ -25,6 +25,9 @@ class ConsoleMessage(Message, bubble=False):
 class StacksChanged(ConsoleMessage):
     """Readings, drift or deploy statuses changed: the sidebar shows them again."""
 
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, StacksChanged)  # several queued: the sidebar is drawn once
+
 
 class RunStarted(ConsoleMessage):
     def __init__(self, run: DeployRun) -> None:
@@ -85,6 +88,9 @@ class RunProgress(ConsoleMessage):
         super().__init__()
         self.done = done
         self.total = total
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, RunProgress)  # only the latest count matters
 
 
 class RunFinished(ConsoleMessage):
