@@ -30,6 +30,9 @@ Listener = Callable[[JobEvent], None]
 Unsubscribe = Callable[[], None]
 
 log = logging.getLogger(__name__)
+# A library's logger: nothing reaches stderr (and so no traceback in a command's output)
+# unless the program configures logging.
+log.addHandler(logging.NullHandler())
 
 
 @dataclass(eq=False)

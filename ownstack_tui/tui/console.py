@@ -38,6 +38,7 @@ from ownstack_tui.tui import messages
 from ownstack_tui.tui.stack_state import StackState
 
 log = logging.getLogger(__name__)
+log.addHandler(logging.NullHandler())  # failures are shown as notifications, not on stderr
 
 LINES_EVERY = 0.1  # seconds: job log lines are published at most this often
 REPEAT_NOTICE_AFTER = 60.0  # seconds before the same failure of the same work is shown again

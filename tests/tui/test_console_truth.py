@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.command import CommandPalette
 
 from ownstack_tui.tui.app import OwnstackApp
 from ownstack_tui.tui.screens.confirm import ConfirmScreen
@@ -43,6 +44,14 @@ async def cli(fleet: Path, *argv: str) -> subprocess.CompletedProcess[str]:
     return await asyncio.to_thread(
         subprocess.run, command, capture_output=True, text=True, env=dict(os.environ), timeout=120
     )
+
+
+async def refresh_from_the_palette(pilot: Any) -> None:
+    await pilot.press("ctrl+p")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, CommandPalette))
+    await pilot.press(*"refresh")
+    await pilot.pause(0.3)
+    await pilot.press("enter")
 
 
 @pytest.fixture
@@ -87,7 +96,7 @@ async def test_after_a_deploy_from_the_command_line_refresh_shows_what_the_stack
         sandbox_fleet["staging"].set_fault(build_fail=True)
         result = await cli(fleet, "deploy", "truth-cli", "--stack", "staging", "--wait")
         assert result.returncode != 0
-        await pilot.press("ctrl+r")
+        await refresh_from_the_palette(pilot)
         await wait_for(pilot, lambda: sidebar_entries(app)["staging"].startswith("✗ staging"))
         assert f"{second[:7]} up" in sidebar_entries(app)["staging"]
 
