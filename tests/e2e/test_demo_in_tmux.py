@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 
 from ownstack_tui import paths
+from tests.integration.conftest import clean_faults, trusted_sandbox, write_sandbox_fleet
+
+__all__ = ["clean_faults", "trusted_sandbox"]
 
 pytestmark = pytest.mark.skipif(
     shutil.which("tmux") is None and not os.environ.get("CI"), reason="tmux is not installed"
@@ -83,3 +86,34 @@ def test_demo_deploys_three_stacks_live_and_quitting_leaves_nothing_behind(tmp_p
     assert not any(port_is_open(port) for port in ports)
     leftover = subprocess.run(["pgrep", "-f", "ownstack_tui demo"], capture_output=True, text=True).stdout
     assert leftover == ""
+
+
+def test_refresh_after_a_deploy_from_the_command_line_shows_the_stacks_sha(
+    trusted_sandbox: object, demo_repo: Path, clean_faults: None, tmp_path: Path
+) -> None:
+    """The console open in a terminal, a plain `deploy` beside it, then F5: the sidebar shows
+    the SHA the stack now reports."""
+    fleet = write_sandbox_fleet(tmp_path / "fleet.toml", trusted_sandbox, "e2e-refresh", demo_repo,
+                                needs_postgres=False)
+    # A long interval: within this test only F5 can read the stacks again.
+    fleet.write_text(fleet.read_text() + "\n[console]\nrefresh_interval = 300\n")
+    sha = subprocess.run(["git", "-C", str(demo_repo), "rev-parse", "HEAD"], check=True,
+                         capture_output=True, text=True).stdout.strip()
+    tmux = Tmux(f"ownstack-refresh-{os.getpid()}")
+    env = {name: os.environ[name] for name in ("OWNSTACK_TUI_HOME", "HOME")}
+    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in {**env, "TERM": "xterm-256color"}.items())
+    console = f"{exports} {shlex.quote(sys.executable)} -m ownstack_tui --fleet {shlex.quote(str(fleet))}"
+    tmux("new-session", "-d", "-s", "demo", "-x", "160", "-y", "50", console)
+    try:
+        tmux.wait_for(r"checked \d+s ago")
+        assert sha[:7] not in tmux.screen()
+        deploy = subprocess.run(
+            [sys.executable, "-m", "ownstack_tui", "--fleet", str(fleet), "deploy", "e2e-refresh",
+             "--stack", "staging", "--wait"],
+            capture_output=True, text=True, timeout=120, env={**os.environ, **env},
+        )
+        assert deploy.returncode == 0, deploy.stderr
+        tmux("send-keys", "-t", "demo", "F5")
+        tmux.wait_for(rf"{sha[:7]} up", timeout=20)
+    finally:
+        subprocess.run([*tmux.base, "kill-server"], capture_output=True)
