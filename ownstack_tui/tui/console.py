@@ -220,6 +220,12 @@ class Console:
         self._run(self._deploy(list(stacks), request), "deploy", "deploy")
         return True
 
+    def rollback(self, entry: HistoryEntry) -> bool:
+        """Deploy the SHA of a past job again, to that job's stack alone."""
+        if not entry.sha:
+            return False
+        return self.deploy([entry.stack], DeployRequest(ref=entry.sha))
+
     async def _deploy(self, stacks: list[str], request: DeployRequest | None) -> None:
         try:
             running = self.engine.start_deploy(self.app_model, stacks, request)

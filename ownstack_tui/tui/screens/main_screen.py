@@ -16,7 +16,6 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
-from ownstack_tui.backends.base import DeployRequest
 from ownstack_tui.engine.hostkeys import UnknownHostKey
 from ownstack_tui.model import validation
 from ownstack_tui.tui import messages
@@ -30,6 +29,7 @@ from ownstack_tui.tui.widgets.stack_sidebar import StackSidebar
 from ownstack_tui.tui.widgets.target_header import TargetHeader
 
 if TYPE_CHECKING:
+    from ownstack_tui.engine.history import HistoryEntry
     from ownstack_tui.tui.app import OwnstackApp
     from ownstack_tui.tui.console import Console
 
@@ -167,7 +167,7 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
     def on_host_keys_unknown(self, message: messages.HostKeysUnknown) -> None:
         self._ask_about_host_keys(message.errors)
 
-    @work(group="host-keys", description="ask about host keys")
+    @work(group="host-keys", exit_on_error=False, description="ask about host keys")
     async def _ask_about_host_keys(self, errors: list[UnknownHostKey]) -> None:
         """One modal per stack with an unknown host key (a changed key is only reported)."""
         from ownstack_tui.tui.screens.host_key import HostKeyScreen
@@ -210,9 +210,9 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         else:
             self.notify("No deploy is running")
 
-    @work(group="confirm", description="confirm the deploy")
+    @work(group="confirm", exit_on_error=False, description="confirm the deploy")
     async def _confirm_then_deploy(
-        self, stacks: list[str], request: DeployRequest | None = None, what: str = ""
+        self, stacks: list[str], rollback: HistoryEntry | None = None, what: str = ""
     ) -> None:
         controller = self.controller
         if controller.is_deploying:
@@ -232,7 +232,8 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
             if not confirmed:
                 self.notify("Nothing deployed")
                 return
-        if not controller.deploy(stacks, request):
+        started = controller.rollback(rollback) if rollback else controller.deploy(stacks)
+        if not started:
             self.notify("A deploy is already running; cancel it first (x)", severity="warning")
 
     # -- history -----------------------------------------------------------------------------
@@ -269,9 +270,7 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
             self.notify(f"{entry.stack} is no longer a target of this app", severity="warning")
             return
         self._confirm_then_deploy(
-            [entry.stack],
-            DeployRequest(ref=entry.sha),
-            what=f"{app_model.name} {entry.sha[:7]} (roll back)",
+            [entry.stack], rollback=entry, what=f"{app_model.name} {entry.sha[:7]} (roll back)"
         )
 
     # -- navigation --------------------------------------------------------------------------
