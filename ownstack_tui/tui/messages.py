@@ -16,6 +16,7 @@ from ownstack_tui.engine.hostkeys import UnknownHostKey
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.fleet import Fleet
 from ownstack_tui.model.jobs import DeployJob, DeployRun
+from ownstack_tui.tui.stack_state import format_elapsed
 
 
 class ConsoleMessage(Message, bubble=False):
@@ -60,8 +61,8 @@ class RunSummary:
     failed_stacks: Sequence[str]
 
     def text(self) -> str:
-        seconds = max(0, int(self.seconds))
-        took = f"{seconds // 60}:{seconds % 60:02d}"
+        """``2 ok · 1 failed · 1 cancelled · 0:14``"""
+        took = format_elapsed(self.seconds)
         return f"{self.ok} ok · {self.failed} failed · {self.cancelled} cancelled · {took}"
 
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,16 @@ async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], timeout: fl
         if loop.time() > deadline:
             raise AssertionError("timed out waiting for the console")
         await pilot.pause(0.05)
+
+
+def commit(repo: Path, name: str) -> str:
+    """A new commit in ``repo`` (one new file); returns its SHA."""
+    (repo / name).write_text(name + "\n")
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(repo), "commit", "-q", "-m", name], check=True)
+    return subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "HEAD"], check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 def main_screen(pilot: Pilot[Any]) -> MainScreen:

@@ -21,20 +21,12 @@ from tests.integration.conftest import write_sandbox_fleet
 from tests.tui.conftest import (
     build_console,
     checked,
+    commit,
     deploy_finished,
     sidebar_entries,
     toasts,
     wait_for,
 )
-
-
-def commit(repo: Path, name: str) -> str:
-    (repo / name).write_text(name + "\n")
-    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
-    subprocess.run(["git", "-C", str(repo), "commit", "-q", "-m", name], check=True)
-    return subprocess.run(
-        ["git", "-C", str(repo), "rev-parse", "HEAD"], check=True, capture_output=True, text=True
-    ).stdout.strip()
 
 
 async def cli(fleet: Path, *argv: str) -> subprocess.CompletedProcess[str]:

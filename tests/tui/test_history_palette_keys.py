@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -16,19 +15,17 @@ from ownstack_tui.tui.screens.confirm import ConfirmScreen
 from ownstack_tui.tui.screens.job_log import JobLogScreen
 from ownstack_tui.tui.tabs.scale_tab import ScaleTab
 from ownstack_tui.tui.widgets.history_table import HistoryTable
-from tests.tui.conftest import build_console, deploy_finished, deploy_summary, main_screen, wait_for
+from tests.tui.conftest import (
+    build_console,
+    commit,
+    deploy_finished,
+    deploy_summary,
+    main_screen,
+    wait_for,
+)
 from tests.tui.tabs_fixtures import ConsoleMaker, prepare_app, tab_console
 
 __all__ = ["tab_console"]
-
-
-def commit(repo: Path, name: str) -> str:
-    (repo / name).write_text(name + "\n")
-    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
-    subprocess.run(["git", "-C", str(repo), "commit", "-q", "-m", name], check=True)
-    return subprocess.run(
-        ["git", "-C", str(repo), "rev-parse", "HEAD"], check=True, capture_output=True, text=True
-    ).stdout.strip()
 
 
 async def test_rolling_back_redeploys_that_sha_to_that_stack_alone(

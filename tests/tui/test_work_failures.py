@@ -4,7 +4,7 @@ console stays usable; it never just stops with "…ing" left on screen."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, TypeVar
 
 from textual.widgets import TabbedContent
 
@@ -15,6 +15,7 @@ from ownstack_tui.tui.app import OwnstackApp
 from ownstack_tui.tui.screens.plan import PlanScreen
 from ownstack_tui.tui.tabs.config_tab import ConfigTab
 from ownstack_tui.tui.tabs.scale_tab import ScaleTab
+from ownstack_tui.tui.tabs.table_tab import TableTab
 from ownstack_tui.tui.widgets.tail_pane import TailPane
 from tests.tui.conftest import (
     checked,
@@ -42,6 +43,25 @@ async def still_usable(pilot: Any, app: OwnstackApp) -> None:
         await wait_for(pilot, lambda tab=tab: tabs.active == tab)
     await pilot.press("f5")
     await wait_for(pilot, lambda: checked(app))
+
+
+TabT = TypeVar("TabT", bound=TableTab)
+
+
+async def open_tab(pilot: Any, key: str, kind: type[TabT]) -> TabT:
+    await pilot.press(key)
+    tab = the_main_screen(pilot.app).query_one(kind)
+    await wait_for(pilot, lambda: tab.reads >= 1)
+    return tab
+
+
+async def apply_and_read_status(pilot: Any, tab: TableTab, toast: str) -> str:
+    """Plan, apply, wait for the failure's toast; the tab's status line then."""
+    await pilot.press("p")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, PlanScreen))
+    await pilot.press("a")
+    await wait_for(pilot, lambda: toast_with(pilot.app, toast))
+    return str(tab.query_one(f"#{tab.NAME}-status").render())
 
 
 async def raising(*_args: Any, **_kwargs: Any) -> Any:
@@ -84,15 +104,9 @@ async def test_a_config_apply_that_raises_replaces_applying_with_the_error(
     app = tab_console("fail-config", config={"LOG_LEVEL": "info"})
     monkeypatch.setattr(app.engine, "apply_config", raising)
     async with app.run_test(size=(160, 50), notifications=True) as pilot:
-        await pilot.press("3")
-        tab = the_main_screen(app).query_one(ConfigTab)
-        await wait_for(pilot, lambda: tab.reads >= 1)
+        tab = await open_tab(pilot, "3", ConfigTab)
         tab.stage(ConfigEdit("LOG_LEVEL", "debug", "staging"))
-        await pilot.press("p")
-        await wait_for(pilot, lambda: isinstance(app.screen, PlanScreen))
-        await pilot.press("a")
-        await wait_for(pilot, lambda: toast_with(app, "config plan failed: RuntimeError"))
-        status = str(tab.query_one("#config-status").render())
+        status = await apply_and_read_status(pilot, tab, "config plan failed: RuntimeError")
         assert status.startswith("✗ config plan failed") and "applying" not in status
         await still_usable(pilot, app)
 
@@ -103,15 +117,9 @@ async def test_a_scale_apply_that_raises_is_reported_on_the_tab(
     app = tab_console("fail-scale", scale={"web": 1})
     monkeypatch.setattr(app.engine, "set_scales", raising)
     async with app.run_test(size=(160, 50), notifications=True) as pilot:
-        await pilot.press("4")
-        tab = the_main_screen(app).query_one(ScaleTab)
-        await wait_for(pilot, lambda: tab.reads >= 1)
+        tab = await open_tab(pilot, "4", ScaleTab)
         tab.stage("staging", "web", 2)
-        await pilot.press("p")
-        await wait_for(pilot, lambda: isinstance(app.screen, PlanScreen))
-        await pilot.press("a")
-        await wait_for(pilot, lambda: toast_with(app, "scale apply failed: RuntimeError"))
-        status = str(tab.query_one("#scale-status").render())
+        status = await apply_and_read_status(pilot, tab, "scale apply failed: RuntimeError")
         assert status.startswith("✗ scale apply failed") and "scaling" not in status
         await still_usable(pilot, app)
 
