@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -16,6 +17,8 @@ from textual.command import CommandPalette
 
 from ownstack_tui.tui.app import OwnstackApp
 from ownstack_tui.tui.screens.confirm import ConfirmScreen
+from ownstack_tui.tui.screens.plan import PlanScreen
+from ownstack_tui.tui.tabs.scale_tab import ScaleTab
 from tests.fixtures.sandbox import make_demo_repo
 from tests.integration.conftest import write_sandbox_fleet
 from tests.tui.conftest import (
@@ -24,6 +27,7 @@ from tests.tui.conftest import (
     commit,
     deploy_finished,
     sidebar_entries,
+    the_main_screen,
     toasts,
     wait_for,
 )
@@ -135,3 +139,30 @@ async def test_coming_back_to_the_terminal_reads_the_stacks_again(
         sha = sandbox_fleet["staging"].deployed_sha("truth-focus")
         app.post_message(AppFocus())  # what the terminal sends when its window is focused
         await wait_for(pilot, lambda: f"{sha[:7]} up" in sidebar_entries(app)["staging"], 10)
+
+
+async def test_the_stacks_are_read_again_after_a_command_the_console_ran(
+    trusted_sandbox: Any, demo_repo: Path, clean_faults: None
+) -> None:
+    from tests.tui.tabs_fixtures import prepare_app
+
+    path = prepare_app(Path.home() / "after-fleet.toml", trusted_sandbox, "truth-after", demo_repo,
+                       scale={"web": 1})
+    # A long interval: here only the command itself can cause a new reading.
+    path.write_text(path.read_text() + "\n[console]\nrefresh_interval = 300\n")
+    app = build_console(path)
+
+    def ages() -> list[int]:
+        shown = "\n".join(sidebar_entries(app).values())
+        return [int(age) for age in re.findall(r"checked (\d+)s ago", shown)]
+
+    async with app.run_test(size=(160, 50)) as pilot:
+        await wait_for(pilot, lambda: checked(app) and min(ages()) >= 3)
+        await pilot.press("4")
+        tab = the_main_screen(app).query_one(ScaleTab)
+        await wait_for(pilot, lambda: tab.reads >= 1)
+        tab.stage("staging", "web", 2)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, PlanScreen))
+        await pilot.press("a")
+        await wait_for(pilot, lambda: len(ages()) == 3 and max(ages()) <= 1)
