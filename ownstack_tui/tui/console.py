@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,8 +32,9 @@ from ownstack_tui.model.config import StackConfigPlan
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.fleet import App as AppModel
 from ownstack_tui.model.fleet import Fleet
-from ownstack_tui.model.jobs import DeployJob, JobEvent, Unsubscribe
+from ownstack_tui.model.jobs import JobEvent, Unsubscribe
 from ownstack_tui.tui import messages
+from ownstack_tui.tui.line_batch import LineBatch
 from ownstack_tui.tui.stack_state import StackState
 
 log = logging.getLogger(__name__)
@@ -75,9 +75,7 @@ class Console:
         self._reported: dict[str, tuple[str, float]] = {}  # work -> (its error, when told)
         self._stops: list[Unsubscribe] = []
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._lines_lock = threading.Lock()
-        self._pending_lines: dict[DeployJob, list[str]] = {}
-        self._flush_scheduled = False
+        self._lines = LineBatch(lambda lines: self.publish(messages.JobLines(lines)), LINES_EVERY)
 
     # -- wiring --------------------------------------------------------------------------
 
@@ -92,6 +90,7 @@ class Console:
     def start(self) -> None:
         """Read the stacks and the history now, then keep reading every refresh interval."""
         self._loop = asyncio.get_running_loop()
+        self._lines.start(self._loop)
         self.app.set_interval(self.refresh_interval, self.refresh, name="auto-refresh")
         self.refresh()
         self.load_history()
@@ -237,7 +236,7 @@ class Console:
             self.publish(messages.RunProgress(0, len(running.run.jobs)))
             self.publish(messages.StacksChanged())
             run = await running.wait()
-            self._flush_lines()
+            self._lines.flush()
             self.publish(messages.RunFinished(run, messages.RunSummary.of(run)))
         finally:
             self._deploying = False
@@ -258,9 +257,9 @@ class Console:
         """Called by the backend, possibly off the loop: nothing here may raise into it."""
         try:
             if event.lines:
-                self._queue_lines(event.job, event.lines)
+                self._lines.add(event.job, event.lines)
                 return
-            self._flush_lines()  # the lines before a status change are shown before it
+            self._lines.flush()  # the lines before a status change are shown before it
             self.publish(messages.JobUpdated(event.job))
             self.publish(messages.StacksChanged())
             running = self.running
@@ -269,25 +268,6 @@ class Console:
                 self.publish(messages.RunProgress(sum(j.is_final for j in jobs), len(jobs)))
         except Exception as error:
             self._listener_failed(f"showing job {event.job.id}", error)
-
-    def _queue_lines(self, job: DeployJob, lines: Sequence[str]) -> None:
-        with self._lines_lock:
-            self._pending_lines.setdefault(job, []).extend(lines)
-            if self._flush_scheduled:
-                return
-            self._flush_scheduled = True
-        self._on_loop(self._schedule_flush)
-
-    def _schedule_flush(self) -> None:
-        assert self._loop is not None
-        self._loop.call_later(LINES_EVERY, self._flush_lines)
-
-    def _flush_lines(self) -> None:
-        with self._lines_lock:
-            pending, self._pending_lines = self._pending_lines, {}
-            self._flush_scheduled = False
-        if pending:
-            self.publish(messages.JobLines(pending))
 
     # -- history -------------------------------------------------------------------------
 
