@@ -211,10 +211,6 @@ class SshPool:
             self._entries[stack.name] = _Entry(key, connection)
             return connection
 
-    def is_connected(self, stack: Stack) -> bool:
-        entry = self._entries.get(stack.name)
-        return entry is not None and entry.is_open()
-
     def forget(self, stack: Stack) -> None:
         """Drop the stack's connection (after a failure), so the next call reconnects."""
         entry = self._entries.pop(stack.name, None)
