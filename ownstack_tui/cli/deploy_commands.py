@@ -12,17 +12,16 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 from ownstack_tui.backends.base import DeployRequest
-from ownstack_tui.backends.dokku.parsers import strip_ansi
 from ownstack_tui.cli.context import Context
 from ownstack_tui.cli.output import print_json, print_table
 from ownstack_tui.engine.engine import Engine
 from ownstack_tui.engine.factory import open_engine
-from ownstack_tui.engine.fanout import describe_failure
 from ownstack_tui.engine.history import History
-from ownstack_tui.errors import InvalidInput, NotFound
+from ownstack_tui.errors import InvalidInput, NotFound, describe_failure
 from ownstack_tui.model import validation
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.jobs import DeployJob, DeployRun, JobEvent
+from ownstack_tui.text import strip_escapes
 
 T = TypeVar("T")
 
@@ -243,7 +242,7 @@ async def _logs(
     prefix_width = max(len(name) for name in stack_names) if len(stack_names) > 1 else 0
     failures = 0
     # dokku always colours log lines; keep the colour for a terminal only.
-    clean = (lambda line: line) if sys.stdout.isatty() else strip_ansi
+    clean = (lambda line: line) if sys.stdout.isatty() else strip_escapes
 
     async with engine_for(ctx) as engine:
 

@@ -13,10 +13,9 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from ownstack_tui.backends.base import AppState, Backend, DeployRequest
-from ownstack_tui.engine.fanout import READ_PARALLELISM, StackOutcome, fan_out
 from ownstack_tui.engine.history import History
-from ownstack_tui.engine.hostkeys import HostKeyError
-from ownstack_tui.errors import AppNotOnStack
+from ownstack_tui.errors import AppNotOnStack, HostKeyError
+from ownstack_tui.fanout import READ_PARALLELISM, StackOutcome, fan_out
 from ownstack_tui.model.config import StackConfigPlan, effective_config, plan_stack_config
 from ownstack_tui.model.fleet import App, Fleet, Stack
 from ownstack_tui.model.jobs import DeployJob, DeployRun

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 from ownstack_tui import paths
 from ownstack_tui.backends.base import AppState, DeployRequest
-from ownstack_tui.engine.fanout import DEFAULT_PARALLELISM, describe_failure, fan_out
-from ownstack_tui.errors import AppNotOnStack, InvalidInput
+from ownstack_tui.errors import AppNotOnStack, InvalidInput, describe_failure
+from ownstack_tui.fanout import DEFAULT_PARALLELISM, fan_out
 from ownstack_tui.model.config import StackConfigPlan, plan_stack_config
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.fleet import App, Fleet, Stack
