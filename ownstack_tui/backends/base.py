@@ -42,6 +42,13 @@ class Backend(Protocol):
         """Shown in the header: "direct" or the control plane's URL."""
         ...
 
+    @property
+    def credential_label(self) -> str | None:
+        """Where the credential came from, fit to show (``$OWNSTACK_API_TOKEN``, a file's
+        path), never the credential itself; None when there is nothing to say (SSH uses the
+        user's own keys and agent)."""
+        ...
+
     async def probe(self, stack: Stack) -> str:
         """Contact the stack; returns its dokku version. Raises a RemoteError if unreachable."""
         ...

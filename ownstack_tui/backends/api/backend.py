@@ -45,6 +45,11 @@ class ApiBackend:
         return self.client.url
 
     @property
+    def credential_label(self) -> str:
+        """The token's source (never the token)."""
+        return self.token_source
+
+    @property
     def token_source(self) -> str:
         """Where the token came from (``$OWNSTACK_API_TOKEN``, a repo file, ~/.ownstack/config)."""
         return self.client.token_source

@@ -74,6 +74,10 @@ class DokkuBackend:
     def target_label(self) -> str:
         return "direct"
 
+    @property
+    def credential_label(self) -> None:
+        return None  # the user's own SSH keys, agent and ~/.ssh/config
+
     def client(self, stack: Stack) -> DokkuClient:
         from .client import DokkuClient
 
