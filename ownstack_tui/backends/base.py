@@ -67,6 +67,15 @@ class Backend(Protocol):
         fails with its reason. ``desired_config`` maps stack name to its effective config."""
         ...
 
+    async def settle_cancelled(
+        self, app: App, jobs: list[DeployJob], stacks: Mapping[str, Stack]
+    ) -> None:
+        """After :meth:`deploy` was cancelled, give each of ``jobs`` (not final yet) its true
+        final status by asking the stack what it runs now: a cancel can come after the push
+        got through, and a control plane goes on without us. Reasons say what happened
+        (``cancelled before push``, ``… stack now at abc1234``)."""
+        ...
+
     async def read_config(self, app: App, stack: Stack) -> dict[str, str]: ...
 
     async def apply_config(

@@ -112,7 +112,9 @@ def _print_event(event: JobEvent, width: int) -> None:
 def _print_summary(run: DeployRun) -> None:
     width = max(len(job.stack) for job in run.jobs)
     for job in run.jobs:
-        detail = f"deployed {job.short_sha}" if job.status is DeployStatus.SUCCEEDED else job.reason or ""
+        detail = job.reason or ""
+        if job.status is DeployStatus.SUCCEEDED:  # a reason there is a late cancel's note
+            detail = f"deployed {job.short_sha}" + (f" ({detail})" if detail else "")
         sys.stdout.write(
             f"{job.status.glyph} {job.stack.ljust(width)}  {job.status.value:<9}  "
             f"job {job.id}  {job.elapsed():.1f}s  {detail}\n".rstrip() + "\n"

@@ -15,6 +15,7 @@ from typing import Any
 from ownstack_tui.backends.base import AppState, DeployRequest
 from ownstack_tui.errors import OwnstackError
 from ownstack_tui.model.config import StackConfigPlan
+from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.fleet import App, Fleet, Stack
 from ownstack_tui.model.jobs import DeployJob
 
@@ -22,7 +23,7 @@ from . import credentials as creds
 from . import endpoints
 from .client import ApiClient, timeout_from_env
 from .errors import ApiError, ApiNotFound, ApiRejected
-from .follow import DeploymentFollower
+from .follow import DeploymentFollower, finish, parse_status
 
 
 class ApiBackend:
@@ -34,6 +35,7 @@ class ApiBackend:
         self._app_ids: dict[str, int] = {}
         self._lookup = asyncio.Lock()
         self._followers: set[asyncio.Task[None]] = set()
+        self._posting: set[int] = set()  # jobs whose deploy POST has been sent, not answered
 
     @classmethod
     def from_fleet(cls, fleet: Fleet, app: App | None = None) -> ApiBackend:
@@ -142,6 +144,7 @@ class ApiBackend:
                 body["image"] = request.image
             elif request.ref:
                 body["sha"] = request.ref
+            self._posting.update(job.id for job in jobs)
             answer = await self.client.send(
                 "POST", endpoints.deploy(app_id), body,
                 conflict=f"a deploy of {app.name} is already in progress",
@@ -150,6 +153,9 @@ class ApiBackend:
             for job in jobs:
                 job.fail(str(error))
             return
+        finally:
+            if not _cancelling():
+                self._posting.difference_update(job.id for job in jobs)
         by_stack_id = {int(d["stack_id"]): d for d in _items(answer, "deployments")}
         followers = []
         for job in jobs:
@@ -167,6 +173,40 @@ class ApiBackend:
             await asyncio.gather(*tasks)
         finally:
             self._followers.difference_update(tasks)
+
+    async def settle_cancelled(
+        self, app: App, jobs: list[DeployJob], stacks: Mapping[str, Stack]
+    ) -> None:
+        """The control plane has no cancel: stopping here only stops our watching. Each job
+        gets the deployment's verdict if it has one by now, else says it runs on without us."""
+
+        async def one(job: DeployJob) -> None:
+            posted = job.id in self._posting
+            self._posting.discard(job.id)
+            if job.remote_id is None:
+                if posted:
+                    job.set_status(
+                        DeployStatus.CANCELLED,
+                        f"detached while the control plane at {self.client.url} was starting it "
+                        f"(it may be running there: see app info)",
+                    )
+                else:
+                    job.set_status(DeployStatus.CANCELLED, "cancelled before push")
+                return
+            try:
+                data = await self.client.get(endpoints.deployment(int(job.remote_id)))
+            except OwnstackError:
+                data = {}
+            status = parse_status(data.get("status"))
+            if status is not None and status.is_final:
+                finish(job, data)
+            else:
+                job.set_status(
+                    DeployStatus.CANCELLED,
+                    f"detached (still running on the control plane as deployment {job.remote_id})",
+                )
+
+        await asyncio.gather(*(one(job) for job in jobs))
 
     # -- config and scale ----------------------------------------------------------------------
 
@@ -232,6 +272,11 @@ class ApiBackend:
         params = {"stack_id": await self.stack_id(stack)} if stack else None
         data = await self.client.get(endpoints.app_deployments(await self.app_id(app)), params)
         return list(_items(data, "deployments"))
+
+
+def _cancelling() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 def _items(data: Any, key: str) -> list[dict[str, Any]]:
