@@ -2,7 +2,9 @@
 
 The control plane knows apps and stacks by numeric id. Fleet stack names map to its stacks
 by name (``GET /api/stacks``); the app is the fleet app's ``api_id``, or found by name in
-``GET /api/apps``. Both lookups are cached for the backend's lifetime.
+``GET /api/apps``. Both listings are read once for the backend's lifetime, by one request each
+that every caller shares (all stacks at once wait for the same one); a failed listing is
+remembered for a while, so a hung control plane costs one retry cycle, not one per stack.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from ownstack_tui.model.jobs import DeployJob
 from . import credentials as creds
 from . import endpoints
 from .client import ApiClient, timeout_from_env
-from .errors import ApiError, ApiNotFound, ApiRejected
+from .errors import ApiError, ApiNotFound, ApiRejected, ApiTimeout
 from .follow import DeploymentFollower, finish, parse_status
 
 
@@ -31,9 +33,7 @@ class ApiBackend:
 
     def __init__(self, credentials: creds.Credentials, *, timeout: float | None = None) -> None:
         self.client = ApiClient(credentials, timeout=timeout or timeout_from_env())
-        self._stack_ids: dict[str, int] | None = None
-        self._app_ids: dict[str, int] = {}
-        self._lookup = asyncio.Lock()
+        self._listings: dict[str, _Listing] = {}
         self._followers: set[asyncio.Task[None]] = set()
         self._posting: set[int] = set()  # jobs whose deploy POST has been sent, not answered
 
@@ -70,36 +70,53 @@ class ApiBackend:
 
     # -- ids -----------------------------------------------------------------------------------
 
+    async def _ids(self, path: str, key: str) -> dict[str, int]:
+        """Name -> id from the listing at ``path``: one shared request, its failure kept."""
+        loop = asyncio.get_running_loop()
+        listing = self._listings.get(path)
+        if listing is None or listing.expired(loop.time()):
+            listing = _Listing(loop.create_task(self._read_ids(path, key)))
+            self._listings[path] = listing
+        # Shielded: one caller giving up must not cancel the others' request.
+        return await asyncio.shield(listing.task)
+
+    async def _read_ids(self, path: str, key: str) -> dict[str, int]:
+        # The client bounds each try; this bounds them all (an answer dripping in slowly).
+        cycle = self.client.retry_cycle
+        try:
+            async with asyncio.timeout(cycle + 1.0):
+                listing = await self.client.get(path)
+        except TimeoutError:
+            raise ApiTimeout(
+                f"the control plane at {self.client.url} did not list GET {path} "
+                f"within {cycle + 1.0:.1f} s"
+            ) from None
+        ids: dict[str, int] = {}
+        for entry in _items(listing, key):
+            ids.setdefault(str(entry["name"]), int(entry["id"]))
+        return ids
+
     async def stack_id(self, stack: Stack | str) -> int:
         name = stack if isinstance(stack, str) else stack.name
-        async with self._lookup:
-            if self._stack_ids is None:
-                listing = await self.client.get(endpoints.STACKS)
-                self._stack_ids = {
-                    str(entry["name"]): int(entry["id"]) for entry in _items(listing, "stacks")
-                }
-        if name not in self._stack_ids:
-            known = ", ".join(sorted(self._stack_ids)) or "(none)"
+        ids = await self._ids(endpoints.STACKS, "stacks")
+        if name not in ids:
+            known = ", ".join(sorted(ids)) or "(none)"
             raise ApiNotFound(
                 f"the control plane at {self.client.url} has no stack named {name!r}; "
                 f"its stacks: {known}"
             )
-        return self._stack_ids[name]
+        return ids[name]
 
     async def app_id(self, app: App) -> int:
         if app.api_id is not None:
             return app.api_id
-        async with self._lookup:
-            if app.name not in self._app_ids:
-                listing = await self.client.get(endpoints.APPS)
-                for entry in _items(listing, "apps"):
-                    self._app_ids.setdefault(str(entry["name"]), int(entry["id"]))
-        if app.name not in self._app_ids:
+        ids = await self._ids(endpoints.APPS, "apps")
+        if app.name not in ids:
             raise ApiNotFound(
                 f"the control plane at {self.client.url} has no app named {app.name!r}; "
                 f"set apps.{app.name}.api_id in the fleet file to its id"
             )
-        return self._app_ids[app.name]
+        return ids[app.name]
 
     async def _where(self, app: App, stack: Stack) -> tuple[int, dict[str, int]]:
         app_id, stack_id = await asyncio.gather(self.app_id(app), self.stack_id(stack))
@@ -272,6 +289,30 @@ class ApiBackend:
         params = {"stack_id": await self.stack_id(stack)} if stack else None
         data = await self.client.get(endpoints.app_deployments(await self.app_id(app)), params)
         return list(_items(data, "deployments"))
+
+
+# A failed listing is given to every caller for this long, then asked again: long enough for
+# one command's stacks to share it, short enough for the console's next refresh to retry.
+FAILED_LISTING_KEPT = 10.0
+
+
+class _Listing:
+    """One listing request shared by its callers; a failure is kept for a while."""
+
+    def __init__(self, task: asyncio.Task[dict[str, int]]) -> None:
+        self.task = task
+        self.failed_at: float | None = None
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[dict[str, int]]) -> None:
+        # Retrieving the exception here also keeps asyncio from logging it as never seen.
+        if not task.cancelled() and task.exception() is not None:
+            self.failed_at = asyncio.get_running_loop().time()
+
+    def expired(self, now: float) -> bool:
+        if self.task.cancelled():
+            return True
+        return self.failed_at is not None and now - self.failed_at > FAILED_LISTING_KEPT
 
 
 def _cancelling() -> bool:
