@@ -51,6 +51,15 @@ def _make_server_class(
     authorized: Callable[[], set[bytes]], faults: Callable[[], Faults]
 ) -> type[asyncssh.SSHServer]:
     class StackServer(asyncssh.SSHServer):
+        def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+            self._conn = conn
+
+        def auth_completed(self) -> None:
+            if faults().freeze_after_auth:
+                # The freeze fault: stop reading, so channel opens and keepalives go
+                # unanswered while TCP stays up. asyncssh has no public way to do this.
+                self._conn._transport.pause_reading()  # type: ignore[attr-defined]
+
         def begin_auth(self, username: str) -> bool:
             return True
 

@@ -50,7 +50,7 @@ class DokkuBackend:
         pool: SshPool | None = None,
         parallelism: int = DEFAULT_PARALLELISM,
     ) -> None:
-        self.fleet = fleet
+        self.timeouts = fleet.timeouts
         self.parallelism = parallelism
         self.accept_new_host_keys = accept_new_host_keys
         # Keys accepted "once" go to a file of this session only (made on the first such
@@ -71,6 +71,10 @@ class DokkuBackend:
             self._pool = SshPool(
                 accept_new_host_keys=self.accept_new_host_keys,
                 known_hosts_files=[*hostkeys.default_known_hosts_files(), self._session_known_hosts],
+                connect_timeout=self.timeouts.connect,
+                command_timeout=self.timeouts.command,
+                keepalive_interval=self.timeouts.keepalive,
+                build_silence=self.timeouts.build_silence,
             )
         return self._pool
 
