@@ -17,6 +17,7 @@ from ownstack_tui.cli.output import print_json, print_table
 from ownstack_tui.engine.engine import Engine
 from ownstack_tui.engine.factory import open_engine
 from ownstack_tui.engine.history import History
+from ownstack_tui.engine.log_tail import TailEventKind, follow_logs
 from ownstack_tui.errors import InvalidInput, NotFound, describe_failure
 from ownstack_tui.model import validation
 from ownstack_tui.model.deploy import DeployStatus
@@ -248,8 +249,33 @@ async def _logs(
 
     async with engine_for(ctx) as engine:
 
+        async def tail_following(name: str) -> None:
+            """Like the console's tails: a dropped stream is reconnected, with a gap marker
+            (on stderr, so stdout stays the log lines alone)."""
+            nonlocal failures
+            prefix = f"{name.ljust(prefix_width)} | " if prefix_width else ""
+            events = follow_logs(engine, app, ctx.fleet.stack(name), backlog=num, process=process)
+            async with contextlib.aclosing(events):
+                async for event in events:
+                    if event.kind is TailEventKind.LINE:
+                        sys.stdout.write(prefix + clean(event.text) + "\n")
+                        sys.stdout.flush()
+                        continue
+                    reason = event.text.removeprefix(f"stack {name}: ")
+                    if event.kind is TailEventKind.GAP:
+                        note = f"log stream lost ({reason}); reconnecting, lines sent meanwhile are missing"
+                    elif event.kind is TailEventKind.RESUMED:
+                        note = "log stream reconnected"
+                    else:
+                        failures += event.kind is TailEventKind.FAILED
+                        note = reason
+                    sys.stderr.write(f"ownstack-tui: stack {name}: {note}\n")
+                    sys.stderr.flush()
+
         async def tail(name: str) -> None:
             nonlocal failures
+            if follow:
+                return await tail_following(name)
             prefix = f"{name.ljust(prefix_width)} | " if prefix_width else ""
             try:
                 async for line in engine.logs(app, ctx.fleet.stack(name), num, process, follow):

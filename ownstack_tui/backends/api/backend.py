@@ -259,10 +259,15 @@ class ApiBackend:
         path = endpoints.runtime_logs(app_id)
         # A followed tail may be quiet for hours: no read timeout then.
         read_timeout = None if follow else self.client.timeout
-        async with self.client.stream(path, params, read_timeout=read_timeout) as response:
-            async for lines in self.client.stream_lines(response, path):
-                for line in lines:
-                    yield line
+        try:
+            async with self.client.stream(path, params, read_timeout=read_timeout) as response:
+                async for lines in self.client.stream_lines(response, path):
+                    for line in lines:
+                        yield line
+        except ApiError as error:
+            # Several stacks' tails share one URL: say whose stream it was (same class, so a
+            # cut stays transient and the tail reconnects).
+            raise type(error)(f"stack {stack.name}: {error}") from None
 
     async def replicate(self, source: App, new_name: str, stack: Stack) -> list[str]:
         app_id, where = await self._where(source, stack)
