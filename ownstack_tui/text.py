@@ -28,6 +28,9 @@ ESCAPE_RE = re.compile(
 # What makes a terminal redraw the line from column 0: \r, or cursor-to-column-1 (`ESC[1G`).
 RESTART_RE = re.compile(r"\r|(?:\x1b|\^\[)\[[01]?G")
 
+# RESTART_RE's escape forms spelled out, for str.rfind.
+_ESC_RESTARTS = tuple(f"{esc}[{n}G" for esc in ("\x1b", "^[") for n in ("1", "", "0"))
+
 TAB_SIZE = 8
 
 
@@ -39,8 +42,18 @@ def strip_escapes(text: str) -> str:
     ``ESC[1G ESC[K``; progress counters end with ``\\r``)."""
     if text.isprintable() and "^[" not in text:
         return text
-    if RESTART_RE.search(text) is None:
+    # The last redraw found with str.rfind: a regex search here tripled the cost per line.
+    end = text.rfind("\r") + 1  # 0: none
+    if "G" in text:
+        for sequence in _ESC_RESTARTS:
+            at = text.rfind(sequence)
+            if at >= 0 and at + len(sequence) > end:
+                end = at + len(sequence)
+    if not end:
         return ESCAPE_RE.sub("", text).expandtabs(TAB_SIZE)
+    tail = ESCAPE_RE.sub("", text[end:])
+    if tail:
+        return tail.expandtabs(TAB_SIZE)
     for part in reversed(RESTART_RE.split(text)):
         shown = ESCAPE_RE.sub("", part)
         if shown:
