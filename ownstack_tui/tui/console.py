@@ -24,10 +24,10 @@ from ownstack_tui.backends.base import AppState, DeployRequest
 from ownstack_tui.engine import config_edits
 from ownstack_tui.engine.config_edits import ConfigEdit
 from ownstack_tui.engine.engine import Engine, RunningDeploy
-from ownstack_tui.engine.fanout import StackOutcome, describe_failure
 from ownstack_tui.engine.history import HistoryEntry
-from ownstack_tui.engine.hostkeys import HostKeyError, UnknownHostKey
 from ownstack_tui.engine.log_tail import TailEvent, follow_logs
+from ownstack_tui.errors import HostKeyError, UnknownHostKey, describe_failure
+from ownstack_tui.fanout import StackOutcome
 from ownstack_tui.model.config import StackConfigPlan
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.fleet import App as AppModel

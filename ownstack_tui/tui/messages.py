@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from ownstack_tui.engine.history import HistoryEntry
-from ownstack_tui.engine.hostkeys import UnknownHostKey
+from ownstack_tui.errors import UnknownHostKey
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.fleet import Fleet
 from ownstack_tui.model.jobs import DeployJob, DeployRun

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
-from ownstack_tui.engine.hostkeys import UnknownHostKey
+from ownstack_tui.errors import UnknownHostKey
 from ownstack_tui.model import validation
 from ownstack_tui.tui import messages
 from ownstack_tui.tui.console import ForwardsWorkerErrors
