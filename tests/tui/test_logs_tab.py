@@ -11,6 +11,7 @@ from ownstack_tui.tui.app import OwnstackApp
 from ownstack_tui.tui.tabs.logs_tab import LogsTab, parse_filter
 from ownstack_tui.tui.widgets.tail_pane import TailPane
 from tests.tui.conftest import wait_for
+from tests.tui.screen_text import screen_text
 from tests.tui.tabs_fixtures import ConsoleMaker, tab_console
 
 __all__ = ["tab_console"]
@@ -176,3 +177,33 @@ def test_reconnect_delays_double_up_to_a_cap() -> None:
     from ownstack_tui.engine.log_tail import retry_delay
 
     assert [retry_delay(n) for n in (1, 2, 3, 4, 5, 6)] == [0.5, 1.0, 2.0, 4.0, 5.0, 5.0]
+
+
+async def test_filtered_lines_are_on_screen_and_escape_closes_the_filter_bar(
+    tab_console: ConsoleMaker,
+) -> None:
+    app = tab_console("logs-filter-seen", scale={"web": 1})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await deployed(pilot, ["staging"])
+        await pilot.press("5")
+        pane = pane_of(app, "staging")
+        await wait_for(pilot, lambda: any("GET /" in line for line in lines_of(pane)))
+        await pilot.press("space")  # paused: the screen does not move while we read it
+        await pilot.press("slash")
+        await pilot.pause()
+        assert "filter: text or /regex/" in screen_text(app)
+        await pilot.press(*"GET", "enter")
+        await pilot.pause()
+        assert pane.filter_matches
+        newest = pane.row_text(pane.row_count - 1)
+        # The newest filtered row is on screen (as far as the pane is wide).
+        assert newest[:30] in screen_text(app)
+        # Esc, back in the filter field, closes the bar; the filter stays applied.
+        await pilot.press("slash")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "filter: text or /regex/" not in text
+        assert "filter 'GET'" in text
+        assert pane.has_focus

@@ -41,6 +41,8 @@ class LogsTab(Vertical):
     LogsTab #logs-bar { height: 1; padding: 0 1; color: $text-muted; }
     LogsTab #logs-filter-bar { height: auto; display: none; }
     LogsTab #logs-filter-bar.-open { display: block; }
+    /* A row inside an auto-height bar must be auto too: 1fr there took every pane's rows. */
+    LogsTab #logs-filter-row { height: auto; }
     LogsTab #logs-filter { width: 1fr; }
     LogsTab #logs-context { width: 12; }
     LogsTab #logs-filter-error { color: $error; height: auto; padding: 0 1; }
@@ -55,6 +57,7 @@ class LogsTab(Vertical):
         Binding("space", "toggle_pause", "Pause/resume logs", id="logs.pause"),
         Binding("t", "toggle_stack", "Tail selected stack", id="logs.toggle_stack"),
         Binding("R", "restart_stopped", "Restart stopped tails", show=False, id="logs.restart"),
+        Binding("escape", "close_filter", "Close filter bar", show=False, id="logs.close_filter"),
     ]
     palette_tab = "logs"
 
@@ -74,7 +77,7 @@ class LogsTab(Vertical):
     def compose(self) -> ComposeResult:
         yield Label(self._bar_text(), id="logs-bar")
         with Vertical(id="logs-filter-bar"):
-            with Horizontal():
+            with Horizontal(id="logs-filter-row"):
                 yield Input(placeholder="filter: text or /regex/ (enter)", id="logs-filter")
                 yield Input(str(DEFAULT_CONTEXT), placeholder="context", id="logs-context",
                             type="integer")
@@ -193,6 +196,17 @@ class LogsTab(Vertical):
     def action_open_filter(self) -> None:
         self.query_one("#logs-filter-bar").add_class("-open")
         self.query_one("#logs-filter", Input).focus()
+
+    def action_close_filter(self) -> None:
+        """Hide the bar; the filter stays applied (an empty one shows every line)."""
+        self.query_one("#logs-filter-bar").remove_class("-open")
+        self.focus_main()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Esc belongs to others (e.g. leaving a maximised pane) while the bar is closed.
+        if action == "close_filter":
+            return self.query_one("#logs-filter-bar").has_class("-open")
+        return True
 
     @on(Input.Submitted, "#logs-filter, #logs-context")
     def _filter_submitted(self, event: Input.Submitted) -> None:
