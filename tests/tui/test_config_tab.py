@@ -14,6 +14,7 @@ from ownstack_tui.tui.screens.plan import PlanScreen
 from ownstack_tui.tui.tabs.config_tab import ConfigTab
 from ownstack_tui.tui.tabs.config_view import SEPARATOR_ROW
 from tests.tui.conftest import wait_for
+from tests.tui.screen_text import screen_rows
 from tests.tui.tabs_fixtures import STACKS, ConsoleMaker, on_stack, tab_console
 
 __all__ = ["tab_console"]
@@ -240,3 +241,20 @@ async def test_planning_with_nothing_staged_repairs_drift_on_the_drifted_stack_o
         await apply(pilot, tab)
         assert on_stack(sandbox_fleet, "prod-west", "cfg-drift")["LOG_LEVEL"] == "info"
         assert app.states["prod-west"].drift == 0
+
+
+async def test_a_value_staged_from_the_editor_is_shown_whole_in_its_column(
+    tab_console: ConsoleMaker,
+) -> None:
+    app = tab_console("cfg-widths", config={"LOG_LEVEL": "info"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        tab = await open_config(pilot)
+        await move_to(pilot, tab, "LOG_LEVEL", "staging")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfigEditScreen))
+        await pilot.press("end", *["backspace"] * 4, *"debug", "ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfigEditScreen))
+        await pilot.pause(0.3)
+        # The table was rebuilt behind the modal: its columns still fit their cells.
+        row = next(line for line in screen_rows(app) if "LOG" in line and "debug" in line)
+        assert "LOG_LEVEL  info       ◆ info → debug ✎" in row

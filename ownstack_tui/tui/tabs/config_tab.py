@@ -95,14 +95,10 @@ class ConfigTab(TableTab):
     def show(self) -> None:
         table = self.table
         cursor = table.cursor_coordinate
-        table.clear(columns=True)
-        table.add_column("Key", key="key")
-        table.add_column("app level", key=APP_COLUMN)
+        columns = [("Key", "key"), ("app level", APP_COLUMN)]
         for stack in self.ownstack.app_model.stacks:
-            label = f"✗ {stack}" if stack in self.errors else stack
-            table.add_column(label, key=stack)
-        for key, cells in self.view().rows():
-            table.add_row(*cells, key=key)
+            columns.append((f"✗ {stack}" if stack in self.errors else stack, stack))
+        self.fill(columns, self.view().rows())
         if table.row_count:
             table.cursor_coordinate = table.validate_cursor_coordinate(cursor)
         self.set_status(self._summary())

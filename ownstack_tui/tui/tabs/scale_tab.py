@@ -96,13 +96,12 @@ class ScaleTab(TableTab):
     def show(self) -> None:
         table = self.table
         cursor = table.cursor_coordinate
-        table.clear(columns=True)
-        table.add_column("Process", key="process")
-        for stack in self.stacks:
-            table.add_column(f"✗ {stack}" if stack in self.errors else stack, key=stack)
-        for process in self.process_types():
-            cells = [Text(process, style="bold")] + [self.cell(s, process) for s in self.stacks]
-            table.add_row(*cells, key=process)
+        columns = [("Process", "process")]
+        columns += [(f"✗ {stack}" if stack in self.errors else stack, stack) for stack in self.stacks]
+        self.fill(columns, [
+            (process, [Text(process, style="bold")] + [self.cell(s, process) for s in self.stacks])
+            for process in self.process_types()
+        ])
         if table.row_count:
             if cursor.column == 0:  # counts live in the stacks' columns: start on the first
                 cursor = cursor.right()
