@@ -7,7 +7,7 @@ sets and unsets exactly the planned difference on every stack in parallel.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -27,9 +27,6 @@ from ownstack_tui.tui.tabs.config_view import (
 )
 from ownstack_tui.tui.tabs.plan_text import config_plan_text, has_changes
 from ownstack_tui.tui.tabs.table_tab import TableTab
-
-if TYPE_CHECKING:
-    pass
 
 LEGEND = "◆ override  ≠ drift  ✎ staged  — not set  •••••• secret (v/V reveal)"
 
@@ -221,7 +218,7 @@ class ConfigTab(TableTab):
 
     @work(exclusive=True, group="config-apply", exit_on_error=False, description="config plan")
     async def plan_and_apply(self) -> None:
-        from ownstack_tui.tui.screens.plan import PlanScreen
+        from ownstack_tui.tui.screens.plan import PlanChoice, PlanScreen
 
         app = self.ownstack
         edits = list(self.edits)
@@ -257,8 +254,9 @@ class ConfigTab(TableTab):
             app.fleet_changed(fleet)
         self.edits = []
         self.set_status(Text("applying…", style="dim"))
-        results = await app.engine.apply_config(app.app_model, ready, restart=choice == "restart")
-        self.last_result = self._results(plans, ready, results, choice == "restart")
+        restart = choice is PlanChoice.APPLY
+        results = await app.engine.apply_config(app.app_model, ready, restart=restart)
+        self.last_result = self._results(plans, ready, results, restart)
         failed = [name for name, o in results.items() if o.error] + [
             name for name, o in plans.items() if o.value is None
         ]

@@ -7,7 +7,7 @@ staged counts are shown as "now → wanted", and applying sends each stack only 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -18,9 +18,6 @@ from ownstack_tui.errors import InvalidInput
 from ownstack_tui.model import validation
 from ownstack_tui.tui.tabs.plan_text import scale_plan_text
 from ownstack_tui.tui.tabs.table_tab import TableTab
-
-if TYPE_CHECKING:
-    pass
 
 LEGEND = "+/- change · e type a count · p plan & apply · u discard · ✎ staged"
 
