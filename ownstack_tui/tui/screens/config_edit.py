@@ -26,6 +26,9 @@ class ConfigEditScreen(Dialog[ConfigEdit | None]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Stage", id="config_edit.save"),
+        # Enter in the key field moves on at once (priority), like Tab: the value typed right
+        # after it in the same burst then lands in the value, not in the key.
+        Binding("enter", "to_value", "Next field", show=False, priority=True),
     ]
     # The key field, or the value when the key is fixed (a disabled field takes no focus).
     AUTO_FOCUS = "#key, #value"
@@ -56,9 +59,13 @@ class ConfigEditScreen(Dialog[ConfigEdit | None]):
         yield self.button("Cancel", None, id="cancel")
         yield Button("Stage (ctrl+s)", id="save", variant="primary")
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.query_one(TextArea).focus()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "to_value":
+            return self.focused is self.query_one("#key", Input)
+        return True
+
+    def action_to_value(self) -> None:
+        self.set_focus(self.query_one(TextArea))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "save":
