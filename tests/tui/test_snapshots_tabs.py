@@ -19,7 +19,7 @@ from ownstack_tui.tui.app import OwnstackApp
 from ownstack_tui.tui.tabs.config_tab import ConfigTab
 from ownstack_tui.tui.tabs.scale_tab import ScaleTab
 from ownstack_tui.tui.widgets.history_table import HistoryTable
-from ownstack_tui.tui.widgets.tail_pane import TailPane
+from ownstack_tui.tui.widgets.tail_pane import TailPane, TailState
 from tests.fixtures.sandbox import make_demo_repo
 from tests.tui.conftest import build_console, checked, main_screen, wait_for
 from tests.tui.tabs_fixtures import prepare_app
@@ -80,7 +80,7 @@ async def logs_view(pilot: Pilot[Any]) -> None:
     await wait_for(
         pilot,
         lambda: len(pilot.app.screen.query(TailPane)) == 3
-        and all(pane.state == "stopped" for pane in pilot.app.screen.query(TailPane)),
+        and all(pane.state is TailState.STOPPED for pane in pilot.app.screen.query(TailPane)),
     )
     await settle(pilot)
 

@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     from ownstack_tui.tui.app import OwnstackApp
     from ownstack_tui.tui.widgets.history_table import HistoryTable
 
-TABS = ("deploy", "config", "scale", "logs", "history")
 HISTORY_ACTIONS = frozenset({"rollback", "open_history_entry"})
 # Every tab but Deploy is built the first time it is shown (start-up pays for one tab).
 LAZY_TABS = {

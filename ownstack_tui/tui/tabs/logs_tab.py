@@ -17,6 +17,7 @@ from textual.widgets import Input, Label
 
 from ownstack_tui.errors import InvalidInput
 from ownstack_tui.tui.widgets.log_pane import LogPane
+from ownstack_tui.tui.widgets.pane_grid import shape_grid
 from ownstack_tui.tui.widgets.tail_pane import TailPane
 
 if TYPE_CHECKING:
@@ -132,11 +133,7 @@ class LogsTab(Vertical):
         self._layout()
 
     def _layout(self) -> None:
-        grid = self.query_one("#logs-grid", Grid)
-        count = max(1, len(self.panes))
-        columns = max(1, min(count, grid.size.width // PANE_MIN_WIDTH or 1))
-        grid.styles.grid_size_columns = columns
-        grid.styles.grid_size_rows = -(-count // columns)
+        shape_grid(self.query_one("#logs-grid", Grid), len(self.panes), PANE_MIN_WIDTH)
 
     def focus_main(self) -> None:
         if self.merged:
@@ -186,7 +183,7 @@ class LogsTab(Vertical):
 
     async def action_restart_stopped(self) -> None:
         """Start again the tails that ended or were refused (e.g. after a first deploy)."""
-        stopped = [pane.stack for pane in self.panes if pane.state in ("stopped", "ended")]
+        stopped = [pane.stack for pane in self.panes if pane.state.is_over]
         for stack in stopped:
             await self.stop_tail(stack)
             self.start_tail(stack)

@@ -10,6 +10,7 @@ from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.jobs import DeployJob, JobEvent
 from ownstack_tui.tui.stack_state import format_elapsed
 from ownstack_tui.tui.widgets.log_pane import LogPane
+from ownstack_tui.tui.widgets.pane_grid import shape_grid
 
 PANE_MIN_WIDTH = 48
 STATUS_CLASSES = {
@@ -48,11 +49,7 @@ class DeployGrid(Grid):
         self._layout_columns()
 
     def _layout_columns(self) -> None:
-        count = max(1, len(self.stacks))
-        columns = max(1, min(count, self.size.width // PANE_MIN_WIDTH or 1))
-        rows = -(-count // columns)
-        self.styles.grid_size_columns = columns
-        self.styles.grid_size_rows = rows
+        shape_grid(self, len(self.stacks), PANE_MIN_WIDTH)
 
     def pane(self, stack: str) -> LogPane:
         return self.query_one(f"#pane-{stack}", LogPane)
