@@ -21,10 +21,12 @@ from ownstack_tui.tui.styles_path import stylesheet
 
 class OwnstackApp(App[str | None]):
     TITLE = "ownstack-tui"
+    BINDING_GROUP_TITLE = "Everywhere"
     CSS_PATH: ClassVar = [stylesheet("app.tcss")]
     COMMANDS: ClassVar = App.COMMANDS | {ScreenActions}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", id="app.help"),
     ]
 
     def __init__(
@@ -57,6 +59,13 @@ class OwnstackApp(App[str | None]):
         self.fleet = fleet
         self.app_model = fleet.app(self.app_model.name)
         self.engine.fleet = fleet
+
+    def action_help(self) -> None:
+        """The keys that work on the current screen, remapped ones as remapped."""
+        from ownstack_tui.tui.help import help_sections
+        from ownstack_tui.tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(help_sections(self.screen, self)))
 
     def get_default_screen(self) -> Screen:
         # The main screen is the first screen: no blank screen composed and rendered first.

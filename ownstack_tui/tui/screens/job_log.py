@@ -8,10 +8,10 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widget import Widget
-from textual.widgets import Footer
 
 from ownstack_tui.engine.history import HistoryEntry
 from ownstack_tui.tui.screens.dialog import Dialog
+from ownstack_tui.tui.widgets.key_footer import KeyFooter
 from ownstack_tui.tui.widgets.log_pane import LogPane
 
 
@@ -33,7 +33,7 @@ class JobLogScreen(Dialog[None]):
 
     def compose(self) -> ComposeResult:
         yield from super().compose()
-        yield Footer()
+        yield KeyFooter()
 
     def compose_body(self) -> Iterable[Widget]:
         pane = LogPane(id="job-log")

@@ -15,7 +15,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import TabbedContent, TabPane
 
 from ownstack_tui.backends.base import DeployRequest
 from ownstack_tui.engine.fanout import StackOutcome
@@ -27,6 +27,7 @@ from ownstack_tui.tui.stack_state import StackState
 from ownstack_tui.tui.startup_gc import RESUME_AFTER, resume_gc
 from ownstack_tui.tui.tabs.lazy_pane import LazyTabPane
 from ownstack_tui.tui.widgets.deploy_grid import DeployGrid
+from ownstack_tui.tui.widgets.key_footer import KeyFooter
 from ownstack_tui.tui.widgets.log_pane import LogPane
 from ownstack_tui.tui.widgets.stack_sidebar import StackSidebar
 from ownstack_tui.tui.widgets.target_header import TargetHeader
@@ -49,6 +50,7 @@ LAZY_TABS = {
 
 
 class MainScreen(Screen[None]):
+    BINDING_GROUP_TITLE = "Console"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "deploy_all", "Deploy all", id="main.deploy_all"),
         Binding("s", "deploy_selected", "Deploy stack", id="main.deploy_selected"),
@@ -92,7 +94,7 @@ class MainScreen(Screen[None]):
                     yield DeployGrid(list(app.states), app.clock)
                 for tab, (title, content) in LAZY_TABS.items():
                     yield LazyTabPane(title, content, id=tab)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._tick, name="tick")

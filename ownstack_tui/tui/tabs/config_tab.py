@@ -33,6 +33,7 @@ LEGEND = "◆ override  ≠ drift  ✎ staged  — not set  •••••• s
 
 class ConfigTab(TableTab):
     NAME = "config"
+    BINDING_GROUP_TITLE = "Config tab"
     LEGEND = LEGEND
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "edit", "Edit value", id="config.edit"),

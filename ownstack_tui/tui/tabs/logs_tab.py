@@ -37,6 +37,7 @@ def parse_filter(text: str) -> tuple[str, bool]:
 
 
 class LogsTab(Vertical):
+    BINDING_GROUP_TITLE = "Logs tab"
     DEFAULT_CSS = """
     LogsTab { height: 1fr; }
     LogsTab #logs-bar { height: 1; padding: 0 1; color: $text-muted; }

@@ -24,6 +24,7 @@ LEGEND = "+/- change · e type a count · p plan & apply · u discard · ✎ sta
 
 class ScaleTab(TableTab):
     NAME = "scale"
+    BINDING_GROUP_TITLE = "Scale tab"
     LEGEND = LEGEND
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("plus,equals_sign", "change(1)", "Scale up", id="scale.up"),

@@ -66,6 +66,7 @@ class LogPane(ScrollView, can_focus=True):
     }
     """
     COMPONENT_CLASSES: ClassVar[set[str]] = {"log-pane--separator"}
+    BINDING_GROUP_TITLE = "Log pane"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("k,up", "line_up", "Up", show=False, id="log_pane.line_up"),

@@ -1,0 +1,51 @@
+"""The console at 80x24, where operators often are (a laptop over SSH): the keys that matter
+stay visible and one key away."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ownstack_tui.fleet_file import FleetFile
+from ownstack_tui.tui.app import OwnstackApp
+from tests.tui.conftest import build_console, checked, wait_for
+from tests.tui.screen_text import screen_rows, screen_text
+from tests.tui.tabs_fixtures import ConsoleMaker, prepare_app, tab_console
+
+__all__ = ["tab_console"]
+
+SMALL = (80, 24)
+
+
+async def test_quit_and_help_stay_in_the_footer_on_every_tab(tab_console: ConsoleMaker) -> None:
+    app = tab_console("small-footer")
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_for(pilot, lambda: checked(app))
+        for tab in "23456":
+            await pilot.press(tab)
+            await pilot.pause(0.2)
+            footer = screen_rows(app)[-1]
+            assert "? Help" in footer and "q Quit" in footer, (tab, footer)
+
+
+async def test_help_lists_the_keys_of_this_screen_as_remapped(
+    trusted_sandbox: Any, demo_repo: Path, clean_faults: None
+) -> None:
+    path = prepare_app(Path.home() / "help-fleet.toml", trusted_sandbox, "small-help", demo_repo)
+    fleet_file = FleetFile.load(path)
+    fleet_file.set_value("keys", {"main.deploy_all": "D", "logs.merge": "M"})
+    fleet_file.save()
+    app: OwnstackApp = build_console(path)
+    async with app.run_test(size=(100, 100)) as pilot:  # tall: the whole list on screen
+        await pilot.press("question_mark")
+        await pilot.pause(0.2)
+        rows = screen_rows(app)
+        text = "\n".join(rows)
+        assert "Keys (esc closes)" in text
+        assert "D  Deploy all" in text
+        assert "d  Deploy all" not in text
+        assert "M  Merged/side by side" in text  # a tab not shown yet: its keys too
+        assert "q  Quit" in text and "?  Help" in text
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert "Keys (esc closes)" not in screen_text(app)
