@@ -49,3 +49,21 @@ async def test_help_lists_the_keys_of_this_screen_as_remapped(
         await pilot.press("escape")
         await pilot.pause(0.2)
         assert "Keys (esc closes)" not in screen_text(app)
+
+
+async def test_the_header_names_the_fleet_file_even_when_its_path_does_not_fit(
+    trusted_sandbox: Any, demo_repo: Path, clean_faults: None
+) -> None:
+    folder = Path.home() / "clients" / "acme-corporation" / "infrastructure" / "fleets"
+    folder.mkdir(parents=True)
+    path = prepare_app(folder / "acme-fleet.toml", trusted_sandbox, "small-hdr", demo_repo)
+    app: OwnstackApp = build_console(path)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause(0.2)
+        header = screen_rows(app)[0]
+        assert "app small-hdr" in header and "via ssh" in header
+        assert header.rstrip().endswith("/fleets/acme-fleet.toml"), header
+    async with build_console(path).run_test(size=(160, 50)) as pilot:
+        await pilot.pause(0.2)
+        assert "fleet ~/clients/acme-corporation/infrastructure/fleets/acme-fleet.toml" in (
+            screen_rows(pilot.app)[0])
