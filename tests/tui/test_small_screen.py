@@ -8,6 +8,7 @@ from typing import Any
 
 from ownstack_tui.fleet_file import FleetFile
 from ownstack_tui.tui.app import OwnstackApp
+from ownstack_tui.tui.tabs.config_tab import ConfigTab
 from tests.tui.conftest import build_console, checked, wait_for
 from tests.tui.screen_text import screen_rows, screen_text
 from tests.tui.tabs_fixtures import ConsoleMaker, prepare_app, tab_console
@@ -67,3 +68,20 @@ async def test_the_header_names_the_fleet_file_even_when_its_path_does_not_fit(
         await pilot.pause(0.2)
         assert "fleet ~/clients/acme-corporation/infrastructure/fleets/acme-fleet.toml" in (
             screen_rows(pilot.app)[0])
+
+
+async def test_the_config_key_column_stays_when_scrolling_right(tab_console: ConsoleMaker) -> None:
+    wide = {"LOG_LEVEL": "information-level", "REGION_NAME": "somewhere-far-away"}
+    app = tab_console("small-frozen", config=wide)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("3")
+        tab = app.screen.query_one(ConfigTab)
+        await wait_for(pilot, lambda: tab.reads >= 1)
+        await pilot.press("3")  # the table focused
+        await pilot.press("right", "right", "right", "right")  # to prod-west, off screen
+        await pilot.pause(0.3)
+        assert tab.table.scroll_x > 0
+        rows = screen_rows(app)
+        header = next(row for row in rows if "prod-west" in row)
+        assert "│ Key " in header and "app level" not in header
+        assert any("│ LOG_LEVEL " in row for row in rows)

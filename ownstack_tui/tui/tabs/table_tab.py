@@ -40,7 +40,9 @@ class TableTab(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Label(self.LEGEND, id=f"{self.NAME}-legend", classes="tab-legend")
-        yield DataTable(id=f"{self.NAME}-table", cursor_type="cell", zebra_stripes=True)
+        # The first column names the row (key, process type): it stays put scrolling right.
+        yield DataTable(id=f"{self.NAME}-table", cursor_type="cell", zebra_stripes=True,
+                        fixed_columns=1)
         yield Static("", id=f"{self.NAME}-status", classes="tab-status")
 
     def on_mount(self) -> None:
