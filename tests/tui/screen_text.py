@@ -21,3 +21,11 @@ def screen_text(app: App[object]) -> str:
 
 def screen_rows(app: App[object]) -> list[str]:
     return screen_text(app).splitlines()
+
+
+def region_text(app: App[object], selector: str) -> str:
+    """The plain text on screen where the widget ``selector`` (on the current screen) sits,
+    its rows joined with spaces: what the user reads there, wrapped or not."""
+    region = app.screen.query_one(selector).region
+    rows = screen_rows(app)[region.y: region.bottom]
+    return " ".join(row[region.x: region.right].strip() for row in rows).strip()

@@ -3,14 +3,18 @@ stay visible and one key away."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ownstack_tui.fleet_file import FleetFile
+from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.tui.app import OwnstackApp
+from ownstack_tui.tui.screens.confirm import ConfirmScreen
+from ownstack_tui.tui.screens.message import MessageScreen
 from ownstack_tui.tui.tabs.config_tab import ConfigTab
-from tests.tui.conftest import build_console, checked, wait_for
-from tests.tui.screen_text import screen_rows, screen_text
+from tests.tui.conftest import build_console, checked, deploy_finished, wait_for
+from tests.tui.screen_text import region_text, screen_rows, screen_text
 from tests.tui.tabs_fixtures import ConsoleMaker, prepare_app, tab_console
 
 __all__ = ["tab_console"]
@@ -85,3 +89,32 @@ async def test_the_config_key_column_stays_when_scrolling_right(tab_console: Con
         header = next(row for row in rows if "prod-west" in row)
         assert "│ Key " in header and "app level" not in header
         assert any("│ LOG_LEVEL " in row for row in rows)
+
+
+async def test_enter_on_a_failed_pane_shows_the_whole_reason_wrapped(
+    console_for: Callable[[str], OwnstackApp], sandbox_fleet: Any
+) -> None:
+    app = console_for("small-reason")
+    sandbox_fleet["prod-west"].set_fault(build_fail=True)
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_for(pilot, lambda: checked(app))
+        await pilot.press("s")  # the highlighted stack alone: staging
+        await wait_for(pilot, lambda: deploy_finished(pilot))
+        await pilot.press("1", "down", "down", "s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.states["prod-west"].status is DeployStatus.FAILED)
+        reason = app.states["prod-west"].job.reason  # type: ignore[union-attr]
+        assert reason and len(reason) > 40  # more than the pane's subtitle can show
+        await pilot.press("1", "enter")  # the sidebar's stack: its pane, focused
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, MessageScreen))
+        await pilot.pause(0.2)
+        assert "Deploy to prod-west failed" in screen_text(app)
+        assert region_text(app, "#message") == " ".join(reason.split())
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        # A pane that did not fail has nothing to explain: Enter opens nothing there.
+        await pilot.press("1", "up", "up", "enter", "enter")
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, MessageScreen)
