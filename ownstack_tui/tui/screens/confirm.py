@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
@@ -13,11 +14,16 @@ from textual.widgets import Button, Label, Static
 from ownstack_tui.tui.screens.dialog import Dialog
 
 ChangeRow = tuple[str, str | None, str | None]
-"""(stack, what it runs now, what it will run): SHAs or refs, None when unknown."""
+"""(stack, what it runs now, what it will run): SHAs, refs or images; None when unknown."""
+
+_SHA = re.compile(r"[0-9a-f]{40}")
 
 
-def short(sha: str | None) -> str:
-    return sha[:7] if sha else "-------"
+def short(version: str | None) -> str:
+    """A SHA as its first 7 characters; a branch, tag or image as it is."""
+    if not version:
+        return "-------"
+    return version[:7] if _SHA.fullmatch(version) else version
 
 
 class ConfirmScreen(Dialog[bool]):

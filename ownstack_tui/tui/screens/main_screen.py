@@ -196,15 +196,18 @@ class MainScreen(Screen[None]):
         if production:
             from ownstack_tui.tui.screens.confirm import ConfirmScreen
 
+            app = self.ownstack
+            target = (request and (request.ref or request.image)) or app.app_model.branch
             confirmed = await self.app.push_screen_wait(
                 ConfirmScreen(
-                    f"Deploy {what or self.ownstack.app_model.name} to production?",
+                    f"Deploy {what or app.app_model.name} to production?",
                     "This touches: " + ", ".join(production),
                     confirm_label="Deploy",
+                    changes=[(name, app.states[name].deployed_sha, target) for name in stacks],
                 )
             )
             if not confirmed:
-                self.notify("Deploy cancelled")
+                self.notify("Nothing deployed")
                 return
         self.deploy(stacks, request)
 
