@@ -19,6 +19,7 @@ from ownstack_tui.model import validation
 from ownstack_tui.tui.tabs.plan_text import scale_plan_text
 from ownstack_tui.tui.tabs.table_tab import TableTab
 
+WEB = "web"  # the process type that serves requests
 LEGEND = "+/- change · e type a count · p plan & apply · u discard · ✎ staged"
 
 
@@ -204,6 +205,14 @@ class ScaleTab(TableTab):
                 changes[stack] = counts
         return changes
 
+    def stops_production_web(self, changes: dict[str, dict[str, int]]) -> list[str]:
+        """Production-looking stacks whose web processes these changes would all stop."""
+        return [
+            stack for stack, counts in changes.items()
+            if counts.get(WEB) == 0 and self.current(stack, WEB) > 0
+            and validation.is_production_name(stack)
+        ]
+
     def action_plan(self) -> None:
         if not self.changes():
             self.notify("No staged scale changes: use + / - or e on a stack's count")
@@ -227,6 +236,18 @@ class ScaleTab(TableTab):
         )
         if choice is None:
             return
+        stopping = self.stops_production_web(changes)
+        if stopping:
+            from ownstack_tui.tui.screens.confirm import ConfirmScreen
+
+            confirmed = await self.app.push_screen_wait(ConfirmScreen(
+                f"Stop every web process on {', '.join(stopping)}?",
+                "With web at 0 the app answers no requests there until scaled up again.",
+                confirm_label="Scale web to 0",
+            ))
+            if not confirmed:
+                self.notify("Nothing scaled")
+                return
         results = await app.engine.set_scales(app.app_model, changes)
         self.applied = {}
         for stack, outcome in results.items():
