@@ -15,7 +15,10 @@ PINNED_ACTIONS = frozenset({"help", "quit", "command_palette"})
 
 class KeyFooter(Footer):
     DEFAULT_CSS = """
-    KeyFooter #footer-pinned { dock: right; width: auto; height: 1; background: $footer-background; }
+    KeyFooter #footer-pinned {
+        dock: right; width: auto; height: 1; background: $footer-background;
+        border-left: vkey $foreground 20%;  /* a key cut off on its left reads as cut */
+    }
     KeyFooter #footer-pinned FooterKey { dock: none; }
     """
     PINNED: ClassVar[frozenset[str]] = PINNED_ACTIONS
