@@ -60,10 +60,11 @@ class TargetHeader(Static):
 
 
 def fit_path(path: str, room: int) -> str:
-    """``path`` in ``room`` cells: whole, else "…/" and as much of its end as fits, and at
-    least the file name."""
+    """``path`` in ``room`` cells: whole, else "…/" and as much of its end as fits; a file
+    name that does not fit either keeps its start (what tells fleets apart) and an ellipsis."""
     if len(path) <= room:
         return path
     name = path.rsplit("/", 1)[-1]
-    tail = path[len(path) - max(0, room - 2):]
-    return "…/" + tail.split("/", 1)[-1] if "/" in tail and len(tail) > len(name) else name
+    if len(name) + 2 <= room:
+        return "…/" + path[len(path) - room + 2:].split("/", 1)[-1]
+    return name[: max(1, room - 1)] + "…"
