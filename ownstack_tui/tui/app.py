@@ -27,6 +27,10 @@ class OwnstackApp(App[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),
+        # Priority: Tab moves focus the moment it arrives, so the keys after it in one burst
+        # (a paste, typing over SSH) go to the next field, not the one Tab left.
+        Binding("tab", "focus_next", "Next field", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", "Previous field", show=False, priority=True),
     ]
 
     def __init__(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import events
 from textual.app import App
 
-NAMED = {"\t": "tab", "\r": "enter", "\n": "enter", " ": "space"}
+NAMED = {"\t": "tab", "\r": "enter", "\n": "enter", " ": "space", "\b": "backspace"}
 
 
 def burst(app: App[object], text: str) -> None:

@@ -11,6 +11,7 @@ from ownstack_tui.tui.app import OwnstackApp
 from ownstack_tui.tui.tabs.logs_tab import LogsTab, parse_filter
 from ownstack_tui.tui.widgets.tail_pane import TailPane, TailState
 from tests.tui.conftest import wait_for
+from tests.tui.keys import burst
 from tests.tui.screen_text import screen_text
 from tests.tui.tabs_fixtures import ConsoleMaker, tab_console
 
@@ -192,8 +193,9 @@ async def test_filtered_lines_are_on_screen_and_escape_closes_the_filter_bar(
         await pilot.press("slash")
         await pilot.pause()
         assert "filter: text or /regex/" in screen_text(app)
-        await pilot.press(*"GET", "enter")
-        await pilot.pause()
+        burst(app, "GET\t\b0\r")  # in one go, as a terminal sends it: no context lines
+        await pilot.pause(0.3)
+        assert "filter 'GET' ±0" in screen_text(app)
         assert pane.filter_matches
         newest = pane.row_text(pane.row_count - 1)
         # The newest filtered row is on screen (as far as the pane is wide).
