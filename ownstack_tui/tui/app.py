@@ -29,8 +29,10 @@ class OwnstackApp(App[str | None]):
         Binding("question_mark", "help", "Help", id="app.help"),
         # Priority: Tab moves focus the moment it arrives, so the keys after it in one burst
         # (a paste, typing over SSH) go to the next field, not the one Tab left.
-        Binding("tab", "focus_next", "Next field", show=False, priority=True),
-        Binding("shift+tab", "focus_previous", "Previous field", show=False, priority=True),
+        Binding("tab", "focus_next", "Next field", show=False, priority=True,
+                id="app.focus_next"),
+        Binding("shift+tab", "focus_previous", "Previous field", show=False, priority=True,
+                id="app.focus_previous"),
     ]
 
     def __init__(

@@ -28,7 +28,8 @@ class ConfigEditScreen(Dialog[ConfigEdit | None]):
         Binding("ctrl+s", "save", "Stage", id="config_edit.save"),
         # Enter in the key field moves on at once (priority), like Tab: the value typed right
         # after it in the same burst then lands in the value, not in the key.
-        Binding("enter", "to_value", "Next field", show=False, priority=True),
+        Binding("enter", "to_value", "Next field", show=False, priority=True,
+                id="config_edit.to_value"),
     ]
     # The key field, or the value when the key is fixed (a disabled field takes no focus).
     AUTO_FOCUS = "#key, #value"

@@ -41,8 +41,10 @@ class Dialog(ModalScreen[ResultT], Generic[ResultT]):
         Binding("escape", "close", "Close", show=False, id="dialog.close"),
         # Priority: handled when the key arrives, so the keys typed after it in the same
         # burst already go to the next field (else they were queued for the first one).
-        Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
-        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
+        Binding("tab", "app.focus_next", "Next field", show=False, priority=True,
+                id="dialog.focus_next"),
+        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True,
+                id="dialog.focus_previous"),
     ]
     TITLE_TEXT: ClassVar[str] = ""
     ESCAPE_RESULT: ClassVar[object] = None
