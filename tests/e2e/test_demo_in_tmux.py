@@ -121,8 +121,7 @@ def test_in_a_real_terminal_the_logs_filter_shows_lines_and_a_typed_burst_fills_
         tmux.wait_for(r"Add a key")
         tmux("send-keys", "-t", "demo", "-l", "GREETING\thello there")
         tmux("send-keys", "-t", "demo", "C-s")
-        staged = tmux.wait_for(r"1 staged")
-        assert re.search(r"GREETING +hello there ✎", staged), staged
+        tmux.wait_for(r"GREETING +hello there ✎")  # the key, and the value in its own field
         tmux("send-keys", "-t", "demo", "q")
     finally:
         subprocess.run([*tmux.base, "kill-server"], capture_output=True)
