@@ -10,6 +10,7 @@ from typing import Any
 from ownstack_tui.fleet_file import FleetFile
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.tui.app import OwnstackApp
+from ownstack_tui.tui.commands import palette_actions
 from ownstack_tui.tui.screens.confirm import ConfirmScreen
 from ownstack_tui.tui.screens.message import MessageScreen
 from ownstack_tui.tui.tabs.config_tab import ConfigTab
@@ -118,3 +119,23 @@ async def test_enter_on_a_failed_pane_shows_the_whole_reason_wrapped(
         await pilot.press("1", "up", "up", "enter", "enter")
         await pilot.pause(0.2)
         assert not isinstance(app.screen, MessageScreen)
+
+
+async def test_the_palette_offers_the_focused_panes_keys_and_runs_them(
+    tab_console: ConsoleMaker,
+) -> None:
+    app = tab_console("small-palette")
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_for(pilot, lambda: checked(app))
+        await pilot.press("2")  # the first deploy pane, focused
+        pane = app.screen.focused
+        keys = {entry.description: entry.keys for entry in palette_actions(app.screen, app)}
+        assert keys["Wrap lines"] == "w" and keys["Help"] == "?"
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        await pilot.press(*"wrap lines")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert app.screen.focused is pane
+        assert "wrap" in str(pane.border_subtitle)  # type: ignore[union-attr]
