@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -27,12 +28,6 @@ class OwnstackApp(App[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),
-        # Priority: Tab moves focus the moment it arrives, so the keys after it in one burst
-        # (a paste, typing over SSH) go to the next field, not the one Tab left.
-        Binding("tab", "focus_next", "Next field", show=False, priority=True,
-                id="app.focus_next"),
-        Binding("shift+tab", "focus_previous", "Previous field", show=False, priority=True,
-                id="app.focus_previous"),
     ]
 
     def __init__(
@@ -65,6 +60,15 @@ class OwnstackApp(App[str | None]):
         self.fleet = fleet
         self.app_model = fleet.app(self.app_model.name)
         self.engine.fleet = fleet
+
+    def on_key(self, event: events.Key) -> None:
+        """A key that reached the app unhandled while a dialog is up, typed before it came
+        up (one burst: a paste, typing over SSH), is the dialog's."""
+        from ownstack_tui.tui.screens.dialog import Dialog
+
+        screen = self.screen
+        if isinstance(screen, Dialog) and screen.typed_elsewhere(event):
+            screen.deliver(event.key, event.character)
 
     def action_help(self) -> None:
         """The keys that work on the current screen, remapped ones as remapped."""

@@ -278,3 +278,23 @@ async def test_a_key_tab_value_typed_in_one_burst_fills_both_fields(
             assert editor.query_one(TextArea).text == "hello there"
             await pilot.press("escape")
             await wait_for(pilot, lambda: not isinstance(app.screen, ConfigEditScreen))
+
+
+async def test_the_key_that_opens_the_form_and_what_follows_in_one_burst_all_reach_the_form(
+    tab_console: ConsoleMaker,
+) -> None:
+    app = tab_console("cfg-burst-open", config={"LOG_LEVEL": "info"})
+    async with app.run_test(size=(120, 30)) as pilot:
+        tab = await open_config(pilot)
+        await move_to(pilot, tab, "LOG_LEVEL", "@app")
+        # "a" opens the form; the rest was typed before it came up (e, v and a are the
+        # table's own keys: none of them may act on the table).
+        burst(app, "aGREETING\thave a nice eve")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfigEditScreen))
+        await pilot.pause(0.5)
+        editor = app.screen
+        assert editor.query_one("#key", Input).value == "GREETING"
+        assert editor.query_one(TextArea).text == "have a nice eve"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfigEditScreen))
+        assert [(edit.key, edit.value) for edit in tab.edits] == [("GREETING", "have a nice eve")]

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar, Generic, TypeVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -88,6 +89,30 @@ class Dialog(ModalScreen[ResultT], Generic[ResultT]):
         if event.button.id in self._results:
             event.stop()
             self.dismiss(self._results[event.button.id])  # type: ignore[arg-type]
+
+    def typed_elsewhere(self, event: events.Key) -> bool:
+        """Whether ``event``, reaching the app unhandled while this dialog is up, was typed
+        for the screen behind: in the same burst as the key that opened this dialog (Textual
+        routes each key when it arrives, so those were queued there). A key typed here would
+        have been taken by the focused field or by a priority binding."""
+        focused = self.focused
+        if focused is None:
+            return True
+        active = self.active_bindings.get(event.key)
+        if active is not None and active.binding.priority:
+            return True
+        return focused.check_consume_key(event.key, event.character)
+
+    def deliver(self, key: str, character: str | None) -> None:
+        """Handle a key typed for the screen behind here, in order, once composed."""
+        self.call_later(self._replay, key, character)
+
+    async def _replay(self, key: str, character: str | None) -> None:
+        active = self.active_bindings.get(key)
+        if active is not None and active.binding.priority and active.enabled:
+            await self.app.run_action(active.binding.action, active.node)
+        elif self.focused is not None:  # nothing focused: nowhere to type it
+            self.focused.post_message(events.Key(key, character))
 
     def action_close(self) -> None:
         self.dismiss(self.ESCAPE_RESULT)  # type: ignore[arg-type]

@@ -153,12 +153,15 @@ class ConfigTab(TableTab):
             value = effective_config(preview, stack).get(key, on_stack.get(key, ""))
         self._open_editor(stack, key, value)
 
-    @work(group="config-edit", exit_on_error=False)
-    async def _open_editor(self, stack: str | None, key: str, value: str) -> None:
+    def _open_editor(self, stack: str | None, key: str, value: str) -> None:
         # Imported when first needed: the form's TextArea is a heavy import.
         from ownstack_tui.tui.screens.config_edit import ConfigEditScreen
 
-        edit = await self.app.push_screen_wait(ConfigEditScreen(stack, key, value))
+        # Pushed now, not from a worker: the keys typed after this one in the same burst
+        # then find the form (see Dialog.deliver), not the table's bindings.
+        self.app.push_screen(ConfigEditScreen(stack, key, value), self._edited)
+
+    def _edited(self, edit: ConfigEdit | None) -> None:
         if edit is not None:
             self.stage(edit)
 

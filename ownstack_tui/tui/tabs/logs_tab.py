@@ -60,6 +60,12 @@ class LogsTab(Vertical):
         Binding("t", "toggle_stack", "Tail selected stack", id="logs.toggle_stack"),
         Binding("R", "restart_stopped", "Restart stopped tails", show=False, id="logs.restart"),
         Binding("escape", "close_filter", "Close filter bar", show=False, id="logs.close_filter"),
+        # Priority, in the filter bar only: Tab moves on the moment it arrives, so what is
+        # typed after it in one burst lands in the next field (see Dialog).
+        Binding("tab", "filter_field(1)", "Next field", show=False, priority=True,
+                id="logs.next_field"),
+        Binding("shift+tab", "filter_field(-1)", "Previous field", show=False, priority=True,
+                id="logs.previous_field"),
     ]
     palette_tab = "logs"
 
@@ -204,7 +210,12 @@ class LogsTab(Vertical):
         # Esc belongs to others (e.g. leaving a maximised pane) while the bar is closed.
         if action == "close_filter":
             return self.query_one("#logs-filter-bar").has_class("-open")
+        if action == "filter_field":
+            return isinstance(self.screen.focused, Input) and self.screen.focused in self.query(Input)
         return True
+
+    def action_filter_field(self, step: int) -> None:
+        self.screen.focus_next() if step > 0 else self.screen.focus_previous()
 
     @on(Input.Submitted, "#logs-filter, #logs-context")
     def _filter_submitted(self, event: Input.Submitted) -> None:

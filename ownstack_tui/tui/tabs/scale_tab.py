@@ -172,15 +172,16 @@ class ScaleTab(TableTab):
         if spot is not None:
             self._ask_count(*spot)
 
-    @work(group="scale-ask", exit_on_error=False)
-    async def _ask_count(self, stack: str, process: str) -> None:
+    def _ask_count(self, stack: str, process: str) -> None:
         from ownstack_tui.tui.screens.scale_count import ScaleCountScreen
 
-        count = await self.app.push_screen_wait(
-            ScaleCountScreen(stack, process, self.wanted(stack, process))
-        )
-        if count is not None:
-            self.stage(stack, process, count)
+        def counted(count: int | None) -> None:
+            if count is not None:
+                self.stage(stack, process, count)
+
+        # Pushed now, not from a worker: see ConfigTab._open_editor.
+        self.app.push_screen(ScaleCountScreen(stack, process, self.wanted(stack, process)),
+                             counted)
 
     def action_discard(self) -> None:
         self.staged = {}
