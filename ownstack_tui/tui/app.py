@@ -6,9 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.events import AppFocus
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -23,10 +23,12 @@ from ownstack_tui.tui.styles_path import stylesheet
 
 class OwnstackApp(App[str | None]):
     TITLE = "ownstack-tui"
+    BINDING_GROUP_TITLE = "Everywhere"
     CSS_PATH: ClassVar = [stylesheet("app.tcss")]
     COMMANDS: ClassVar = App.COMMANDS | {ScreenActions}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", id="app.help"),
     ]
 
     def __init__(
@@ -58,6 +60,22 @@ class OwnstackApp(App[str | None]):
         text = str(self.fleet_path)
         return "~" + text[len(home):] if text.startswith(home + "/") else text
 
+    def on_key(self, event: events.Key) -> None:
+        """A key that reached the app unhandled while a dialog is up, typed before it came
+        up (one burst: a paste, typing over SSH), is the dialog's."""
+        from ownstack_tui.tui.screens.dialog import Dialog
+
+        screen = self.screen
+        if isinstance(screen, Dialog) and screen.typed_elsewhere(event):
+            screen.deliver(event.key, event.character)
+
+    def action_help(self) -> None:
+        """The keys that work on the current screen, remapped ones as remapped."""
+        from ownstack_tui.tui.help import help_sections
+        from ownstack_tui.tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(help_sections(self.screen, self)))
+
     def get_default_screen(self) -> Screen:
         # The main screen is the first screen: no blank screen composed and rendered first.
         from ownstack_tui.tui.screens.main_screen import MainScreen
@@ -74,7 +92,7 @@ class OwnstackApp(App[str | None]):
         if event.state is WorkerState.ERROR:
             self.controller.report_failure(event.worker)
 
-    def on_app_focus(self, _event: AppFocus) -> None:
+    def on_app_focus(self, _event: events.AppFocus) -> None:
         """Back in the terminal: what the stacks say may have changed meanwhile."""
         self.controller.refresh()
 

@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from ownstack_tui.errors import UnknownHostKey
 from ownstack_tui.model import validation
@@ -24,6 +24,7 @@ from ownstack_tui.tui.startup_gc import RESUME_AFTER, resume_gc
 from ownstack_tui.tui.tabs.lazy_pane import LazyTabPane
 from ownstack_tui.tui.widgets.deploy_grid import DeployGrid
 from ownstack_tui.tui.widgets.history_table import HistoryTable
+from ownstack_tui.tui.widgets.key_footer import KeyFooter
 from ownstack_tui.tui.widgets.log_pane import LogPane
 from ownstack_tui.tui.widgets.stack_sidebar import StackSidebar
 from ownstack_tui.tui.widgets.target_header import TargetHeader
@@ -53,6 +54,7 @@ class TabContent(Protocol):
 
 
 class MainScreen(ForwardsWorkerErrors, Screen[None]):
+    BINDING_GROUP_TITLE = "Console"
     DEFAULT_CSS = """
     MainScreen #deploy-summary { height: auto; padding: 0 1; display: none; }
     MainScreen #deploy-summary.-shown { display: block; }
@@ -101,7 +103,7 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
                     yield DeployGrid(list(controller.states), app.clock)
                 for tab, (title, content) in LAZY_TABS.items():
                     yield LazyTabPane(title, content, id=tab)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.controller.attach(self)
@@ -222,11 +224,15 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         if production:
             from ownstack_tui.tui.screens.confirm import ConfirmScreen
 
+            # What each stack runs now (as it reported) → what it will run.
+            target = (rollback and rollback.sha) or controller.app_model.branch
+            states = controller.states
             confirmed = await self.app.push_screen_wait(
                 ConfirmScreen(
                     f"Deploy {what or controller.app_model.name} to production?",
                     "This touches: " + ", ".join(production),
                     confirm_label="Deploy",
+                    changes=[(name, states[name].deployed_sha, target) for name in stacks],
                 )
             )
             if not confirmed:
