@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from ownstack_tui.tui.app import OwnstackApp
     from ownstack_tui.tui.console import Console
 
+SUMMARY_MIN_HEIGHT = 30  # rows; below, the run summary is a toast only
 HISTORY_ACTIONS = frozenset({"rollback", "open_history_entry"})
 # Every tab but Deploy is built the first time it is shown (start-up pays for one tab).
 LAZY_TABS = {
@@ -58,6 +59,8 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
     DEFAULT_CSS = """
     MainScreen #deploy-summary { height: auto; padding: 0 1; display: none; }
     MainScreen #deploy-summary.-shown { display: block; }
+    /* Short terminals keep every row for the panes: the run's toast says the same. */
+    MainScreen.-short #deploy-summary { display: none; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "deploy_all", "Deploy all", id="main.deploy_all"),
@@ -111,6 +114,9 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         # After the first frame: an operator sees the screen before any stack answers.
         self.call_after_refresh(self.controller.start)
         self.set_timer(RESUME_AFTER, resume_gc)  # paused by the launcher for start-up
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.height < SUMMARY_MIN_HEIGHT, "-short")
 
     def _tick(self) -> None:
         self.query_one(DeployGrid).update_titles()

@@ -110,7 +110,7 @@ class TailPane(ForwardsWorkerErrors, LogPane):
     def on_work_failed(self, message: WorkFailed) -> None:
         """The tail's worker raised (already notified): the pane says it stopped, and why."""
         self.reason = message.error
-        self._set_state("stopped")
+        self._set_state(TailState.STOPPED)
 
     def _on_event(self, event: TailEvent) -> None:
         kind = event.kind
