@@ -167,3 +167,23 @@ def test_a_deploy_with_an_unwritable_data_folder_exits_1_in_one_line(tmp_path: P
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert "cannot record deploys in" in result.stderr
+
+
+def test_the_history_command_warns_about_a_damaged_line_and_lists_the_rest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ownstack_tui import paths
+    from ownstack_tui.cli import main
+
+    fleet = tmp_path / "fleet.toml"
+    fleet.write_text('[stacks.staging]\nhost = "127.0.0.1"\n[apps.shop]\nstacks = ["staging"]\n')
+    history = History(paths.data_dir())
+    finished_job(history)
+    with open(history.records, "a") as handle:
+        handle.write('{"id": 2, "status": "buil')
+    status = main(["--fleet", str(fleet), "history", "--app", "shop"])
+    out, err = capsys.readouterr()
+    assert status == 0
+    assert err.startswith("ownstack-tui: warning: history ") and "line 4 is damaged" in err
+    assert err.count("\n") == 1
+    assert "succeeded" in out.splitlines()[1]
