@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from ownstack_tui import clock, paths
-from ownstack_tui.engine.fanout import StackOutcome
 from ownstack_tui.errors import OwnstackError
+from ownstack_tui.fanout import StackOutcome
 from ownstack_tui.model.config import StackConfigPlan
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.jobs import DeployJob, JobEvent
