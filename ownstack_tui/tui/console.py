@@ -24,7 +24,7 @@ from ownstack_tui.backends.base import AppState, DeployRequest
 from ownstack_tui.engine import config_edits
 from ownstack_tui.engine.config_edits import ConfigEdit
 from ownstack_tui.engine.engine import Engine, RunningDeploy
-from ownstack_tui.engine.history import HistoryEntry
+from ownstack_tui.engine.history import HistoryEntry, TimelineItem
 from ownstack_tui.engine.log_tail import TailEvent, follow_logs
 from ownstack_tui.errors import HostKeyError, UnknownHostKey, describe_failure
 from ownstack_tui.fanout import StackOutcome
@@ -65,7 +65,7 @@ class Console:
         }
         self.running: RunningDeploy | None = None
         self.selected_stack: str | None = next(iter(self.states), None)  # the sidebar's
-        self.history: list[HistoryEntry] | None = None  # None until first read
+        self.history: list[TimelineItem] | None = None  # None until first read
         self._receiver: MessagePump | None = None
         self._deploying = False
         self._refreshing = False
@@ -276,19 +276,20 @@ class Console:
         self._run_in_thread(self._read_history, "history", "read deploy history")
 
     def _read_history(self) -> None:
-        entries = self.engine.history.entries(app=self.app_model.name)
-        self._on_loop(self._history_read, entries)
+        items = self.engine.history.timeline(app=self.app_model.name)
+        self._on_loop(self._history_read, items)
 
-    def _history_read(self, entries: list[HistoryEntry]) -> None:
-        if entries == self.history:
+    def _history_read(self, items: list[TimelineItem]) -> None:
+        if items == self.history:
             return  # nothing new: the History table keeps its cursor
-        self.history = entries
+        self.history = items
         newest: dict[str, HistoryEntry] = {}
-        for entry in entries:  # newest first
-            newest.setdefault(entry.stack, entry)
+        for item in items:  # newest first; config and scale changes are no deploys
+            if isinstance(item, HistoryEntry):
+                newest.setdefault(item.stack, item)
         for name, state in self.states.items():
             state.last_entry = newest.get(name)
-        self.publish(messages.HistoryLoaded(entries))
+        self.publish(messages.HistoryLoaded(items))
         self.publish(messages.StacksChanged())
 
     def open_job_log(self, entry: HistoryEntry) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from ownstack_tui.engine.history import HistoryEntry
+from ownstack_tui.engine.history import HistoryEntry, TimelineItem
 from ownstack_tui.errors import UnknownHostKey
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.fleet import Fleet
@@ -102,9 +102,9 @@ class RunFinished(ConsoleMessage):
 
 
 class HistoryLoaded(ConsoleMessage):
-    def __init__(self, entries: list[HistoryEntry]) -> None:
+    def __init__(self, entries: list[TimelineItem]) -> None:
         super().__init__()
-        self.entries = entries
+        self.entries = entries  # deploys, config and scale changes, newest first
 
 
 class JobLogRead(ConsoleMessage):

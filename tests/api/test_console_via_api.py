@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ownstack_tui.engine.factory import open_engine
 from ownstack_tui.fleet_file import FleetFile
+from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.tui.app import OwnstackApp
 from ownstack_tui.tui.widgets.target_header import TargetHeader
 from tests.api.conftest import ApiWorld
@@ -23,4 +24,4 @@ async def test_the_console_via_api_shows_where_it_goes_and_deploys(world: ApiWor
         assert "1 ok · 0 failed" in deploy_summary(app)
         await wait_for(pilot, lambda: sidebar_entries(app)["staging"].startswith("✓ staging"))
         (entry,) = app.engine.history.entries(app=world.app)
-        assert entry.status == "succeeded" and entry.via == "api"
+        assert entry.status is DeployStatus.SUCCEEDED and entry.via == "api"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.tui.app import OwnstackApp
 from ownstack_tui.tui.screens.confirm import ConfirmScreen
 from ownstack_tui.tui.screens.host_key import HostKeyScreen
@@ -75,7 +76,7 @@ async def test_deploy_key_starts_every_stack_and_each_pane_shows_its_own_lines(
         await pilot.press("y")
         await wait_for(pilot, lambda: "1 ok · 0 failed" in deploy_summary(app))
         (rerun,) = [e for e in app.engine.history.entries(app="tui-deploy") if e.id not in first_ids.values()]
-        assert rerun.stack == "prod-west" and rerun.status == "succeeded"
+        assert rerun.stack == "prod-west" and rerun.status is DeployStatus.SUCCEEDED
         assert f"job {first_ids['staging']}" in pane_title(app, "staging")
         assert not app.screen.query_one(DeployGrid).pane("prod-west").has_class("-failed")
         await wait_for(pilot, lambda: sidebar_entries(app)["prod-west"].startswith("✓ prod-west"))
@@ -126,7 +127,7 @@ async def test_deploying_the_selected_non_production_stack_needs_no_confirmation
         await wait_for(pilot, lambda: deploy_finished(pilot))
         assert "1 ok · 0 failed · 0 cancelled" in deploy_summary(app)
         (entry,) = app.engine.history.entries(app="tui-selected")
-        assert entry.stack == "staging" and entry.status == "succeeded"
+        assert entry.stack == "staging" and entry.status is DeployStatus.SUCCEEDED
 
 
 async def test_cancel_stops_a_running_deploy(
@@ -145,7 +146,7 @@ async def test_cancel_stops_a_running_deploy(
         assert " of 1 done" not in header_text(app)
         assert sidebar_entries(app)["staging"].startswith("⊘ staging")
         (entry,) = app.engine.history.entries(app="tui-cancel")
-        assert entry.status == "cancelled"
+        assert entry.status is DeployStatus.CANCELLED
 
 
 async def test_an_unknown_host_key_is_asked_about_and_never_silently_accepted(
