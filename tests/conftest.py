@@ -7,12 +7,14 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures.sandbox import (  # noqa: F401  (fixtures shared by every suite)
+    clean_faults,
     demo_repo,
     sandbox_fleet,
     sandbox_known_hosts,
     sandbox_stack,
     sshd_sandbox,
     sshd_stack,
+    trusted_sandbox,
     unique_app,
 )
 
