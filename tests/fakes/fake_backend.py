@@ -55,7 +55,7 @@ class FakeBackend:
 
     def __init__(
         self,
-        fleet: Fleet,
+        fleet: Fleet | None = None,
         *,
         accept_new_host_keys: bool = False,
         line_pause: float = 0.0,
@@ -67,13 +67,20 @@ class FakeBackend:
         self.log_interval = log_interval
         self.backlog_lines = backlog_lines
         self.closed = False
+        # Stacks come into being when first named (by a test or a call), like hosts that
+        # were always there.
         self._stacks = {
-            name: FakeStack(name, stack.host, stack.port) for name, stack in fleet.stacks.items()
+            name: FakeStack(name, stack.host, stack.port)
+            for name, stack in (fleet.stacks.items() if fleet else ())
         }
 
     @property
     def target_label(self) -> str:
         return "direct"
+
+    @property
+    def credential_label(self) -> str | None:
+        return None  # like the SSH backend: each stack's key is named in the fleet file
 
     def stack(self, name: str) -> FakeStack:
         """The stand-in host called ``name``: read what it holds, switch its failures."""
@@ -342,11 +349,12 @@ class FakeBackend:
             raise DokkuCommandError(stack.name, command, 1, f"App {app.name} has not been deployed")
         containers = [(name, cid) for name, cid in found.containers()
                       if not process or name.split(".")[0] == process]
+        cut_after, fake.drop_logs_after = fake.drop_logs_after, 0
         sent = 0
 
         def counted(line: str) -> str:
             nonlocal sent
-            if fake.drop_logs_after and sent >= fake.drop_logs_after:
+            if cut_after and sent >= cut_after:
                 raise ConnectionDropped(stack.name, f"connection lost while running logs {app.name}")
             sent += 1
             return line

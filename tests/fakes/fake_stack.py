@@ -72,7 +72,7 @@ class FakeStack:
         self.unreachable = False
         self.build_failure: str | None = None
         self.formation_lock = False
-        self.drop_logs_after: int = 0  # a log stream is cut after this many lines (0 = never)
+        self.drop_logs_after: int = 0  # the next log stream is cut after this many lines (0: no)
         self.host_key_state: str | None = None  # None (trusted), "unknown" or "changed"
         self.key_trusted_for_session = False
         self._gate: BuildGate | None = None
@@ -126,6 +126,11 @@ class FakeStack:
         if self._gate is not None:
             self._gate.release()
             self._gate = None
+
+    def cut_next_log_stream(self, after_lines: int) -> None:
+        """The next runtime log stream loses its connection after ``after_lines`` lines (once:
+        the reconnect that follows works, so a test sees exactly one gap)."""
+        self.drop_logs_after = after_lines
 
     def unknown_host_key(self) -> None:
         """The stack presents a key nobody trusted yet (until the user accepts it)."""

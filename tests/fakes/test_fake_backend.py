@@ -48,7 +48,7 @@ async def test_a_log_stream_is_cut_after_the_lines_asked_for(engine: Engine) -> 
     fake: FakeBackend = engine.backend  # type: ignore[assignment]
     app = engine.fleet.app("shop")
     assert (await engine.start_deploy(app, ["staging"]).wait()).succeeded
-    fake.stack("staging").drop_logs_after = 4
+    fake.stack("staging").cut_next_log_stream(after_lines=4)
     got: list[str] = []
     with pytest.raises(ConnectionDropped, match="connection lost"):
         async for line in engine.logs(app, engine.fleet.stack("staging"), num=2, follow=True):
