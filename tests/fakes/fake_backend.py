@@ -350,6 +350,8 @@ class FakeBackend:
         containers = [(name, cid) for name, cid in found.containers()
                       if not process or name.split(".")[0] == process]
         cut_after, fake.drop_logs_after = fake.drop_logs_after, 0
+        if not cut_after and fake.logs_gate is not None:
+            await fake.logs_gate.wait()  # the reconnect after a cut, until released
         sent = 0
 
         def counted(line: str) -> str:

@@ -43,7 +43,7 @@ class FakeApp:
 
 
 class BuildGate:
-    """Holds builds at their start until released (or the deploy is cancelled)."""
+    """Holds builds (or log streams) at their start until released, or cancelled."""
 
     def __init__(self) -> None:
         self._open = asyncio.Event()
@@ -76,6 +76,7 @@ class FakeStack:
         self.host_key_state: str | None = None  # None (trusted), "unknown" or "changed"
         self.key_trusted_for_session = False
         self._gate: BuildGate | None = None
+        self.logs_gate: BuildGate | None = None  # log streams wait here once one was cut
 
     # -- what the stack holds (for assertions) ---------------------------------------------
 
@@ -128,9 +129,16 @@ class FakeStack:
             self._gate = None
 
     def cut_next_log_stream(self, after_lines: int) -> None:
-        """The next runtime log stream loses its connection after ``after_lines`` lines (once:
-        the reconnect that follows works, so a test sees exactly one gap)."""
+        """The next runtime log stream loses its connection after ``after_lines`` lines, once;
+        the streams opened after it wait until :meth:`release_logs` (so a test sees the tail
+        reconnecting for as long as it looks, and exactly one gap)."""
         self.drop_logs_after = after_lines
+        self.logs_gate = BuildGate()
+
+    def release_logs(self) -> None:
+        if self.logs_gate is not None:
+            self.logs_gate.release()
+            self.logs_gate = None
 
     def unknown_host_key(self) -> None:
         """The stack presents a key nobody trusted yet (until the user accepts it)."""
@@ -148,6 +156,7 @@ class FakeStack:
         self.drop_logs_after = 0
         self.host_key_state = None
         self.release_builds()
+        self.release_logs()
 
     async def build_gate(self) -> None:
         if self._gate is not None:

@@ -54,6 +54,14 @@ async def test_a_log_stream_is_cut_after_the_lines_asked_for(engine: Engine) -> 
         async for line in engine.logs(app, engine.fleet.stack("staging"), num=2, follow=True):
             got.append(line)
     assert len(got) == 4
+    # The reconnect waits until released, then streams again.
+    stream = engine.logs(app, engine.fleet.stack("staging"), num=1, follow=True)
+    first = asyncio.ensure_future(anext(stream))
+    await asyncio.sleep(0.2)
+    assert not first.done()
+    fake.stack("staging").release_logs()
+    assert "app[web.1]:" in await asyncio.wait_for(first, 5)
+    await stream.aclose()
 
 
 async def test_a_followed_tail_keeps_producing_lines(engine: Engine) -> None:
