@@ -24,7 +24,7 @@ from ownstack_tui.tui.widgets.history_table import HistoryTable
 from tests.fakes.console import fake_console
 from tests.fakes.fake_backend import FakeBackend
 from tests.fixtures.sandbox import make_demo_repo
-from tests.tui.seen import checked, settle, tail_state, wait_for
+from tests.tui.seen import checked, settle, sidebar, tail_state, wait_for
 
 SIZES = {"small": (80, 24), "large": (160, 50)}
 Before = Callable[[Pilot[Any]], Awaitable[None]]
@@ -54,6 +54,8 @@ async def config_view(pilot: Pilot[Any]) -> None:
     # Staged straight on the tab: staged through the editor, the snapshot draws the table's
     # columns at their headers' widths (a Pilot run measures them right); see the report.
     tab.stage(ConfigEdit("LOG_LEVEL", "debug", "staging"))
+    await wait_for(pilot, lambda: "≠1" in sidebar(pilot.app)["prod-west"]
+                   and "✎" in tab.table.get_cell("LOG_LEVEL", "staging").plain)
     await settle(pilot)
 
 
@@ -63,6 +65,7 @@ async def scale_view(pilot: Pilot[Any]) -> None:
     tab = pilot.app.screen.query_one(ScaleTab)
     await wait_for(pilot, lambda: tab.reads >= 1)
     tab.stage("prod-east", "web", 3)
+    await wait_for(pilot, lambda: tab.table.get_cell("web", "prod-east").plain == "1 → 3 ✎")
     await settle(pilot)
 
 
