@@ -47,7 +47,7 @@ from tests.fakes.fake_stack import FakeApp, FakeStack
 # docker logs lines each container has printed before a tail starts, and the pause between
 # the lines a followed tail adds (the sandbox's containers log every 0.5 s when followed).
 BACKLOG_LINES = 30
-LOG_INTERVAL = 0.05
+LOG_INTERVAL = 0.2
 
 
 class FakeBackend:
