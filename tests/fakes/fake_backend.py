@@ -67,6 +67,7 @@ class FakeBackend:
         self.log_interval = log_interval
         self.backlog_lines = backlog_lines
         self.closed = False
+        self._pushing: dict[int, str] = {}  # job id -> SHA being pushed ("" for an image)
         # Stacks come into being when first named (by a test or a call), like hosts that
         # were always there.
         self._stacks = {
@@ -190,8 +191,40 @@ class FakeBackend:
                 job.fail(error.detail)
             except OwnstackError as error:
                 job.fail(str(error))
+            # Not on a cancel: settle_cancelled still needs to know what was being pushed.
+            self._pushing.pop(job.id, None)
 
         await asyncio.gather(*(one(job) for job in jobs))
+
+    async def settle_cancelled(
+        self, app: App, jobs: list[DeployJob], stacks: Mapping[str, Stack]
+    ) -> None:
+        """As the SSH backend does: what the stack records now decides each job's status."""
+        for job in jobs:
+            target = self._pushing.pop(job.id, None)
+            name = job.stack
+            if target is None:
+                job.set_status(DeployStatus.CANCELLED, "cancelled before push")
+                continue
+            try:
+                fake = await self._connect(stacks[name])
+            except StackError as error:
+                job.set_status(DeployStatus.CANCELLED,
+                               f"cancelled during the push; could not re-read {name}: {error}")
+                continue
+            now = fake.deployed_sha(app.name)
+            if not target:  # an image: its SHA cannot be told apart from an older deploy's
+                where = f"stack now at {now[:7]}" if now else f"nothing deployed on {name}"
+                job.set_status(DeployStatus.CANCELLED, f"cancelled during git:from-image, {where} "
+                               "(the image may be live: see app info)")
+            elif now and now == target:
+                job.sha = now
+                job.set_status(DeployStatus.SUCCEEDED,
+                               f"cancelled too late: the push had gone through, stack now at {now[:7]}")
+            elif now:
+                job.set_status(DeployStatus.CANCELLED, f"cancelled, stack now at {now[:7]}")
+            else:
+                job.set_status(DeployStatus.CANCELLED, f"cancelled, nothing deployed on {name}")
 
     async def _say(self, job: DeployJob, lines: list[str]) -> None:
         for text in lines:
@@ -227,6 +260,7 @@ class FakeBackend:
             found.config.update(plan.to_set)
         job.set_status(DeployStatus.BUILDING)
         if request.image:
+            self._pushing[job.id] = ""  # an image's SHA is known only once deployed
             await self._build(job, fake, found, stack, sha=None, types=["web"], source="docker-image")
             return
         if not app.repo:
@@ -236,6 +270,7 @@ class FakeBackend:
         if sha is None:
             job.fail(f"error: src refspec {ref} does not match any")
             return
+        self._pushing[job.id] = sha
         if found.deployed_sha == sha:
             await self._say(job, ["Everything up-to-date",
                                   f"-----> {stack.name} already has {sha[:7]}; nothing to build"])

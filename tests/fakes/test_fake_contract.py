@@ -314,4 +314,5 @@ async def test_a_held_build_is_cancelled_and_recorded_as_cancelled(world: World)
     await running.wait()
     engine.history.close()
     assert job.status is DeployStatus.CANCELLED
+    assert job.reason == "cancelled, nothing deployed on staging"
     assert world.holds("staging").deployed_sha(world.app.name) is None
