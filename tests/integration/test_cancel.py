@@ -14,7 +14,7 @@ import pytest
 
 from ownstack_tui.engine.history import History
 from tests.cli.helpers import Cli
-from tests.sandbox.conftest import commit
+from tests.sandbox.helpers import commit
 
 
 def _newest(app: str) -> dict[str, Any]:
