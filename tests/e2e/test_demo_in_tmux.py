@@ -82,5 +82,22 @@ def test_demo_deploys_three_stacks_live_and_quitting_leaves_nothing_behind(tmp_p
     finally:
         subprocess.run([*tmux.base, "kill-server"], capture_output=True)
     assert not any(port_is_open(port) for port in ports)
-    leftover = subprocess.run(["pgrep", "-f", "ownstack_tui demo"], capture_output=True, text=True).stdout
-    assert leftover == ""
+    assert demos_of_this_test(env["OWNSTACK_TUI_HOME"]) == []
+
+
+def demos_of_this_test(home: str) -> list[str]:
+    """Running `ownstack_tui demo` processes with this test's home (other checkouts on the
+    machine may be running demos of their own)."""
+    mark = f"OWNSTACK_TUI_HOME={home}".encode()
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            environ = (proc / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if "ownstack_tui demo" in cmdline and mark in environ:
+            found.append(cmdline)
+    return found
