@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.command import CommandPalette
 from textual.coordinate import Coordinate
-from textual.widgets import Label, TabbedContent
+from textual.widgets import TabbedContent
 
 from ownstack_tui.fleet_file import FleetFile
 from ownstack_tui.tui.app import OwnstackApp
@@ -18,6 +18,7 @@ from ownstack_tui.tui.tabs.scale_tab import ScaleTab
 from ownstack_tui.tui.widgets.history_table import HistoryTable
 from tests.fakes.console import ConsoleMaker, build_console
 from tests.fakes.fake_backend import FakeBackend
+from tests.tui.screen_text import screen_text
 from tests.tui.seen import finished, title, wait_for
 
 
@@ -66,7 +67,8 @@ async def test_rolling_back_redeploys_that_sha_to_that_stack_alone(
         table.move_cursor(row=history_row(table, "prod-east", old_sha))
         await pilot.press("b")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        assert "roll back" in str(app.screen.query_one("#question", Label).render())
+        await pilot.pause(0.2)
+        assert "roll back" in screen_text(app)
         await pilot.press("n")
         await pilot.pause()
         assert title(app, "prod-east") == "prod-east · idle"

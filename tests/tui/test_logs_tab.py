@@ -12,6 +12,8 @@ from ownstack_tui.tui.tabs.logs_tab import LogsTab, parse_filter
 from ownstack_tui.tui.widgets.tail_pane import TailPane
 from tests.fakes.console import ConsoleMaker
 from tests.fakes.fake_backend import FakeBackend
+from tests.tui.keys import burst
+from tests.tui.screen_text import screen_text
 from tests.tui.seen import tail_state, wait_for
 
 
@@ -175,3 +177,34 @@ def test_reconnect_delays_double_up_to_a_cap() -> None:
     from ownstack_tui.engine.log_tail import retry_delay
 
     assert [retry_delay(n) for n in (1, 2, 3, 4, 5, 6)] == [0.5, 1.0, 2.0, 4.0, 5.0, 5.0]
+
+
+async def test_filtered_lines_are_on_screen_and_escape_closes_the_filter_bar(
+    tab_console: ConsoleMaker,
+) -> None:
+    app = tab_console("logs-filter-seen", scale={"web": 1})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await deployed(pilot, ["staging"])
+        await pilot.press("5")
+        pane = pane_of(app, "staging")
+        await wait_for(pilot, lambda: any("GET /" in line for line in lines_of(pane)))
+        await pilot.press("space")  # paused: the screen does not move while we read it
+        await pilot.press("slash")
+        await pilot.pause()
+        assert "filter: text or /regex/" in screen_text(app)
+        burst(app, "GET\t\b0\r")  # in one go, as a terminal sends it: no context lines
+        await pilot.pause(0.3)
+        assert "filter 'GET' ±0" in screen_text(app)
+        assert pane.filter_matches
+        newest = pane.row_text(pane.row_count - 1)
+        # The newest filtered row is on screen (as far as the pane is wide).
+        assert newest[:30] in screen_text(app)
+        # Esc, back in the filter field, closes the bar; the filter stays applied.
+        await pilot.press("slash")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "filter: text or /regex/" not in text
+        assert "filter 'GET'" in text
+        assert pane.has_focus

@@ -59,6 +59,14 @@ async def config_view(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+async def config_scrolled_right(pilot: Pilot[Any]) -> None:
+    """At 80 columns the last stack is off screen: scrolled to it, the key column stays."""
+    await config_view(pilot)
+    pilot.app.screen.query_one(ConfigTab).table.focus()
+    await pilot.press("right", "right", "right", "right")
+    await settle(pilot)
+
+
 async def scale_view(pilot: Pilot[Any]) -> None:
     await idle(pilot)
     await pilot.press("4")
@@ -110,3 +118,8 @@ def test_tab(snap_compare: Any, frozen: Callable[..., OwnstackApp], tab: str, si
     if tab == "history":
         assert asyncio.run(deployed(app, ["staging", "prod-east"])).succeeded
     assert snap_compare(app, terminal_size=SIZES[size], run_before=before)
+
+
+def test_config_scrolled_right_80x24(snap_compare: Any, frozen: Callable[..., OwnstackApp]) -> None:
+    app = frozen("snap-config-right", **CONFIG)
+    assert snap_compare(app, terminal_size=SIZES["small"], run_before=config_scrolled_right)
