@@ -15,22 +15,27 @@ from typing import Any
 import pytest
 from textual.command import CommandPalette
 
+from ownstack_tui.engine.factory import open_engine
+from ownstack_tui.fleet_file import FleetFile
 from ownstack_tui.tui.app import OwnstackApp
 from ownstack_tui.tui.screens.confirm import ConfirmScreen
 from ownstack_tui.tui.screens.plan import PlanScreen
 from ownstack_tui.tui.tabs.scale_tab import ScaleTab
-from tests.fixtures.sandbox import make_demo_repo
-from tests.integration.conftest import write_sandbox_fleet
-from tests.tui.conftest import (
-    build_console,
+from tests.fixtures.sandbox import commit, make_demo_repo, write_sandbox_fleet
+from tests.tui.seen import (
     checked,
-    commit,
     deploy_finished,
-    sidebar_entries,
-    the_main_screen,
+    main,
+    sidebar,
     toasts,
     wait_for,
 )
+
+
+def build_console(fleet_path: Path, app: str | None = None) -> OwnstackApp:
+    """The console over SSH, built as `ownstack-tui` builds it."""
+    fleet = FleetFile.load(fleet_path).fleet
+    return OwnstackApp(fleet_path, fleet, fleet.app(app), open_engine(fleet, "ssh"))
 
 
 async def cli(fleet: Path, *argv: str) -> subprocess.CompletedProcess[str]:
@@ -76,15 +81,15 @@ async def test_after_a_deploy_from_the_command_line_refresh_shows_what_the_stack
         await pilot.press("1", "s")  # staging, from the console
         await wait_for(pilot, lambda: deploy_finished(pilot))
         first = sandbox_fleet["staging"].deployed_sha("truth-cli")
-        await wait_for(pilot, lambda: f"{first[:7]} up" in sidebar_entries(app)["staging"])
-        assert sidebar_entries(app)["staging"].startswith("✓ staging")
+        await wait_for(pilot, lambda: f"{first[:7]} up" in sidebar(app)["staging"])
+        assert sidebar(app)["staging"].startswith("✓ staging")
 
         second = commit(repo, "second")
         result = await cli(fleet, "deploy", "truth-cli", "--stack", "staging", "--wait")
         assert result.returncode == 0, result.stderr
         await pilot.press("f5")
-        await wait_for(pilot, lambda: f"{second[:7]} up" in sidebar_entries(app)["staging"])
-        assert sidebar_entries(app)["staging"].startswith("✓ staging")
+        await wait_for(pilot, lambda: f"{second[:7]} up" in sidebar(app)["staging"])
+        assert sidebar(app)["staging"].startswith("✓ staging")
 
         # A failed deploy from the command line: the console's own ✓ from before is not kept,
         # and the SHA is still the one the stack runs.
@@ -93,8 +98,8 @@ async def test_after_a_deploy_from_the_command_line_refresh_shows_what_the_stack
         result = await cli(fleet, "deploy", "truth-cli", "--stack", "staging", "--wait")
         assert result.returncode != 0
         await refresh_from_the_palette(pilot)
-        await wait_for(pilot, lambda: sidebar_entries(app)["staging"].startswith("✗ staging"))
-        assert f"{second[:7]} up" in sidebar_entries(app)["staging"]
+        await wait_for(pilot, lambda: sidebar(app)["staging"].startswith("✗ staging"))
+        assert f"{second[:7]} up" in sidebar(app)["staging"]
 
 
 async def test_the_stacks_are_read_again_every_refresh_interval_without_a_key(
@@ -103,12 +108,12 @@ async def test_the_stacks_are_read_again_every_refresh_interval_without_a_key(
     app, fleet, _repo = own_repo_console("truth-timer", refresh_interval=2)
     async with app.run_test(size=(120, 30)) as pilot:
         await wait_for(pilot, lambda: checked(app))
-        assert "------- up" in sidebar_entries(app)["prod-west"]
+        assert "------- up" in sidebar(app)["prod-west"]
         result = await cli(fleet, "deploy", "truth-timer", "--stack", "prod-west", "--wait")
         assert result.returncode == 0, result.stderr
         sha = sandbox_fleet["prod-west"].deployed_sha("truth-timer")
-        await wait_for(pilot, lambda: f"{sha[:7]} up" in sidebar_entries(app)["prod-west"], 15)
-        assert "checked" in sidebar_entries(app)["prod-west"]
+        await wait_for(pilot, lambda: f"{sha[:7]} up" in sidebar(app)["prod-west"], 15)
+        assert "checked" in sidebar(app)["prod-west"]
 
 
 async def test_the_end_of_a_run_is_summed_up_in_a_toast(
@@ -138,28 +143,29 @@ async def test_coming_back_to_the_terminal_reads_the_stacks_again(
         assert result.returncode == 0, result.stderr
         sha = sandbox_fleet["staging"].deployed_sha("truth-focus")
         app.post_message(AppFocus())  # what the terminal sends when its window is focused
-        await wait_for(pilot, lambda: f"{sha[:7]} up" in sidebar_entries(app)["staging"], 10)
+        await wait_for(pilot, lambda: f"{sha[:7]} up" in sidebar(app)["staging"], 10)
 
 
 async def test_the_stacks_are_read_again_after_a_command_the_console_ran(
     trusted_sandbox: Any, demo_repo: Path, clean_faults: None
 ) -> None:
-    from tests.tui.tabs_fixtures import prepare_app
-
-    path = prepare_app(Path.home() / "after-fleet.toml", trusted_sandbox, "truth-after", demo_repo,
-                       scale={"web": 1})
+    path = write_sandbox_fleet(Path.home() / "after-fleet.toml", trusted_sandbox, "truth-after",
+                               demo_repo, needs_postgres=False)
+    for stack in trusted_sandbox:  # the app exists on each stack with one web process
+        assert stack.dokku_sync("apps:create", "truth-after").exit_status == 0
+        assert stack.dokku_sync("ps:scale", "truth-after", "web=1").exit_status == 0
     # A long interval: here only the command itself can cause a new reading.
     path.write_text(path.read_text() + "\n[console]\nrefresh_interval = 300\n")
     app = build_console(path)
 
     def ages() -> list[int]:
-        shown = "\n".join(sidebar_entries(app).values())
+        shown = "\n".join(sidebar(app).values())
         return [int(age) for age in re.findall(r"checked (\d+)s ago", shown)]
 
     async with app.run_test(size=(160, 50)) as pilot:
         await wait_for(pilot, lambda: checked(app) and min(ages()) >= 3)
         await pilot.press("4")
-        tab = the_main_screen(app).query_one(ScaleTab)
+        tab = main(app).query_one(ScaleTab)
         await wait_for(pilot, lambda: tab.reads >= 1)
         tab.stage("staging", "web", 2)
         await pilot.press("p")
