@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import signal
 import sys
 import time
@@ -243,19 +244,23 @@ async def _logs(
     prefix_width = max(len(name) for name in stack_names) if len(stack_names) > 1 else 0
     failures = 0
     # dokku always colours log lines; keep the colour for a terminal only.
-    clean = (lambda line: line) if sys.stdout.isatty() else strip_ansi
+    clean = (lambda line: line) if sys.stdout.isatty() and not ctx.json else strip_ansi
+
+    def shown(name: str, line: str) -> str:
+        if ctx.json:  # JSON lines: one object per log line, so a script can stream them
+            return json.dumps({"stack": name, "line": clean(line)}, ensure_ascii=False)
+        return (f"{name.ljust(prefix_width)} | " if prefix_width else "") + clean(line)
 
     async with engine_for(ctx) as engine:
 
         async def tail(name: str) -> None:
             nonlocal failures
-            prefix = f"{name.ljust(prefix_width)} | " if prefix_width else ""
             try:
                 async for line in engine.logs(app, ctx.fleet.stack(name), num, process, follow):
-                    sys.stdout.write(prefix + clean(line) + "\n")
+                    sys.stdout.write(shown(name, line) + "\n")
                     sys.stdout.flush()
-            except asyncio.CancelledError:
-                raise
+            except (asyncio.CancelledError, BrokenPipeError):
+                raise  # a closed stdout ends every tail: the entry point says nothing
             except Exception as error:
                 failures += 1
                 sys.stderr.write(f"ownstack-tui: {describe_failure(error)}\n")
