@@ -1,3 +1,4 @@
+# PYTHON_ARGCOMPLETE_OK  (argcomplete's marker: this entry point completes itself)
 """The plain commands (``ownstack-tui COMMAND``) and the entry point that also opens the TUI."""
 
 from __future__ import annotations
