@@ -7,10 +7,12 @@ import asyncio
 import contextlib
 import json
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Coroutine
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, TextIO, TypeVar
 
 from ownstack_tui.backends.base import DeployRequest
 from ownstack_tui.backends.dokku.parsers import strip_ansi
@@ -51,7 +53,27 @@ def deploy(ctx: Context, args: argparse.Namespace) -> int:
             f"app {app.name} has no target stacks; add one with "
             f"'ownstack-tui app stacks:add {app.name} STACK'"
         )
+    if request.ref and app.repo:
+        check_ref_exists(Path(app.repo).expanduser(), request.ref)
     return run_async(deploy_and_report(ctx, app.name, args.stack or (), request, args.wait))
+
+
+def check_ref_exists(repo: Path, ref: str) -> None:
+    """Refuse a --ref the app's repo does not have, before any stack is contacted (the push
+    would fail on every stack, one by one). A repo that is not here is left to the deploy."""
+    if not repo.is_dir():
+        return
+    found = subprocess.run(
+        # The ref was validated (no leading '-'); ^{commit} also refuses a tree or blob id.
+        ["git", "-C", str(repo), "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
+        capture_output=True,
+        check=False,
+    )
+    if found.returncode != 0:
+        raise InvalidInput(
+            f"--ref {ref}: no such branch, tag or commit in {repo}; "
+            f"see 'git -C {repo} branch -a' or 'git -C {repo} log'"
+        )
 
 
 async def deploy_and_report(
@@ -65,9 +87,8 @@ async def deploy_and_report(
         running = engine.start_deploy(app, only, request)
         run = running.run
         if not ctx.json:
-            for job in run.jobs:
-                out.write(f"✓ Deploy started on {job.stack} (job {job.id})\n")
-            out.flush()
+            started = StartAnnouncer(out)
+            run.subscribe(started.on_event)
         if wait and not ctx.json:
             width = max(len(job.stack) for job in run.jobs)
             run.subscribe(lambda event: _print_event(event, width))
@@ -77,7 +98,10 @@ async def deploy_and_report(
             await running.detach()
             if ctx.json:
                 print_json(_run_json(run))
-            return 0
+            else:
+                for job in run.jobs:
+                    started.announce(job)
+            return 0 if all(job.remote_id is not None for job in run.jobs) else 1
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGINT, running.cancel)
         loop.add_signal_handler(signal.SIGTERM, running.cancel)
@@ -93,6 +117,34 @@ async def deploy_and_report(
         if any(job.status is DeployStatus.CANCELLED for job in run.jobs):
             return 130
         return 0 if run.succeeded else 1
+
+
+class StartAnnouncer:
+    """Prints "✓ Deploy started on STACK (job N)" once per job, when the job has really begun:
+    the stack answered (its first log line or a build status), or the control plane made the
+    deployment. A stack never reached gets no such line, only its failure in the summary."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self._done: set[int] = set()
+
+    def on_event(self, event: JobEvent) -> None:
+        self.announce(event.job)
+
+    def announce(self, job: DeployJob) -> None:
+        if job.id in self._done or not self._begun(job):
+            return
+        self._done.add(job.id)
+        self.out.write(f"✓ Deploy started on {job.stack} (job {job.id})\n")
+        self.out.flush()
+
+    @staticmethod
+    def _begun(job: DeployJob) -> bool:
+        return bool(job.lines) or job.remote_id is not None or job.status in _STARTED
+
+
+# Statuses a job reaches only once its stack has answered.
+_STARTED = frozenset({DeployStatus.BUILDING, DeployStatus.RELEASING, DeployStatus.SUCCEEDED})
 
 
 async def _until_started(run: DeployRun) -> None:
@@ -115,6 +167,8 @@ def _print_summary(run: DeployRun) -> None:
     width = max(len(job.stack) for job in run.jobs)
     for job in run.jobs:
         detail = f"deployed {job.short_sha}" if job.status is DeployStatus.SUCCEEDED else job.reason or ""
+        if job.status is DeployStatus.FAILED:
+            detail += f" (full log: ownstack-tui history --app {run.app} --job {job.id})"
         sys.stdout.write(
             f"{job.status.glyph} {job.stack.ljust(width)}  {job.status.value:<9}  "
             f"job {job.id}  {job.elapsed():.1f}s  {detail}\n".rstrip() + "\n"

@@ -5,14 +5,33 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from ownstack_tui.cli.completion import app_names, complete, stack_names
 from ownstack_tui.errors import InvalidInput
 
 
+def _given(text: str) -> str:
+    """Every word the user gives must say something: an empty one is refused, never taken
+    as "not given" (``deploy ''`` must not deploy the only app everywhere)."""
+    if text == "":
+        raise argparse.ArgumentTypeError("is empty; give a value, or leave it out")
+    return text
+
+
 class ArgumentParser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line and exit status 2 (argparse prints a block)."""
+    """argparse, but a usage error is one line and exit status 2 (argparse prints a block),
+    and no argument may be an empty string."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The type of every argument that names none (argument groups share this registry).
+        self.register("type", None, _given)
+
+    def add_subparsers(self, **kwargs: Any) -> argparse._SubParsersAction:
+        action = super().add_subparsers(**kwargs)
+        action.type = str  # the words after a command are its own parser's to check
+        return action
 
     def error(self, message: str) -> NoReturn:
         raise InvalidInput(f"{message} (see '{self.prog} --help')")
@@ -145,6 +164,7 @@ def _config_commands(commands: argparse._SubParsersAction) -> None:
     get.add_argument("key")
     _app_option(get, "--app")
     _stack_option(get, "--stack")
+    get.add_argument("--reveal", action="store_true", help="show a secret value in --json output")
 
     for name, handler, help_text, positional in (
         ("config:set", "config_set", "set vars at app level or on one stack, and apply", "pairs"),
@@ -219,4 +239,8 @@ def _app_commands(commands: argparse._SubParsersAction) -> None:
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = build_parser()
     complete(parser)  # a shell asking for completions gets them here, and the process ends
-    return parser.parse_args(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if isinstance(getattr(args, "stack", None), list):
+        # `--stack X --stack X` is one target: one job per stack, in the order given.
+        args.stack = list(dict.fromkeys(args.stack))
+    return args

@@ -150,7 +150,9 @@ def _app(name: str, entry: Mapping[str, Any], stacks: Mapping[str, Stack]) -> Ap
     targets = entry.get("stacks", [])
     if not isinstance(targets, list):
         raise InvalidInput(f"apps.{name}.stacks must be a list of stack names")
-    for target in targets:
+    for index, target in enumerate(targets):
+        if target in targets[:index]:  # two jobs on one stack per deploy otherwise
+            raise InvalidInput(f"apps.{name}.stacks names {target!r} twice; list each stack once")
         if target not in stacks:
             raise InvalidInput(
                 f"app {name} targets unknown stack {target!r}; known stacks: {_names(stacks)}"
