@@ -18,8 +18,8 @@ from ownstack_tui.cli.deploy_commands import deploy_and_report, engine_for, run_
 from ownstack_tui.cli.output import print_json
 from ownstack_tui.engine.engine import Engine
 from ownstack_tui.engine.factory import check_backend_settings
-from ownstack_tui.engine.fanout import StackOutcome
 from ownstack_tui.errors import AppNotOnStack, InvalidInput
+from ownstack_tui.fanout import StackOutcome
 from ownstack_tui.model import validation
 from ownstack_tui.model.config import (
     StackConfigPlan,
