@@ -7,17 +7,20 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.cli.closed_pipe import run_into_closed_pipe
 from tests.cli.helpers import Cli
 
 
+@pytest.mark.parametrize("follow", [(), ("--follow",)], ids=["tail", "follow"])
 def test_logs_into_a_closed_pipe_end_silently_with_status_0(
-    shop_cli: Cli, shop: tuple[Path, str]
+    shop_cli: Cli, shop: tuple[Path, str], follow: tuple[str, ...]
 ) -> None:
     fleet, app = shop
     assert shop_cli("deploy", app, "--stack", "staging", "--stack", "prod-east", "--wait").status == 0
     result = run_into_closed_pipe(
-        "--fleet", str(fleet), "logs", "--app", app, "--stack", "staging", "--stack", "prod-east"
+        "--fleet", str(fleet), "logs", "--app", app, "--stack", "staging", "--stack", "prod-east", *follow
     )
     assert (result.returncode, result.stderr) == (0, "")
 
