@@ -44,7 +44,7 @@ def test_a_stack_named_twice_in_an_apps_targets_is_refused_at_load(cli: Cli) -> 
     cli.fleet.write_text(text)
     result = cli("app", "list")
     assert result.status == 2
-    assert result.err.endswith("apps.shop.stacks names 'staging' twice; list each stack once\n")
+    assert result.err.endswith("stacks in [apps.shop] names staging twice; remove the duplicate\n")
 
 
 def test_config_get_json_masks_a_secret_unless_revealed(cli: Cli) -> None:
