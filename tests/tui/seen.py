@@ -41,7 +41,7 @@ def main(app: Any) -> Any:
 
 
 def sidebar(app: Any) -> dict[str, str]:
-    """Each stack's sidebar entry as shown: "✓ staging\\n  abcdef0 up 3s ago"."""
+    """Each stack's sidebar entry as shown: "✓ staging\\n  abcdef0 up\\n  checked 3s ago"."""
     entries = main(app).query_one("#stacks", OptionList)
     options = [entries.get_option_at_index(i) for i in range(entries.option_count)]
     return {str(option.id): str(getattr(option.prompt, "plain", option.prompt)) for option in options}
