@@ -27,6 +27,7 @@ class Fault:
     bound: float  # seconds the whole operation may take
     sick_fails: bool = True  # False: the stack is slow, not broken; every stack succeeds
     via: str = "ssh"
+    behind_sshd: bool = True  # also run with the sick stack behind a real OpenSSH sshd
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,10 @@ class Cell:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", 1 if self.fault.sick_fails else 0)
+
+    @property
+    def behind_sshd(self) -> bool:
+        return self.fault.behind_sshd and self.fault.via == "ssh" and self.operation.name in SSHD_OPS
 
     @property
     def id(self) -> str:
@@ -68,6 +73,9 @@ OPERATIONS = {
     )
 }
 
+# The operations run again with the sick stack behind a real sshd (a subset: sshd costs ~40 ms
+# a handshake and one process per command).
+SSHD_OPS = ("deploy", "config-set")
 SSH_OPS = ("deploy", "app-info", "stacks", "config-set", "config-apply", "ps-scale", "logs")
 QUICK = 10.0  # a refused or failed connection is known at once
 
@@ -77,7 +85,7 @@ FAULTS = {
         Fault("unreachable", "connection refused", "connection refused", SSH_OPS, QUICK),
         Fault(
             "hang", "accepts TCP, never speaks SSH", "no ssh answer", SSH_OPS,
-            CONNECT_TIMEOUT + SLACK,
+            CONNECT_TIMEOUT + SLACK, behind_sshd=False,
         ),
         Fault("auth-refused", "our key is refused", "refused our ssh keys", SSH_OPS, QUICK),
         Fault(

@@ -27,12 +27,14 @@ the default is 10 s) plus a few seconds' slack for a loaded two-core machine.
 def row(cell: Cell) -> str:
     fault = cell.fault
     says = f"`{fault.fragment}`" if fault.sick_fails else "succeeds on every stack"
-    return f"| {fault.what} | {cell.operation.what} | {cell.status} | {says} | {fault.bound:g} s |"
+    sshd = "yes" if cell.behind_sshd else ""
+    return (f"| {fault.what} | {cell.operation.what} | {cell.status} | {says} | {fault.bound:g} s "
+            f"| {sshd} |")
 
 
 def render() -> str:
-    lines = [HEADER, "| fault | operation | exit | the sick stack's line says | bound |",
-             "|---|---|---|---|---|"]
+    lines = [HEADER, "| fault | operation | exit | the sick stack's line says | bound | also behind sshd |",
+             "|---|---|---|---|---|---|"]
     lines += [row(cell) for cell in CELLS]
     lines += ["", f"{len(CELLS)} cells: {len(FAULTS)} faults × {len(OPERATIONS)} operations "
               "(each fault with the operations it concerns).", ""]

@@ -26,10 +26,18 @@ from ownstack_tui.engine.history import History
 from ownstack_tui.fleet_file import FleetFile
 from tests.api.conftest import ApiWorld
 from tests.cli.helpers import Cli, Result
-from tests.faults.matrix import CELLS, COMMAND_TIMEOUT, CONNECT_TIMEOUT, HEALTHY, SICK, Cell
+from tests.faults.matrix import (
+    CELLS,
+    COMMAND_TIMEOUT,
+    CONNECT_TIMEOUT,
+    HEALTHY,
+    SICK,
+    Cell,
+)
 
 SSH_CELLS = [cell for cell in CELLS if cell.fault.via == "ssh"]
 API_CELLS = [cell for cell in CELLS if cell.fault.via == "api"]
+SSHD_CELLS = [cell for cell in SSH_CELLS if cell.behind_sshd]
 FINAL = {"succeeded", "failed", "cancelled", "interrupted", "skipped"}
 
 
@@ -104,8 +112,7 @@ def scene(shop: tuple[Path, str], shop_cli: Cli, demo_repo: Path) -> Scene:
     return Scene(shop_cli, app, fleet_path, demo_repo, deployed, git(demo_repo, "rev-parse", "HEAD"))
 
 
-def break_stack(cell: Cell, scene: Scene, sandbox_fleet: Any, silent_host: SilentHost) -> None:
-    sick = sandbox_fleet[SICK]
+def break_stack(cell: Cell, scene: Scene, sick: Any, silent_host: SilentHost) -> None:
     name = cell.fault.name
     switches = {
         "unreachable": {"port_closed": True},
@@ -149,11 +156,14 @@ def sick_lines(result: Result) -> list[str]:
             if SICK in line and f"{SICK} |" not in line]
 
 
-def check_healthy_stacks(cell: Cell, scene: Scene, result: Result, sandbox_fleet: Any) -> None:
-    stacks = [*HEALTHY, *([] if cell.fault.sick_fails else [SICK])]
+def check_healthy_stacks(
+    cell: Cell, scene: Scene, result: Result, sandbox_fleet: Any, sick: Any
+) -> None:
+    stacks = {name: sandbox_fleet[name] for name in HEALTHY}
+    if not cell.fault.sick_fails:
+        stacks[SICK] = sick
     op = cell.operation.name
-    for name in stacks:
-        stack = sandbox_fleet[name]
+    for name, stack in stacks.items():
         if op == "deploy":
             assert stack.deployed_sha(scene.app) == scene.tip, f"{name} did not get the new tip"
         elif op == "app-info":
@@ -186,8 +196,38 @@ def check_consistent(scene: Scene) -> None:
 def test_one_sick_stack(
     cell: Cell, scene: Scene, sandbox_fleet: Any, silent_host: SilentHost
 ) -> None:
+    run_cell(cell, scene, sandbox_fleet, sandbox_fleet[SICK], silent_host)
+
+
+@pytest.fixture
+def sshd_scene(scene: Scene, sshd_stack: Any) -> Scene:
+    """The same scene with the sick stack behind a real OpenSSH sshd (forced command)."""
+
+    def point_at_sshd(document: Any) -> None:
+        document["stacks"][SICK].update(
+            {"port": sshd_stack.port, "user": sshd_stack.user, "identity": str(sshd_stack.client_key_path)}
+        )
+
+    edit_fleet(scene.fleet_path, point_at_sshd)
+    with paths.known_hosts_path().open("a") as known_hosts:
+        known_hosts.write(sshd_stack.known_hosts_line() + "\n")
+    # The scene deployed to the sandbox stack; bring the sshd stack to the same release.
+    deployed = scene.cli("deploy", scene.app, "--stack", SICK, "--ref", scene.deployed, "--wait")
+    assert deployed.status == 0, deployed.out + deployed.err
+    return scene
+
+
+@pytest.mark.sshd
+@pytest.mark.parametrize("cell", SSHD_CELLS, ids=[cell.id for cell in SSHD_CELLS])
+def test_one_sick_stack_behind_a_real_sshd(
+    cell: Cell, sshd_scene: Scene, sandbox_fleet: Any, sshd_stack: Any, silent_host: SilentHost
+) -> None:
+    run_cell(cell, sshd_scene, sandbox_fleet, sshd_stack, silent_host)
+
+
+def run_cell(cell: Cell, scene: Scene, sandbox_fleet: Any, sick: Any, silent_host: SilentHost) -> None:
     prepare(cell, scene)
-    break_stack(cell, scene, sandbox_fleet, silent_host)
+    break_stack(cell, scene, sick, silent_host)
     started = time.monotonic()
     result = scene.cli(*argv(cell, scene))
     elapsed = time.monotonic() - started
@@ -199,7 +239,7 @@ def test_one_sick_stack(
         assert any(cell.fault.fragment in line.lower() for line in lines), (
             f"no line names {SICK} and {cell.fault.fragment!r}: {lines}"
         )
-    check_healthy_stacks(cell, scene, result, sandbox_fleet)
+    check_healthy_stacks(cell, scene, result, sandbox_fleet, sick)
     assert elapsed < cell.fault.bound, f"took {elapsed:.1f} s, bound {cell.fault.bound} s"
     check_consistent(scene)
     if cell.operation.name == "config-set":
