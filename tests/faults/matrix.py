@@ -14,7 +14,7 @@ HEALTHY = ("staging", "prod-west")
 
 # The fleet file's [timeouts] for the matrix: small, so a hanging host costs seconds, not minutes.
 CONNECT_TIMEOUT = 3
-COMMAND_TIMEOUT = 20
+COMMAND_TIMEOUT = 5
 SLACK = 4  # start-up, handshakes and the healthy stacks' own work on a loaded 2-core machine
 
 
@@ -28,6 +28,7 @@ class Fault:
     sick_fails: bool = True  # False: the stack is slow, not broken; every stack succeeds
     via: str = "ssh"
     behind_sshd: bool = True  # also run with the sick stack behind a real OpenSSH sshd
+    exit: int | None = None  # the exit status, when it is not 1 (sick) / 0 (slow)
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,8 @@ class Cell:
     status: int = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "status", 1 if self.fault.sick_fails else 0)
+        default = 1 if self.fault.sick_fails else 0
+        object.__setattr__(self, "status", default if self.fault.exit is None else self.fault.exit)
 
     @property
     def behind_sshd(self) -> bool:
@@ -68,6 +70,10 @@ OPERATIONS = {
             "`ps:scale` (on the sick stack)",
         ),
         Operation("logs", ("logs", "--app", "{app}", "--tail", "5"), "`logs --tail` (every stack)"),
+        Operation(
+            "logs-follow", ("logs", "--app", "{app}", "--follow", "--tail", "5"),
+            "`logs --follow` (every stack, until Ctrl-C)",
+        ),
         Operation("api-deploy", ("--via", "api", "deploy", "{app}", "--wait"), "`--via api deploy --wait`"),
         Operation("api-app-info", ("--via", "api", "app", "info", "{app}"), "`--via api app info`"),
     )
@@ -87,6 +93,10 @@ FAULTS = {
             "hang", "accepts TCP, never speaks SSH", "no ssh answer", SSH_OPS,
             CONNECT_TIMEOUT + SLACK, behind_sshd=False,
         ),
+        Fault(
+            "freeze-after-auth", "logs in, then never answers", "timed out", SSH_OPS,
+            COMMAND_TIMEOUT + SLACK, behind_sshd=False,
+        ),
         Fault("auth-refused", "our key is refused", "refused our ssh keys", SSH_OPS, QUICK),
         Fault(
             "unknown-host-key", "host key not in known_hosts", "unknown host key", SSH_OPS, QUICK
@@ -95,6 +105,10 @@ FAULTS = {
         Fault(
             "dropped-mid-build", "connection dropped during the deploy", "connection lost",
             ("deploy",), QUICK,
+        ),
+        Fault(
+            "dropped-mid-log-tail", "connection dropped while following logs", "log stream lost",
+            ("logs-follow",), 20.0, exit=0,
         ),
         Fault("deploy-locked", "dokku's deploy lock held", "deploy lock", ("deploy",), QUICK),
         Fault("failing-build", "the build fails", "failed to compile", ("deploy",), QUICK),

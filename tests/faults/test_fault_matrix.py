@@ -25,7 +25,7 @@ from ownstack_tui import paths
 from ownstack_tui.engine.history import History
 from ownstack_tui.fleet_file import FleetFile
 from tests.api.conftest import ApiWorld
-from tests.cli.helpers import Cli, Result
+from tests.cli.helpers import Cli, Result, follow_until
 from tests.faults.matrix import (
     CELLS,
     COMMAND_TIMEOUT,
@@ -101,6 +101,8 @@ def scene(shop: tuple[Path, str], shop_cli: Cli, demo_repo: Path) -> Scene:
 
     def timeouts(document: Any) -> None:
         document["timeouts"] = {"connect": CONNECT_TIMEOUT, "command": COMMAND_TIMEOUT}
+        # A build silent this long is stuck; the sandbox's builds print every few ms.
+        document["timeouts"]["build_silence"] = COMMAND_TIMEOUT
 
     edit_fleet(fleet_path, timeouts)
     first = shop_cli("deploy", app, "--wait")
@@ -123,6 +125,8 @@ def break_stack(cell: Cell, scene: Scene, sick: Any, silent_host: SilentHost) ->
         "failing-build": {"build_fail": True},
         "formation-lock": {"formation_lock": True},
         "slow-network": {"rtt_ms": 150},
+        "freeze-after-auth": {"freeze_after_auth": True},
+        "dropped-mid-log-tail": {"drop_after_lines": 3},
     }
     if name in switches:
         sick.set_fault(**switches[name])
@@ -175,7 +179,7 @@ def check_healthy_stacks(
             assert stack.state.read_env(scene.app).get("MATRIX_KEY") == "v a$l'ue"
         elif op == "config-apply":
             assert stack.state.read_env(scene.app).get("APPLIED_KEY") == "from the fleet"
-        elif op == "logs":
+        elif op in ("logs", "logs-follow"):
             assert re.search(rf"^{name} +\|", result.out, re.M), f"no log lines from {name}"
     if op == "ps-scale":
         # The command names one stack; the others must still be scalable while it is sick.
@@ -229,7 +233,14 @@ def run_cell(cell: Cell, scene: Scene, sandbox_fleet: Any, sick: Any, silent_hos
     prepare(cell, scene)
     break_stack(cell, scene, sick, silent_host)
     started = time.monotonic()
-    result = scene.cli(*argv(cell, scene))
+    if cell.operation.name == "logs-follow":
+        status, out, err = follow_until(
+            ["--fleet", str(scene.fleet_path), *argv(cell, scene)],
+            f"stack {SICK}: log stream reconnected",
+        )
+        result = Result(status, out, err)
+    else:
+        result = scene.cli(*argv(cell, scene))
     elapsed = time.monotonic() - started
 
     assert "Traceback" not in result.out + result.err
