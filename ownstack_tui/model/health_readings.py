@@ -5,9 +5,11 @@ Pure data. The rules that judge them (severity, outliers) are in :mod:`.health`.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 CRASHED_STATES = frozenset({"exited", "dead"})  # docker State.Status of a container that stopped
 RESTARTING_STATES = frozenset({"restarting"})
@@ -83,3 +85,48 @@ def covered_by(domain: str, hostnames: Iterable[str]) -> bool:
         if name.startswith("*.") and "." in domain and domain.split(".", 1)[1] == name[2:]:
             return True
     return False
+
+
+def reading_to_json(reading: StackHealthReading) -> dict[str, Any]:
+    """The reading as the control plane sends it (``GET /api/apps/:id/health``)."""
+    data = dataclasses.asdict(reading)
+    data.pop("read_at")  # the receiver stamps its own clock: hosts' clocks may differ
+    return data
+
+
+def reading_from_json(data: Mapping[str, Any], read_at: float) -> StackHealthReading:
+    """The inverse of :func:`reading_to_json`; raises ValueError on a malformed reading."""
+    try:
+        processes = tuple(
+            ProcessReading(
+                str(p["type"]), int(p["asked"]), {str(k): int(v) for k, v in p["states"].items()}
+            )
+            for p in data.get("processes") or ()
+        )
+        certificates = tuple(
+            CertificateReading(
+                str(c["domain"]),
+                None if c.get("expires_at") is None else float(c["expires_at"]),
+                str(c.get("source") or "certs"),
+            )
+            for c in data.get("certificates") or ()
+        )
+        last = data.get("last_deploy_at")
+        return StackHealthReading(
+            read_at=read_at,
+            dokku_version=str(data["dokku_version"]),
+            app_exists=bool(data.get("app_exists", True)),
+            deployed_sha=_optional_text(data.get("deployed_sha")),
+            locked=bool(data.get("locked", False)),
+            processes=processes,
+            certificates=certificates,
+            tls_known=bool(data.get("tls_known", True)),
+            config_fingerprint=_optional_text(data.get("config_fingerprint")),
+            last_deploy_at=None if last is None else float(last),
+        )
+    except (KeyError, TypeError, AttributeError) as error:
+        raise ValueError(f"malformed health reading: {error}") from None
+
+
+def _optional_text(value: object) -> str | None:
+    return None if value is None else str(value)
