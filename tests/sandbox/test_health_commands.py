@@ -185,3 +185,15 @@ def test_the_demo_dresses_one_stack_with_an_older_dokku(tmp_path):
         listed = fleet["a"].run_sync("letsencrypt:list")
     assert versions == ["dokku version 0.38.27\n"] * 2 + ["dokku version 0.37.6\n"]
     assert listed.exit_status == 0
+
+
+def test_the_fault_command_switches_text_and_flag_faults(tmp_path, capsys):
+    from ownstack_tui.sandbox.__main__ import main
+    from ownstack_tui.sandbox.faults import load_faults
+    from ownstack_tui.sandbox.state import StackState
+
+    StackState(tmp_path / "stacks" / "s1").initialise("s1")
+    assert main(["fault", "--dir", str(tmp_path), "s1", "crashed=worker", "cert_expiring=true"]) == 0
+    faults = load_faults(tmp_path / "stacks" / "s1")
+    assert (faults.crashed, faults.cert_expiring, faults.cert_expired) == ("worker", True, False)
+    assert "crashed = worker" in capsys.readouterr().out
