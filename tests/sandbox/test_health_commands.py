@@ -148,6 +148,8 @@ async def test_crashed_fault_exits_one_process_type(host, sandbox_known_hosts, p
     assert re.search(r"\n       Status worker 1:                  exited \(CID: [0-9a-f]{11}\)\n", out)
     data = json.loads((await run(host, sandbox_known_hosts, "ps:report", pushed, "--format", "json"))[1])
     assert data["running"] == "mixed" and data["status-worker.1"].startswith("exited (CID: ")
+    status, _, err = await run(host, sandbox_known_hosts, "ps:start", pushed)
+    assert (status, err) == (0, " !     App is running in mixed mode, releasing\n")
     host.clear_faults()
     assert (await run(host, sandbox_known_hosts, "ps:report", pushed, "--running"))[1] == "true\n"
 

@@ -161,10 +161,14 @@ async def ps_start(ctx: Ctx, args: list[str]) -> int:
         if not meta["deployed"]:
             await ctx.console.warn(f"App {app} has not been deployed")
             continue
-        if meta["restore"]:
+        running = ps_report_values(ctx, app)["--running"]
+        if running == "true":
             await ctx.console.warn(f"App {app} already running")
             continue
-        await ctx.console.warn("App has been detected as not running, releasing")
+        if running == "mixed":  # a crashed process type (dokku's ps.Start)
+            await ctx.console.warn("App is running in mixed mode, releasing")
+        else:
+            await ctx.console.warn("App has been detected as not running, releasing")
         await restart_app(ctx, app)
     return 0
 
