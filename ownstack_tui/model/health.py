@@ -88,6 +88,7 @@ class Cell:
     value: object = None  # for --json
     key: Hashable | None = None  # what outliers compare; None: never an outlier
     outlier: bool = False
+    problem: str = ""  # why the severity is above ok, in words
 
 
 @dataclass(frozen=True)
@@ -151,9 +152,9 @@ def assess(
         cells: dict[str, Cell] = {}
         if reading is not None:
             position = positions.get(stack, UNKNOWN_POSITION)
-            cells = _cells(reading, position, desired_fingerprints.get(stack), now)
+            cells = _cells(reading, position, desired_fingerprints.get(stack), now, branch)
             problems = [
-                Problem(stack, column, cell.severity, _problem_text(column, cell, reading, now, branch))
+                Problem(stack, column, cell.severity, cell.problem)
                 for column, cell in cells.items()
                 if cell.severity > Severity.OK
             ]
@@ -190,14 +191,15 @@ def _flag_outliers(rows: list[StackHealth]) -> list[StackHealth]:
     return result
 
 
-# -- cells ---------------------------------------------------------------------------------
+# -- cells (each says what it shows, how bad it is, and why) --------------------------------
 
 
 def _cells(
-    reading: StackHealthReading, position: BranchPosition, desired: str | None, now: float
+    reading: StackHealthReading, position: BranchPosition, desired: str | None, now: float, branch: str
 ) -> dict[str, Cell]:
+    lock_problem = "deploy lock held (a deploy is running, or apps:unlock clears a stale one)"
     return {
-        "deployed": _deployed_cell(reading, position),
+        "deployed": _deployed_cell(reading, position, branch),
         "processes": _processes_cell(reading),
         "tls": _tls_cell(reading, now),
         "config": _config_cell(reading, desired),
@@ -207,39 +209,50 @@ def _cells(
             Severity.WARNING if reading.locked else Severity.OK,
             value=reading.locked,
             key=reading.locked,
+            problem=lock_problem if reading.locked else "",
         ),
         "last_deploy": _last_deploy_cell(reading, now),
     }
 
 
-def _deployed_cell(reading: StackHealthReading, position: BranchPosition) -> Cell:
+def _deployed_cell(reading: StackHealthReading, position: BranchPosition, branch: str) -> Cell:
     if not reading.app_exists or not reading.deployed_sha:
-        return Cell("not deployed", Severity.WARNING, value={"sha": None}, key=None)
+        return Cell("not deployed", Severity.WARNING, value={"sha": None}, problem="not deployed")
     sha = reading.deployed_sha
-    text = f"{sha[:SHORT_SHA]} {position.text}".rstrip()
-    behind = position.known and (not position.in_branch or (position.behind or 0) > 0)
     value = {
         "sha": sha,
         "behind": position.behind,
         "in_branch": position.in_branch if position.known else None,
     }
-    return Cell(text, Severity.WARNING if behind else Severity.OK, value=value, key=sha)
+    text = f"{sha[:SHORT_SHA]} {position.text}".rstrip()
+    problem = ""
+    if position.known and not position.in_branch:
+        problem = f"deployed {sha[:SHORT_SHA]} is not in {branch}"
+    elif position.known and position.behind:
+        plural = "s" if position.behind != 1 else ""
+        problem = f"deployed {sha[:SHORT_SHA]} is {position.behind} commit{plural} behind {branch}"
+    severity = Severity.WARNING if problem else Severity.OK
+    return Cell(text, severity, value=value, key=sha, problem=problem)
 
 
 def _processes_cell(reading: StackHealthReading) -> Cell:
     shown = [p for p in reading.processes if p.asked or sum(p.states.values())]
-    parts = []
+    parts, problems = [], []
     severity = Severity.OK
     for proc in shown:
         part = f"{proc.type} {proc.running}/{proc.asked}"
+        state = ""
         if proc.crashed:
-            part += " crashed"
-            severity = Severity.CRITICAL
+            state, severity = "crashed", Severity.CRITICAL
         elif proc.restarting:
-            part += " restarting"
-            severity = max(severity, Severity.WARNING)
+            state, severity = "restarting", max(severity, Severity.WARNING)
         elif proc.running < proc.asked:
-            severity = max(severity, Severity.WARNING)
+            state, severity = "short", max(severity, Severity.WARNING)
+        if state == "short":
+            problems.append(f"{proc.type}: {proc.running} of {proc.asked} running")
+        elif state:
+            problems.append(f"{proc.type} {state} ({proc.running}/{proc.asked} running)")
+            part += f" {state}"
         parts.append(part)
     value = [
         {
@@ -252,7 +265,7 @@ def _processes_cell(reading: StackHealthReading) -> Cell:
         for p in shown
     ]
     key = tuple((p.type, p.asked, p.running, p.crashed, p.restarting) for p in shown)
-    return Cell(" ".join(parts) or "none", severity, value=value, key=key)
+    return Cell(" ".join(parts) or "none", severity, value=value, key=key, problem="; ".join(problems))
 
 
 def days_left(expires_at: float, now: float) -> int:
@@ -270,7 +283,6 @@ def tls_severity(expires_at: float, now: float) -> Severity:
 
 
 def _tls_cell(reading: StackHealthReading, now: float) -> Cell:
-    certs = [c for c in reading.certificates if c.expires_at is not None]
     value = [
         {
             "domain": c.domain,
@@ -279,17 +291,27 @@ def _tls_cell(reading: StackHealthReading, now: float) -> Cell:
         }
         for c in reading.certificates
     ]
-    if not reading.tls_known or not certs:
+    dated = [(c.expires_at, c.domain) for c in reading.certificates if c.expires_at is not None]
+    if not reading.tls_known or not dated:
         text = "no TLS info" if not reading.tls_known or not reading.certificates else "no cert"
         return Cell(text, value=value, key="none")
-    soonest = min(certs, key=lambda c: c.expires_at or 0.0)
-    assert soonest.expires_at is not None
-    left = days_left(soonest.expires_at, now)
-    severity = tls_severity(soonest.expires_at, now)
-    text = f"expired {-left} d ago" if soonest.expires_at <= now else f"{left} d"
+    expires_at, domain = min(dated)
+    left = days_left(expires_at, now)
+    severity = tls_severity(expires_at, now)
+    if expires_at <= now:
+        text, problem = f"expired {-left} d ago", f"TLS certificate for {domain} expired {-left} day(s) ago"
+    else:
+        text, problem = f"{left} d", f"TLS certificate for {domain} expires in {left} day(s)"
     if len(reading.certificates) > 1:
         text += f" ({len(reading.certificates)} domains)"
-    return Cell(text, severity, value=value, key=severity.label)
+    # Expiry dates differ from stack to stack anyway: the outlier is the one in another band.
+    return Cell(
+        text,
+        severity,
+        value=value,
+        key=severity.label,
+        problem=problem if severity > Severity.OK else "",
+    )
 
 
 def _config_cell(reading: StackHealthReading, desired: str | None) -> Cell:
@@ -297,11 +319,15 @@ def _config_cell(reading: StackHealthReading, desired: str | None) -> Cell:
     if actual is None:
         return Cell("?", value=None, key=None)
     drift = desired is not None and actual != desired
-    text = f"{actual} drift" if drift else actual
     value = {"fingerprint": actual, "matches_fleet": None if desired is None else not drift}
     # Stacks may differ on purpose (per-stack overrides): what should match is "as the fleet says".
-    severity = Severity.WARNING if drift else Severity.OK
-    return Cell(text, severity, value=value, key="drift" if drift else "match")
+    return Cell(
+        f"{actual} drift" if drift else actual,
+        Severity.WARNING if drift else Severity.OK,
+        value=value,
+        key="drift" if drift else "match",
+        problem="config differs from the fleet file (config:apply sets it)" if drift else "",
+    )
 
 
 def _last_deploy_cell(reading: StackHealthReading, now: float) -> Cell:
@@ -322,39 +348,3 @@ def format_age(seconds: float) -> str:
     if seconds < 2 * DAY:
         return f"{seconds / 3600:.0f} h"
     return f"{seconds / DAY:.0f} d"
-
-
-# -- problems ------------------------------------------------------------------------------
-
-
-def _problem_text(column: str, cell: Cell, reading: StackHealthReading, now: float, branch: str) -> str:
-    if column == "deployed":
-        if not reading.app_exists or not reading.deployed_sha:
-            return "not deployed"
-        sha = reading.deployed_sha[:SHORT_SHA]
-        value = cell.value if isinstance(cell.value, dict) else {}
-        if not value.get("in_branch"):
-            return f"deployed {sha} is not in {branch}"
-        behind = value.get("behind") or 0
-        return f"deployed {sha} is {behind} commit{'s' if behind != 1 else ''} behind {branch}"
-    if column == "processes":
-        bad = [
-            f"{p.type} {'crashed' if p.crashed else 'restarting' if p.restarting else 'short'}"
-            f" ({p.running}/{p.asked} running)"
-            for p in reading.processes
-            if p.crashed or p.restarting or p.running < p.asked
-        ]
-        return "; ".join(bad)
-    if column == "tls":
-        certs = [c for c in reading.certificates if c.expires_at is not None]
-        soonest = min(certs, key=lambda c: c.expires_at or 0.0)
-        assert soonest.expires_at is not None
-        left = days_left(soonest.expires_at, now)
-        if soonest.expires_at <= now:
-            return f"TLS certificate for {soonest.domain} expired {-left} day(s) ago"
-        return f"TLS certificate for {soonest.domain} expires in {left} day(s)"
-    if column == "config":
-        return "config differs from the fleet file (config:apply sets it)"
-    if column == "lock":
-        return "deploy lock held (a deploy is running, or apps:unlock clears a stale one)"
-    return cell.text

@@ -165,3 +165,21 @@ def test_readings_survive_the_control_planes_json() -> None:
 def test_ages_read_naturally() -> None:
     ages = [format_age(s) for s in (0.42, 12, 300, 3 * 3600, 5 * DAY)]
     assert ages == ["0.4 s", "12 s", "5 min", "3 h", "5 d"]
+
+
+def test_fewer_running_than_asked_is_a_warning_and_restarting_says_so() -> None:
+    short = (ProcessReading("web", 2, {"running": 1}),)
+    looping = (ProcessReading("web", 1, {"restarting": 1}),)
+    health = judge({"a": reading(processes=short), "b": reading(processes=looping)})
+    assert [(p.severity, p.message) for p in health.problems] == [
+        (Severity.WARNING, "web: 1 of 2 running"),
+        (Severity.WARNING, "web restarting (0/1 running)"),
+    ]
+    assert health.stacks[1].cells["processes"].text == "web 0/1 restarting"
+    assert health.exit_status == 0
+
+
+def test_a_locked_app_is_a_warning() -> None:
+    health = judge({"a": reading(locked=True)})
+    assert health.stacks[0].cells["lock"].text == "locked"
+    assert health.problems[0].message.startswith("deploy lock held")
