@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ownstack_tui.backends.base import AppState, Backend, DeployRequest
 from ownstack_tui.engine.fanout import READ_PARALLELISM, StackOutcome, fan_out
-from ownstack_tui.engine.health import HealthReader
+from ownstack_tui.engine.fleet_health import HealthReader
 from ownstack_tui.engine.history import History
 from ownstack_tui.engine.hostkeys import HostKeyError
 from ownstack_tui.errors import AppNotOnStack
