@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ownstack_tui.model.health import (
     BranchPosition,
     Severity,
@@ -183,3 +185,10 @@ def test_a_locked_app_is_a_warning() -> None:
     health = judge({"a": reading(locked=True)})
     assert health.stacks[0].cells["lock"].text == "locked"
     assert health.problems[0].message.startswith("deploy lock held")
+
+
+def test_a_malformed_reading_is_refused_with_a_value_error() -> None:
+    with pytest.raises(ValueError, match="malformed health reading"):
+        reading_from_json({"processes": [{"type": "web"}], "dokku_version": "1"}, read_at=NOW)
+    with pytest.raises(ValueError, match="malformed health reading"):
+        reading_from_json({}, read_at=NOW)
