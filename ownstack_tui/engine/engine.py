@@ -13,15 +13,19 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ownstack_tui.backends.base import AppState, Backend, DeployRequest
-from ownstack_tui.engine.fanout import READ_PARALLELISM, StackOutcome, fan_out
 from ownstack_tui.engine.fleet_health import HealthReader
 from ownstack_tui.engine.history import History
-from ownstack_tui.engine.hostkeys import HostKeyError
-from ownstack_tui.errors import AppNotOnStack
+from ownstack_tui.errors import AppNotOnStack, HostKeyError
+from ownstack_tui.fanout import READ_PARALLELISM, StackOutcome, fan_out
 from ownstack_tui.model.config import StackConfigPlan, effective_config, plan_stack_config
+from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.fleet import App, Fleet, Stack
 from ownstack_tui.model.health import FleetHealth
 from ownstack_tui.model.jobs import DeployJob, DeployRun
+
+# After a cancel, how long the stacks get to say what they now run. Bounded, because quitting
+# the console waits for it; past it a job says its stack's state is unknown.
+CANCEL_CHECK_TIMEOUT = 5.0
 
 
 @dataclass
@@ -159,8 +163,7 @@ class Engine:
             await self.backend.deploy(app, run.jobs, stacks, request, desired)
         except asyncio.CancelledError:
             if not run.detached:
-                for job in run.jobs:
-                    job.cancel()
+                await self._settle_cancelled(app, run, stacks)
             raise
         except Exception as error:  # a backend bug must still leave honest statuses
             for job in run.jobs:
@@ -169,6 +172,24 @@ class Engine:
         for job in run.jobs:
             if not job.is_final:
                 job.fail("the backend stopped without a result for this stack")
+
+    async def _settle_cancelled(self, app: App, run: DeployRun, stacks: Mapping[str, Stack]) -> None:
+        """Record what a cancel really left: a push may have gone through, and via the API
+        only our watching stops. The backend re-reads the stacks; what it cannot settle in
+        time is cancelled with the reason that the stack's state is unknown."""
+        jobs = [job for job in run.jobs if not job.is_final]
+        try:
+            async with asyncio.timeout(CANCEL_CHECK_TIMEOUT):
+                await self.backend.settle_cancelled(app, jobs, stacks)
+        except (Exception, asyncio.CancelledError):  # a second cancel or a failure: say so below
+            pass
+        for job in jobs:
+            if not job.is_final:
+                job.set_status(
+                    DeployStatus.CANCELLED,
+                    f"cancelled; {job.stack} could not be re-read within "
+                    f"{CANCEL_CHECK_TIMEOUT:g} s, so what it runs now is unknown",
+                )
 
     # -- config --------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from ownstack_tui import clock
 from ownstack_tui.backends.base import Backend
 from ownstack_tui.engine.branch_position import branch_positions
-from ownstack_tui.engine.fanout import fan_out
+from ownstack_tui.fanout import fan_out
 from ownstack_tui.model.config import effective_config
 from ownstack_tui.model.fleet import App, Fleet
 from ownstack_tui.model.health import FleetHealth, Unreachable, assess

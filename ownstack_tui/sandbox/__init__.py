@@ -55,6 +55,8 @@ proxy in front of the SSH port), ``build_line_delay_ms``, ``build_fail``, ``rele
 ``drop_after_lines`` (abort the connection once a command has sent that many output lines),
 ``auth_refused``, ``host_key_changed``, ``port_closed``, ``deploy_locked`` (a deploy that never
 finishes holds every app's lock), ``formation_lock`` (every app has app.json formations),
+``freeze_after_auth`` (login works, then the host answers nothing: asyncssh form only),
+``post_deploy_delay_ms`` (the release is recorded, then the push waits before it returns),
 ``cert_expiring`` (every app's certificate expires in 6 days), ``cert_expired`` (2 days ago),
 ``crashed="worker"`` (that process type's containers have exited: ``ps:report`` shows them).
 

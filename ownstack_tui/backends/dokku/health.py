@@ -26,10 +26,6 @@ from .client import APP_MISSING_EXIT, CommandResult
 if TYPE_CHECKING:
     from .client import DokkuClient
 
-# A stack that takes longer than this to answer a report is shown as not answering, rather
-# than holding up the whole table.
-READ_TIMEOUT_SECONDS = 30.0
-
 
 def health_commands(app: str) -> dict[str, commands.RemoteCommand]:
     """The commands of one reading (tests count them: one channel each)."""
@@ -50,7 +46,9 @@ async def read_health(client: DokkuClient, app: str, managed_keys: Iterable[str]
     # Connect first, so the commands share one handshake instead of racing for it.
     await client.pool.connection(client.stack)
     wanted = health_commands(app)
-    answers = await asyncio.gather(*(client.run(c, timeout=READ_TIMEOUT_SECONDS) for c in wanted.values()))
+    # Each command is bounded by the fleet's [timeouts] command: a hung stack shows as not
+    # answering rather than holding up the whole table.
+    answers = await asyncio.gather(*(client.run(c) for c in wanted.values()))
     results = dict(zip(wanted, answers, strict=True))
     read_at = clock.now()
     version = parsers.parse_version(_checked(client, results["version"]).stdout)
