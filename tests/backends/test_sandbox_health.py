@@ -72,7 +72,7 @@ async def test_a_reading_holds_sha_processes_version_and_config_fingerprint(
     backend: DokkuBackend, host: Any, pushed_sha: str
 ) -> None:
     before = clock.now()
-    reading = await backend.read_health(app(), backend.fleet.stacks["staging"])
+    reading = await backend.read_health(app(), model_stack(host))
     assert reading.app_exists and reading.deployed_sha == pushed_sha
     assert reading.dokku_version == "0.38.27" and not reading.locked
     procs = {p.type: (p.asked, p.running, p.crashed) for p in reading.processes}
@@ -90,7 +90,7 @@ async def test_crashed_worker_and_expiring_letsencrypt_certificate(
 ) -> None:
     host.set_fault(crashed="worker", cert_expiring=True)
     host.set_plugin("letsencrypt")
-    reading = await backend.read_health(app(), backend.fleet.stacks["staging"])
+    reading = await backend.read_health(app(), model_stack(host))
     worker = next(p for p in reading.processes if p.type == "worker")
     assert (worker.running, worker.crashed) == (0, 1)
     [cert] = reading.certificates
@@ -103,7 +103,7 @@ async def test_certificate_from_certs_report_when_the_plugin_is_absent(
     backend: DokkuBackend, host: Any, pushed_sha: str
 ) -> None:
     host.set_certificate(40)
-    reading = await backend.read_health(app(), backend.fleet.stacks["staging"])
+    reading = await backend.read_health(app(), model_stack(host))
     [cert] = reading.certificates
     assert cert.source == "certs" and cert.expires_at is not None
     assert 39 * 86400 < cert.expires_at - time.time() <= 40 * 86400
@@ -113,15 +113,15 @@ async def test_one_reading_is_one_round_of_channels_on_one_connection(
     backend: DokkuBackend, host: Any, pushed_sha: str
 ) -> None:
     before = host.commands_received.copy()
-    await backend.read_health(app(), backend.fleet.stacks["staging"])
+    await backend.read_health(app(), model_stack(host))
     sent = host.commands_received - before
     expected = sorted(c.words[0] for c in health_commands(APP).values())
     assert sorted(sent.elements()) == expected
     assert backend.pool.handshakes == 1
 
 
-async def test_an_app_missing_on_the_stack_reads_as_not_there(backend: DokkuBackend) -> None:
-    reading = await backend.read_health(app("never-deployed-here"), backend.fleet.stacks["staging"])
+async def test_an_app_missing_on_the_stack_reads_as_not_there(backend: DokkuBackend, host: Any) -> None:
+    reading = await backend.read_health(app("never-deployed-here"), model_stack(host))
     assert not reading.app_exists and reading.dokku_version == "0.38.27"
 
 
@@ -129,10 +129,10 @@ async def test_restart_and_rebuild_stream_dokkus_output(
     backend: DokkuBackend, host: Any, pushed_sha: str
 ) -> None:
     lines: list[str] = []
-    await backend.restart(app(), backend.fleet.stacks["staging"], "worker", lines.append)
+    await backend.restart(app(), model_stack(host), "worker", lines.append)
     assert "-----> Deploying worker (count=1)" in lines
     lines.clear()
-    await backend.rebuild(app(), backend.fleet.stacks["staging"], lines.append)
+    await backend.rebuild(app(), model_stack(host), lines.append)
     assert f"-----> Building {APP} from herokuish" in lines
     with pytest.raises(AppNotOnStack):
-        await backend.restart(app("never-deployed-here"), backend.fleet.stacks["staging"], None)
+        await backend.restart(app("never-deployed-here"), model_stack(host), None)
