@@ -15,6 +15,11 @@ class DeployStatus(Enum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    # Recorded in history only: the process running the job ended before the job did.
+    INTERRUPTED = "interrupted"
+
+    def __str__(self) -> str:
+        return self.value
 
     @property
     def is_final(self) -> bool:
@@ -25,7 +30,9 @@ class DeployStatus(Enum):
         return GLYPHS[self]
 
 
-FINAL_STATUSES = frozenset({DeployStatus.SUCCEEDED, DeployStatus.FAILED, DeployStatus.CANCELLED})
+FINAL_STATUSES = frozenset(
+    {DeployStatus.SUCCEEDED, DeployStatus.FAILED, DeployStatus.CANCELLED, DeployStatus.INTERRUPTED}
+)
 
 GLYPHS = {
     DeployStatus.QUEUED: "…",
@@ -35,6 +42,7 @@ GLYPHS = {
     DeployStatus.SUCCEEDED: "✓",
     DeployStatus.FAILED: "✗",
     DeployStatus.CANCELLED: "⊘",
+    DeployStatus.INTERRUPTED: "↯",
 }
 
 _ORDER = [

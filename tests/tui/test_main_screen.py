@@ -140,7 +140,7 @@ async def test_cancel_stops_a_running_deploy(
         await wait_for(pilot, lambda: deploy_finished(pilot))
         assert app.states["staging"].status is DeployStatus.CANCELLED
         (entry,) = app.engine.history.entries(app="tui-cancel")
-        assert entry.status == "cancelled"
+        assert entry.status is DeployStatus.CANCELLED
 
 
 async def test_an_unknown_host_key_is_asked_about_and_never_silently_accepted(
