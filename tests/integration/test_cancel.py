@@ -15,7 +15,7 @@ import pytest
 from ownstack_tui.engine.history import History
 from ownstack_tui.model.deploy import DeployStatus
 from tests.cli.helpers import Cli
-from tests.sandbox.conftest import commit
+from tests.sandbox.helpers import commit
 
 
 def _newest(app: str) -> dict[str, Any]:

@@ -4,15 +4,15 @@ and Enter on a change row opens nothing that pretends to be a job."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from ownstack_tui.cli import main as cli_main
+from ownstack_tui.tui.app import OwnstackApp
 from ownstack_tui.tui.screens.job_log import JobLogScreen
+from ownstack_tui.tui.screens.main_screen import MainScreen
 from ownstack_tui.tui.widgets.history_table import HistoryTable
-from tests.tui.conftest import main_screen, wait_for
-from tests.tui.tabs_fixtures import ConsoleMaker, tab_console
-
-__all__ = ["tab_console"]
+from tests.tui.seen import wait_for
 
 
 def table_text(table: HistoryTable) -> list[str]:
@@ -21,9 +21,10 @@ def table_text(table: HistoryTable) -> list[str]:
 
 
 async def test_at_80x24_took_and_reason_stay_visible_beside_a_config_change(
-    tab_console: ConsoleMaker, sandbox_fleet: Any
+    ssh_console_for: Callable[[str], OwnstackApp], sandbox_fleet: Any
 ) -> None:
-    app = tab_console("history-narrow")
+    # Over SSH: the config change is made by the plain command, against the same stacks.
+    app = ssh_console_for("history-narrow")
     sandbox_fleet["prod-west"].set_fault(build_fail=True)
     async with app.run_test(size=(80, 24)) as pilot:
         run = await app.engine.start_deploy(app.app_model, ["staging", "prod-west"]).wait()
@@ -32,7 +33,8 @@ async def test_at_80x24_took_and_reason_stay_visible_beside_a_config_change(
         # The same change from the command line, meanwhile (its own event loop, in a thread).
         argv = ["--fleet", str(app.fleet_path), "config:set", "--app", "history-narrow", "FEATURE=on"]
         assert await asyncio.to_thread(cli_main, argv) == 0
-        screen = main_screen(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
         screen.load_history()
         await pilot.press("6")
         table = screen.query_one(HistoryTable)
