@@ -19,9 +19,6 @@ from ownstack_tui.engine.engine import Engine
 from ownstack_tui.engine.history import History
 from ownstack_tui.model.fleet import App, Fleet, Stack
 from ownstack_tui.model.health import BranchPosition
-from tests.integration.conftest import clean_faults
-
-__all__ = ["clean_faults"]
 
 
 def fleet_for(sandbox_fleet: Any, app: str) -> Fleet:

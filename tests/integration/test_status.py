@@ -13,7 +13,7 @@ import pytest
 from ownstack_tui import paths
 from ownstack_tui.fleet_file import FleetFile
 from tests.cli.helpers import Cli, Result
-from tests.sandbox.conftest import commit
+from tests.sandbox.helpers import commit
 
 SECRET = "s3cr3t-value-for-status-only"
 

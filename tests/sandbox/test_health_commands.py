@@ -7,15 +7,26 @@ from __future__ import annotations
 import calendar
 import json
 import re
+import shlex
 import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import asyncssh
 import pytest
 
 from tests.fixtures.sandbox import git_ssh_env, make_demo_repo
-from tests.sandbox.test_commands import run
+from tests.sandbox.helpers import connect
+
+
+async def run(stack: Any, known_hosts: Path, *words: str) -> tuple[int, str, str]:
+    """One command over SSH (asyncssh), words quoted as a client quotes them."""
+    async with connect(stack, known_hosts) as conn:
+        result = await conn.run(" ".join(shlex.quote(w) for w in words), stdin=asyncssh.DEVNULL)
+    return result.exit_status, str(result.stdout), str(result.stderr)
+
 
 NOT_AFTER = re.compile(r"^([A-Z][a-z]{2}) ([ \d]\d) (\d\d):(\d\d):(\d\d) (\d{4}) GMT$")
 
