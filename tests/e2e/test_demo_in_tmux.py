@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ownstack_tui import paths
+from tests.fixtures.sandbox import write_sandbox_fleet
 
 pytestmark = pytest.mark.skipif(
     shutil.which("tmux") is None and not os.environ.get("CI"), reason="tmux is not installed"
@@ -50,10 +50,13 @@ def port_is_open(port: int) -> bool:
 def test_demo_deploys_three_stacks_live_and_quitting_leaves_nothing_behind(tmp_path: Path) -> None:
     tmux = Tmux(f"ownstack-test-{os.getpid()}")
     exit_file = tmp_path / "exit-status"
+    temp_root = tmp_path / "tmp"  # the demo's temp folder (and its fleet file) goes here
+    temp_root.mkdir()
     env = {
         "OWNSTACK_TUI_HOME": os.environ["OWNSTACK_TUI_HOME"],
         "HOME": os.environ["HOME"],
         "TERM": "xterm-256color",
+        "TMPDIR": str(temp_root),
     }
     exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
     command = f"{exports} {shlex.quote(sys.executable)} -m ownstack_tui demo; echo $? > {exit_file}"
@@ -61,9 +64,9 @@ def test_demo_deploys_three_stacks_live_and_quitting_leaves_nothing_behind(tmp_p
     try:
         tmux("resize-window", "-t", "demo", "-x", "160", "-y", "50")
         tmux.wait_for(r"Stacks")
-        tmux.wait_for(r"up \d+s ago")
-        known_hosts = paths.known_hosts_path().read_text()
-        ports = [int(port) for port in re.findall(r"\[127\.0\.0\.1\]:(\d+)", known_hosts)]
+        tmux.wait_for(r"checked \d+s ago")
+        (fleet_file,) = temp_root.glob("ownstack-demo-*/fleet.toml")
+        ports = [int(port) for port in re.findall(r"(?m)^port = (\d+)$", fleet_file.read_text())]
         assert len(ports) == 3 and all(port_is_open(port) for port in ports)
         tmux("send-keys", "-t", "demo", "d")
         tmux.wait_for(r"Deploy shop to production\?")
@@ -82,8 +85,40 @@ def test_demo_deploys_three_stacks_live_and_quitting_leaves_nothing_behind(tmp_p
     finally:
         subprocess.run([*tmux.base, "kill-server"], capture_output=True)
     assert not any(port_is_open(port) for port in ports)
+    assert list(temp_root.iterdir()) == []  # the demo's folder, keys and all, is gone
     assert demos_of_this_test(env["OWNSTACK_TUI_HOME"]) == []
 
+
+
+def test_refresh_after_a_deploy_from_the_command_line_shows_the_stacks_sha(
+    trusted_sandbox: object, demo_repo: Path, clean_faults: None, tmp_path: Path
+) -> None:
+    """The console open in a terminal, a plain `deploy` beside it, then F5: the sidebar shows
+    the SHA the stack now reports."""
+    fleet = write_sandbox_fleet(tmp_path / "fleet.toml", trusted_sandbox, "e2e-refresh", demo_repo,
+                                needs_postgres=False)
+    # A long interval: within this test only F5 can read the stacks again.
+    fleet.write_text(fleet.read_text() + "\n[console]\nrefresh_interval = 300\n")
+    sha = subprocess.run(["git", "-C", str(demo_repo), "rev-parse", "HEAD"], check=True,
+                         capture_output=True, text=True).stdout.strip()
+    tmux = Tmux(f"ownstack-refresh-{os.getpid()}")
+    env = {name: os.environ[name] for name in ("OWNSTACK_TUI_HOME", "HOME")}
+    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in {**env, "TERM": "xterm-256color"}.items())
+    console = f"{exports} {shlex.quote(sys.executable)} -m ownstack_tui --fleet {shlex.quote(str(fleet))}"
+    tmux("new-session", "-d", "-s", "demo", "-x", "160", "-y", "50", console)
+    try:
+        tmux.wait_for(r"checked \d+s ago")
+        assert sha[:7] not in tmux.screen()
+        deploy = subprocess.run(
+            [sys.executable, "-m", "ownstack_tui", "--fleet", str(fleet), "deploy", "e2e-refresh",
+             "--stack", "staging", "--wait"],
+            capture_output=True, text=True, timeout=120, env={**os.environ, **env},
+        )
+        assert deploy.returncode == 0, deploy.stderr
+        tmux("send-keys", "-t", "demo", "F5")
+        tmux.wait_for(rf"{sha[:7]} up", timeout=20)
+    finally:
+        subprocess.run([*tmux.base, "kill-server"], capture_output=True)
 
 
 def test_in_a_real_terminal_the_logs_filter_shows_lines_and_a_typed_burst_fills_the_form(
@@ -101,7 +136,7 @@ def test_in_a_real_terminal_the_logs_filter_shows_lines_and_a_typed_burst_fills_
     tmux("new-session", "-d", "-s", "demo", "-x", "120", "-y", "40", command)
     try:
         tmux("resize-window", "-t", "demo", "-x", "120", "-y", "40")
-        tmux.wait_for(r"up \d+s ago")
+        tmux.wait_for(r"checked \d+s ago")
         tmux("send-keys", "-t", "demo", "1", "s")  # staging alone: no confirmation
         tmux.wait_for(r"staging · succeeded")
         tmux("send-keys", "-t", "demo", "5")
