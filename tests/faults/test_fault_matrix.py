@@ -38,7 +38,6 @@ from tests.faults.matrix import (
 SSH_CELLS = [cell for cell in CELLS if cell.fault.via == "ssh"]
 API_CELLS = [cell for cell in CELLS if cell.fault.via == "api"]
 SSHD_CELLS = [cell for cell in SSH_CELLS if cell.behind_sshd]
-FINAL = {"succeeded", "failed", "cancelled", "interrupted", "skipped"}
 
 
 class SilentHost:
@@ -193,7 +192,7 @@ def check_consistent(scene: Scene) -> None:
     fleet = FleetFile.load(scene.fleet_path).fleet
     assert scene.app in fleet.apps
     for entry in History(paths.data_dir()).entries(app=scene.app):
-        assert str(entry.status.value if hasattr(entry.status, "value") else entry.status) in FINAL
+        assert entry.status.is_final, f"job {entry.id} on {entry.stack} left {entry.status.value}"
 
 
 @pytest.mark.parametrize("cell", SSH_CELLS, ids=[cell.id for cell in SSH_CELLS])
