@@ -33,6 +33,9 @@ class Faults:
     port_closed: bool = False  # nothing listens on the stack's port
     deploy_locked: bool = False  # a stuck deploy holds every app's deploy lock
     formation_lock: bool = False  # every app has app.json formations (ps:scale refused)
+    cert_expiring: bool = False  # every app's TLS certificate expires in 6 days
+    cert_expired: bool = False  # every app's TLS certificate expired 2 days ago
+    crashed: str = ""  # this process type's containers have exited ("" = off), e.g. "worker"
 
     def changed(self, **changes: Any) -> Faults:
         unknown = set(changes) - {f.name for f in dataclasses.fields(self)}

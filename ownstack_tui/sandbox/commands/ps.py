@@ -60,7 +60,9 @@ async def ps_scale(ctx: Ctx, args: list[str]) -> int:
 def ps_report_values(ctx: Ctx, app: str) -> dict[str, str]:
     meta = ctx.state.meta(app)
     containers: dict[str, str] = meta["containers"] if meta["deployed"] else {}
-    running = bool(containers) and meta["restore"]
+    statuses = {name: container_status(ctx, meta, name) for name in containers}
+    up = sum(1 for status in statuses.values() if status == "running")
+    running = "true" if containers and up == len(containers) else "mixed" if up else "false"
     values = {
         "--deployed": "true" if meta["deployed"] else "false",
         "--processes": str(len(containers)),
@@ -82,12 +84,18 @@ def ps_report_values(ctx: Ctx, app: str) -> dict[str, str]:
         "--ps-start-cmd": "",
         "--ps-dockerfile-start-cmd": "",
         "--restore": "true" if meta["restore"] else "false",
-        "--running": "true" if running else "false",
+        "--running": running,
     }
-    status = "running" if meta["restore"] else "exited"
     for name, cid in containers.items():
-        values[f"--status-{name}"] = f"{status} (CID: {cid[:11]})"
+        values[f"--status-{name}"] = f"{statuses[name]} (CID: {cid[:11]})"
     return values
+
+
+def container_status(ctx: Ctx, meta: dict[str, object], container: str) -> str:
+    """docker's State.Status for ``<type>.<n>``: stopped apps and a crashed type have exited."""
+    if not meta["restore"] or container.partition(".")[0] == ctx.faults.crashed:
+        return "exited"
+    return "running"
 
 
 async def ps_report(ctx: Ctx, args: list[str]) -> int:
@@ -153,10 +161,14 @@ async def ps_start(ctx: Ctx, args: list[str]) -> int:
         if not meta["deployed"]:
             await ctx.console.warn(f"App {app} has not been deployed")
             continue
-        if meta["restore"]:
+        running = ps_report_values(ctx, app)["--running"]
+        if running == "true":
             await ctx.console.warn(f"App {app} already running")
             continue
-        await ctx.console.warn("App has been detected as not running, releasing")
+        if running == "mixed":  # a crashed process type (dokku's ps.Start)
+            await ctx.console.warn("App is running in mixed mode, releasing")
+        else:
+            await ctx.console.warn("App has been detected as not running, releasing")
         await restart_app(ctx, app)
     return 0
 
