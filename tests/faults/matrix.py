@@ -63,6 +63,7 @@ OPERATIONS = {
         Operation("deploy", ("deploy", "{app}", "--wait"), "`deploy --wait` (every stack)"),
         Operation("app-info", ("app", "info", "{app}"), "`app info`"),
         Operation("stacks", ("stacks",), "`stacks`"),
+        Operation("status", ("status", "--app", "{app}"), "`status` (every stack's health)"),
         Operation("config-set", ("config:set", "--app", "{app}", "MATRIX_KEY=v a$l'ue"), "`config:set`"),
         Operation("config-apply", ("config:apply", "--app", "{app}"), "`config:apply`"),
         Operation(
@@ -82,7 +83,7 @@ OPERATIONS = {
 # The operations run again with the sick stack behind a real sshd (a subset: sshd costs ~40 ms
 # a handshake and one process per command).
 SSHD_OPS = ("deploy", "config-set")
-SSH_OPS = ("deploy", "app-info", "stacks", "config-set", "config-apply", "ps-scale", "logs")
+SSH_OPS = ("deploy", "app-info", "stacks", "status", "config-set", "config-apply", "ps-scale", "logs")
 QUICK = 10.0  # a refused or failed connection is known at once
 
 FAULTS = {

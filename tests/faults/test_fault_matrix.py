@@ -174,6 +174,10 @@ def check_healthy_stacks(
         elif op == "stacks":
             (row,) = [line for line in result.out.splitlines() if line.startswith(name + " ")]
             assert " ok " in row + " ", row
+        elif op == "status":
+            (row,) = [line for line in result.out.splitlines() if line.startswith(name + " ")]
+            assert row.split()[1] != "unreachable", row
+            assert scene.deployed[:7] in row, row
         elif op == "config-set":
             assert stack.state.read_env(scene.app).get("MATRIX_KEY") == "v a$l'ue"
         elif op == "config-apply":
