@@ -77,7 +77,7 @@ class DeployJob:
         now = clock.now()
         if self.started_at is None and status is not DeployStatus.QUEUED:
             self.started_at = now
-        if status.is_final:
+        if status.is_final and self.finished_at is None:
             self.finished_at = now
         if reason:
             self.reason = reason
@@ -92,6 +92,14 @@ class DeployJob:
             del self.lines[:overflow]
             self.dropped_lines += overflow
         self._emit(JobEvent(self, tuple(lines)))
+
+    def ran_from(self, started_at: object, finished_at: object) -> None:
+        """Take the times of the system that ran the job (a control plane's record), set just
+        before the final status: our clock only sees when we noticed, which for a quick build
+        is one instant. Times that are missing or run backwards are ignored."""
+        start, end = _time(started_at), _time(finished_at)
+        if not self.is_final and start is not None and end is not None and end >= start:
+            self.started_at, self.finished_at = start, end
 
     def succeed(self, sha: str | None) -> None:
         if sha:
@@ -159,3 +167,10 @@ class DeployRun:
                 stop()
 
         return unsubscribe
+
+
+def _time(value: object) -> float | None:
+    """A unix time from a record, or None for anything else (a bool is not a time)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+        return float(value)
+    return None

@@ -223,3 +223,20 @@ def test_a_replica_made_through_the_control_plane_deploys_there_too(
     assert staging.deployed_sha(blue) == staging.deployed_sha(world.app)
     database_url = staging.dokku_sync("config:get", blue, "DATABASE_URL").stdout
     assert database_url == staging.dokku_sync("config:get", world.app, "DATABASE_URL").stdout
+
+
+def test_a_deploys_time_taken_is_the_control_planes_own_start_to_finish(
+    world: ApiWorld,
+) -> None:
+    # Our clock only sees when we noticed a status; for a quick build that is one instant
+    # (it used to print 0.0 s). The control plane's record says when the build really ran.
+    result = world.api("deploy", world.app, "--stack", "staging", "--wait", "--json")
+    assert result.status == 0, result.err
+    (job,) = result.json()["jobs"]
+    (deployment,) = server_deployments(world)
+    ran = deployment.job.finished_at - deployment.job.started_at
+    assert ran > 0.1
+    assert job["elapsed"] == round(ran, 3)
+    history = world.api("history", "--app", world.app)
+    (row,) = [line for line in history.out.splitlines() if " staging " in line]
+    assert f" {ran:.1f}s" in row, row

@@ -46,6 +46,8 @@ def advance(job: DeployJob, status: DeployStatus | None) -> None:
 def finish(job: DeployJob, data: dict[str, Any]) -> None:
     status = parse_status(data.get("status"))
     sha = data.get("sha") or None
+    if status is not None and status.is_final:
+        job.ran_from(data.get("started_at"), data.get("finished_at"))
     if status is DeployStatus.SUCCEEDED:
         job.succeed(sha)
     elif status is DeployStatus.CANCELLED:
