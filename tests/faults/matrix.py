@@ -29,6 +29,7 @@ class Fault:
     via: str = "ssh"
     behind_sshd: bool = True  # also run with the sick stack behind a real OpenSSH sshd
     exit: int | None = None  # the exit status, when it is not 1 (sick) / 0 (slow)
+    console_says: str = ""  # what the console shows instead of the fragment, when it differs
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Operation:
     name: str
     argv: tuple[str, ...]  # "{app}" and "{stack}" are filled in per cell
     what: str
+    console: bool = False  # driven through the console's keys (a Pilot), not a command
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,15 @@ class Cell:
     @property
     def behind_sshd(self) -> bool:
         return self.fault.behind_sshd and self.fault.via == "ssh" and self.operation.name in SSHD_OPS
+
+    @property
+    def says(self) -> str:
+        """What the sick stack's line must say, as the table shows it."""
+        if not self.fault.sick_fails:
+            return "succeeds on every stack"
+        if self.operation.console and self.fault.console_says:
+            return self.fault.console_says
+        return f"`{self.fault.fragment}`"
 
     @property
     def id(self) -> str:
@@ -77,6 +88,14 @@ OPERATIONS = {
         ),
         Operation("api-deploy", ("--via", "api", "deploy", "{app}", "--wait"), "`--via api deploy --wait`"),
         Operation("api-app-info", ("--via", "api", "app", "info", "{app}"), "`--via api app info`"),
+        Operation(
+            "console-refresh", (), "console refresh (sidebar; the cause in the Config tab or a "
+            "notification)", console=True,
+        ),
+        Operation(
+            "console-deploy", (), "console deploy (`d`, `y`: the pane's title and subtitle)",
+            console=True,
+        ),
     )
 }
 
@@ -84,35 +103,48 @@ OPERATIONS = {
 # a handshake and one process per command).
 SSHD_OPS = ("deploy", "config-set")
 SSH_OPS = ("deploy", "app-info", "stacks", "status", "config-set", "config-apply", "ps-scale", "logs")
+REFRESH = ("console-refresh",)
+CONSOLE = ("console-refresh", "console-deploy")
 QUICK = 10.0  # a refused or failed connection is known at once
 
 FAULTS = {
     fault.name: fault
     for fault in (
-        Fault("unreachable", "connection refused", "connection refused", SSH_OPS, QUICK),
+        Fault("unreachable", "connection refused", "connection refused", SSH_OPS + CONSOLE, QUICK),
         Fault(
-            "hang", "accepts TCP, never speaks SSH", "no ssh answer", SSH_OPS,
+            "hang", "accepts TCP, never speaks SSH", "no ssh answer", SSH_OPS + CONSOLE,
             CONNECT_TIMEOUT + SLACK, behind_sshd=False,
         ),
         Fault(
             "freeze-after-auth", "logs in, then never answers", "timed out", SSH_OPS,
             COMMAND_TIMEOUT + SLACK, behind_sshd=False,
         ),
-        Fault("auth-refused", "our key is refused", "refused our ssh keys", SSH_OPS, QUICK),
         Fault(
-            "unknown-host-key", "host key not in known_hosts", "unknown host key", SSH_OPS, QUICK
+            "auth-refused", "our key is refused", "refused our ssh keys", SSH_OPS + CONSOLE, QUICK
         ),
-        Fault("changed-host-key", "host key changed", "host key changed", SSH_OPS, QUICK),
+        Fault(
+            "unknown-host-key", "host key not in known_hosts", "unknown host key",
+            SSH_OPS + REFRESH, QUICK, console_says="the host-key modal asks (fingerprint shown)",
+        ),
+        Fault(
+            "changed-host-key", "host key changed", "host key changed", SSH_OPS + CONSOLE, QUICK
+        ),
         Fault(
             "dropped-mid-build", "connection dropped during the deploy", "connection lost",
-            ("deploy",), QUICK,
+            ("deploy", "console-deploy"), QUICK,
         ),
         Fault(
             "dropped-mid-log-tail", "connection dropped while following logs", "log stream lost",
             ("logs-follow",), 20.0, exit=0,
         ),
-        Fault("deploy-locked", "dokku's deploy lock held", "deploy lock", ("deploy",), QUICK),
-        Fault("failing-build", "the build fails", "failed to compile", ("deploy",), QUICK),
+        Fault(
+            "deploy-locked", "dokku's deploy lock held", "deploy lock",
+            ("deploy", "console-deploy"), QUICK,
+        ),
+        Fault(
+            "failing-build", "the build fails", "failed to compile",
+            ("deploy", "console-deploy"), QUICK,
+        ),
         Fault(
             "formation-lock", "app.json formations (no manual scaling)", "formations",
             ("ps-scale",), QUICK,

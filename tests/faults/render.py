@@ -17,7 +17,10 @@ the fault is put on ONE stack ({SICK}) of three sandbox stacks over real SSH (or
 control-plane stand-in for `--via api`), the operation runs as a user would run it, and the
 test checks the exit status, that the sick stack's line names it and the cause, that the
 healthy stacks did their work (on the stacks' recorded state), the bound, that nothing printed
-a traceback, and that the fleet file and history are consistent afterwards.
+a traceback, and that the fleet file and history are consistent afterwards. The console rows
+drive the console with its own keys (a Textual Pilot over real SSH): the sick stack's sidebar
+entry says `down` or its deploy pane is failed with the cause in its subtitle, the healthy
+stacks show `up` and their SHA or succeeded and run the new commit; they have no exit status.
 
 Bounds come from the fleet file's `[timeouts]` (the matrix sets `connect = {CONNECT_TIMEOUT}`;
 the default is 10 s) plus a few seconds' slack for a loaded two-core machine.
@@ -26,9 +29,9 @@ the default is 10 s) plus a few seconds' slack for a loaded two-core machine.
 
 def row(cell: Cell) -> str:
     fault = cell.fault
-    says = f"`{fault.fragment}`" if fault.sick_fails else "succeeds on every stack"
     sshd = "yes" if cell.behind_sshd else ""
-    return (f"| {fault.what} | {cell.operation.what} | {cell.status} | {says} | {fault.bound:g} s "
+    status = "—" if cell.operation.console else str(cell.status)
+    return (f"| {fault.what} | {cell.operation.what} | {status} | {cell.says} | {fault.bound:g} s "
             f"| {sshd} |")
 
 

@@ -22,8 +22,12 @@ import pytest
 import tomlkit
 
 from ownstack_tui import paths
+from ownstack_tui.engine.factory import open_engine
 from ownstack_tui.engine.history import History
 from ownstack_tui.fleet_file import FleetFile
+from ownstack_tui.tui.app import OwnstackApp
+from ownstack_tui.tui.screens.confirm import ConfirmScreen
+from ownstack_tui.tui.screens.host_key import HostKeyScreen
 from tests.api.conftest import ApiWorld
 from tests.cli.helpers import Cli, Result, follow_until
 from tests.faults.matrix import (
@@ -34,8 +38,20 @@ from tests.faults.matrix import (
     SICK,
     Cell,
 )
+from tests.tui.seen import (
+    checked,
+    finished,
+    reachable,
+    sidebar,
+    status_line,
+    subtitle,
+    title,
+    toasts,
+    wait_for,
+)
 
-SSH_CELLS = [cell for cell in CELLS if cell.fault.via == "ssh"]
+SSH_CELLS = [cell for cell in CELLS if cell.fault.via == "ssh" and not cell.operation.console]
+CONSOLE_CELLS = [cell for cell in CELLS if cell.operation.console]
 API_CELLS = [cell for cell in CELLS if cell.fault.via == "api"]
 SSHD_CELLS = [cell for cell in SSH_CELLS if cell.behind_sshd]
 
@@ -258,6 +274,65 @@ def run_cell(cell: Cell, scene: Scene, sandbox_fleet: Any, sick: Any, silent_hos
     check_consistent(scene)
     if cell.operation.name == "config-set":
         assert "MATRIX_KEY" in scene.fleet_path.read_text()
+
+
+@pytest.mark.parametrize("cell", CONSOLE_CELLS, ids=[cell.id for cell in CONSOLE_CELLS])
+async def test_one_sick_stack_in_the_console(
+    cell: Cell, scene: Scene, sandbox_fleet: Any, silent_host: SilentHost,
+    caplog: pytest.LogCaptureFixture, isolated_home: Path,
+) -> None:
+    break_stack(cell, scene, sandbox_fleet[SICK], silent_host)
+    fleet = FleetFile.load(scene.fleet_path).fleet
+    console = OwnstackApp(scene.fleet_path, fleet, fleet.app(scene.app), open_engine(fleet, "ssh"))
+    started = time.monotonic()
+    async with console.run_test(size=(160, 50), notifications=True) as pilot:
+        if cell.fault.name == "unknown-host-key":
+            await wait_for(pilot, lambda: isinstance(console.screen, HostKeyScreen), cell.fault.bound)
+            prompt = console.screen
+            assert isinstance(prompt, HostKeyScreen) and prompt.fingerprint.startswith("SHA256:")
+            assert prompt.stack == SICK
+            await pilot.press("r")  # refused: the stack stays down, the others were checked
+            await wait_for(pilot, lambda: checked(console), cell.fault.bound)
+        elif cell.operation.name == "console-refresh":
+            await wait_for(pilot, lambda: checked(console), cell.fault.bound)
+            await pilot.press("3")  # the Config tab reads every stack: the sick one says why
+            cause = cell.fault.fragment
+            await wait_for(pilot, lambda: any(
+                cause in text.lower() for text in [*toasts(console), status_line(console, "config")]
+            ), cell.fault.bound)
+            assert f"✗ {SICK}: " in status_line(console, "config") or any(
+                SICK in text for text in toasts(console)
+            )
+        else:
+            await wait_for(pilot, lambda: checked(console), cell.fault.bound)
+            started = time.monotonic()
+            await pilot.press("2", "d")
+            await wait_for(pilot, lambda: isinstance(console.screen, ConfirmScreen))
+            await pilot.press("y")
+            await wait_for(pilot, lambda: finished(console, SICK, *HEALTHY), cell.fault.bound)
+        elapsed = time.monotonic() - started
+        check_console(cell, scene, console, sandbox_fleet)
+    assert elapsed < cell.fault.bound, f"took {elapsed:.1f} s, bound {cell.fault.bound} s"
+    logged = [r for r in caplog.records if r.exc_info or "Traceback" in r.getMessage()]
+    assert not logged, [r.getMessage() for r in logged]
+    written = [p for p in isolated_home.rglob("*.log") if b"Traceback" in p.read_bytes()]
+    assert not written, written
+    check_consistent(scene)
+
+
+def check_console(cell: Cell, scene: Scene, console: OwnstackApp, sandbox_fleet: Any) -> None:
+    """The sick stack as the console shows it, and the healthy stacks' work on their state."""
+    if cell.operation.name == "console-refresh":
+        assert reachable(console, SICK) is False, sidebar(console)[SICK]
+        for name in HEALTHY:
+            assert reachable(console, name) is True, sidebar(console)[name]
+            assert scene.deployed[:7] in sidebar(console)[name]
+        return
+    assert title(console, SICK).startswith(f"✗ {SICK} · failed"), title(console, SICK)
+    assert cell.fault.fragment in subtitle(console, SICK).lower(), subtitle(console, SICK)
+    for name in HEALTHY:
+        assert title(console, name).startswith(f"✓ {name} · succeeded"), title(console, name)
+        assert sandbox_fleet[name].deployed_sha(scene.app) == scene.tip, f"{name} missed the tip"
 
 
 def break_control_plane(cell: Cell, world: ApiWorld, monkeypatch: pytest.MonkeyPatch) -> None:
