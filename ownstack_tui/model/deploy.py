@@ -15,6 +15,8 @@ class DeployStatus(Enum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    # Never started: an earlier wave of its rollout failed, was halted or cancelled.
+    SKIPPED = "skipped"
 
     @property
     def is_final(self) -> bool:
@@ -25,7 +27,9 @@ class DeployStatus(Enum):
         return GLYPHS[self]
 
 
-FINAL_STATUSES = frozenset({DeployStatus.SUCCEEDED, DeployStatus.FAILED, DeployStatus.CANCELLED})
+FINAL_STATUSES = frozenset(
+    {DeployStatus.SUCCEEDED, DeployStatus.FAILED, DeployStatus.CANCELLED, DeployStatus.SKIPPED}
+)
 
 GLYPHS = {
     DeployStatus.QUEUED: "…",
@@ -35,6 +39,7 @@ GLYPHS = {
     DeployStatus.SUCCEEDED: "✓",
     DeployStatus.FAILED: "✗",
     DeployStatus.CANCELLED: "⊘",
+    DeployStatus.SKIPPED: "↷",
 }
 
 _ORDER = [
@@ -53,6 +58,8 @@ def can_transition(current: DeployStatus, new: DeployStatus) -> bool:
     """Forward only: a running job may skip steps, fail or be cancelled; final is final."""
     if current.is_final:
         return False
+    if new is DeployStatus.SKIPPED:
+        return current is DeployStatus.QUEUED  # only a job that never started is skipped
     if new.is_final:
         return True
     return _ORDER.index(new) > _ORDER.index(current)

@@ -45,6 +45,7 @@ class DeployJob:
     lines: list[str] = field(default_factory=list)
     dropped_lines: int = 0
     remote_id: str | None = None  # the control plane's id, via api
+    rollback_of: int | None = None  # the job whose change this job undoes (a rollback)
     _listeners: list[Listener] = field(default_factory=list, repr=False)
 
     @property
@@ -68,7 +69,7 @@ class DeployJob:
             return
         self.status = check_transition(self.status, status)
         now = clock.now()
-        if self.started_at is None and status is not DeployStatus.QUEUED:
+        if self.started_at is None and status not in (DeployStatus.QUEUED, DeployStatus.SKIPPED):
             self.started_at = now
         if status.is_final:
             self.finished_at = now
@@ -97,6 +98,10 @@ class DeployJob:
     def cancel(self) -> None:
         if not self.is_final:
             self.set_status(DeployStatus.CANCELLED)
+
+    def skip(self, reason: str) -> None:
+        """Never started (an earlier wave failed, or the rollout stopped before it)."""
+        self.set_status(DeployStatus.SKIPPED, reason)
 
     # -- watched by front ends ----------------------------------------------------------
 
