@@ -50,6 +50,12 @@ def deploy(ctx: Context, args: argparse.Namespace) -> int:
             f"app {app.name} has no target stacks; add one with "
             f"'ownstack-tui app stacks:add {app.name} STACK'"
         )
+    # -- staged rollouts (cli/rollout_commands.py) --
+    from ownstack_tui.cli import rollout_commands
+
+    policy = rollout_commands.policy_for(app, args)
+    if ctx.via != "api" or not rollout_commands.is_plain_deploy(policy):
+        return rollout_commands.deploy_rollout(ctx, args, app, policy, request)
     return run_async(deploy_and_report(ctx, app.name, args.stack or (), request, args.wait))
 
 

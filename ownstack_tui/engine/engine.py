@@ -18,6 +18,7 @@ from ownstack_tui.engine.history import History
 from ownstack_tui.engine.hostkeys import HostKeyError
 from ownstack_tui.errors import AppNotOnStack
 from ownstack_tui.model.config import StackConfigPlan, effective_config, plan_stack_config
+from ownstack_tui.model.deploy_lock import without_lock_key
 from ownstack_tui.model.fleet import App, Fleet, Stack
 from ownstack_tui.model.jobs import DeployJob, DeployRun
 
@@ -103,9 +104,14 @@ class Engine:
     # -- deploys -------------------------------------------------------------------------
 
     def start_deploy(
-        self, app: App, only: Sequence[str] = (), request: DeployRequest | None = None
+        self,
+        app: App,
+        only: Sequence[str] = (),
+        request: DeployRequest | None = None,
+        rollback_of: Mapping[str, int] | None = None,
     ) -> RunningDeploy:
-        """Create one job per target stack and start them all; returns at once."""
+        """Create one job per target stack and start them all; returns at once.
+        ``rollback_of`` maps a stack to the job whose change its new job undoes."""
         request = request or DeployRequest()
         stacks = self.fleet.target_stacks(app, only)
         ids = self.history.allocate_ids(len(stacks))
@@ -117,6 +123,7 @@ class Engine:
                 via=self.via,
                 ref=request.ref or (None if request.image else app.branch),
                 image=request.image,
+                rollback_of=(rollback_of or {}).get(stack.name),
             )
             for job_id, stack in zip(ids, stacks, strict=True)
         ]
@@ -159,9 +166,12 @@ class Engine:
         self, app: App, only: Sequence[str] = ()
     ) -> dict[str, StackOutcome[dict[str, str]]]:
         stacks = {stack.name: stack for stack in self.fleet.target_stacks(app, only)}
-        return await fan_out(
-            stacks, lambda name: self.backend.read_config(app, stacks[name]), self.parallelism
-        )
+
+        async def read(name: str) -> dict[str, str]:
+            # The deploy-lock record is ours, not the app's: no display, plan or drift shows it.
+            return without_lock_key(await self.backend.read_config(app, stacks[name]))
+
+        return await fan_out(stacks, read, self.parallelism)
 
     async def plan_config(
         self,

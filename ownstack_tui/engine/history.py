@@ -35,6 +35,7 @@ class HistoryEntry:
     created_at: float
     started_at: float | None
     finished_at: float | None
+    rollback_of: int | None = None  # set on a rollout's rollback jobs: the job they undo
 
     @property
     def duration(self) -> float | None:
@@ -102,6 +103,7 @@ class History:
             "created_at": job.created_at,
             "started_at": job.started_at,
             "finished_at": job.finished_at,
+            "rollback_of": job.rollback_of,
         }
         with contextlib.suppress(OSError):
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -177,4 +179,5 @@ def _entry(record: dict[str, Any]) -> HistoryEntry:
         created_at=float(record.get("created_at") or 0),
         started_at=record.get("started_at"),
         finished_at=record.get("finished_at"),
+        rollback_of=record.get("rollback_of"),
     )

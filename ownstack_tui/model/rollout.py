@@ -45,6 +45,7 @@ class RolloutPolicy:
     on_failure: OnFailure = OnFailure.HALT
     soak: float = 0.0  # seconds to wait after a wave passed, before the next
     health_timeout: float = DEFAULT_HEALTH_TIMEOUT
+    partial: bool = False  # only some of the app's stacks (--stack): the others are not missing
 
     @property
     def has_gates(self) -> bool:
@@ -74,9 +75,9 @@ class RolloutPolicy:
         return dataclasses.replace(self, **changes)
 
 
-def all_at_once(stacks: Sequence[str]) -> RolloutPolicy:
-    """Today's deploy: every stack in one wave, nothing to wait for afterwards."""
-    return RolloutPolicy(waves=(tuple(stacks),), gate=Gate.NONE)
+def all_at_once(stacks: Sequence[str], partial: bool = False) -> RolloutPolicy:
+    """Today's deploy: the stacks in one wave, nothing to wait for afterwards."""
+    return RolloutPolicy(waves=(tuple(stacks),), gate=Gate.NONE, partial=partial)
 
 
 def parse_gate(value: object) -> Gate:
@@ -132,8 +133,11 @@ def policy_from_table(table: Mapping[str, Any], where: str) -> RolloutPolicy:
     )
 
 
-def check_waves(waves: Waves, app: str, targets: Sequence[str], known: Sequence[str]) -> Waves:
-    """Every target stack in exactly one wave, and nothing else. Raises naming the offenders."""
+def check_waves(
+    waves: Waves, app: str, targets: Sequence[str], known: Sequence[str], partial: bool = False
+) -> Waves:
+    """Every target stack (``partial``: some) in exactly one wave, and nothing else. Raises
+    naming the offenders."""
     if not waves:
         raise InvalidInput(f"the rollout of {app} has no waves; give --wave STACK[,STACK...]")
     named = [name for wave in waves for name in wave]
@@ -149,7 +153,7 @@ def check_waves(waves: Waves, app: str, targets: Sequence[str], known: Sequence[
     if twice:
         raise InvalidInput(f"the rollout of {app} names stack(s) more than once: {', '.join(twice)}")
     missing = [name for name in targets if name not in named]
-    if missing:
+    if missing and not partial:
         raise InvalidInput(
             f"stack(s) of {app} not in any wave: {', '.join(missing)}; add them to a wave "
             "(or deploy them with --stack)"
@@ -297,9 +301,11 @@ class RolloutProgress:
 
     @property
     def jobs(self) -> list[DeployJob]:
-        """Every job of the rollout: deploys (and skipped ones) in wave order, then rollbacks."""
+        """Every job of the rollout: deploys (and skipped ones) in wave order, then rollbacks in
+        the order they ran."""
         ordered = [s.job for s in self.stacks.values() if s.job is not None]
-        return ordered + [s.rollback_job for s in self.stacks.values() if s.rollback_job is not None]
+        rollbacks = [s.rollback_job for s in self.stacks.values() if s.rollback_job is not None]
+        return ordered + sorted(rollbacks, key=lambda job: job.id)
 
     # -- driven by the engine --------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ownstack_tui.sandbox.app_http import process_status
 from ownstack_tui.sandbox.build import deploy_processes
 from ownstack_tui.sandbox.commands.common import Ctx, parse_flags, verify_app
 from ownstack_tui.sandbox.commands.deploying import rebuild_app, restart_app
@@ -60,7 +61,8 @@ async def ps_scale(ctx: Ctx, args: list[str]) -> int:
 def ps_report_values(ctx: Ctx, app: str) -> dict[str, str]:
     meta = ctx.state.meta(app)
     containers: dict[str, str] = meta["containers"] if meta["deployed"] else {}
-    running = bool(containers) and meta["restore"]
+    status = process_status(ctx.state, app, ctx.faults)
+    running = bool(containers) and status == "running"
     values = {
         "--deployed": "true" if meta["deployed"] else "false",
         "--processes": str(len(containers)),
@@ -84,7 +86,6 @@ def ps_report_values(ctx: Ctx, app: str) -> dict[str, str]:
         "--restore": "true" if meta["restore"] else "false",
         "--running": "true" if running else "false",
     }
-    status = "running" if meta["restore"] else "exited"
     for name, cid in containers.items():
         values[f"--status-{name}"] = f"{status} (CID: {cid[:11]})"
     return values
