@@ -201,6 +201,12 @@ def history(ctx: Context, args: argparse.Namespace) -> int:
         lines = store.log_lines(entry.id)
         if ctx.json:
             print_json({**entry.as_dict(), "log": lines})
+        elif args.timestamps:
+            timed = store.timed_log_lines(entry.id)
+            sys.stdout.write("".join(
+                (f"+{offset:7.1f}s  " if offset is not None else " " * 11) + line + "\n"
+                for offset, line in timed
+            ))
         else:
             sys.stdout.write("".join(line + "\n" for line in lines))
         return 0

@@ -99,6 +99,8 @@ def _deploy_commands(commands: argparse._SubParsersAction) -> None:
     history.add_argument("--app")
     history.add_argument("--stack")
     history.add_argument("--job", type=int, metavar="ID", help="print one job's full log")
+    history.add_argument("--timestamps", action="store_true",
+                         help="with --job: each line's time from the job's start")
 
     logs = _command(commands, "logs", "ownstack_tui.cli.deploy_commands:logs",
                     "runtime logs of the app on its stacks")

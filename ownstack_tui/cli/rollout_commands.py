@@ -146,7 +146,12 @@ class GateKeeper:
             if not answer.done():
                 answer.set_result(sys.stdin.readline())
 
-        loop.add_reader(sys.stdin.fileno(), readable)
+        try:
+            loop.add_reader(sys.stdin.fileno(), readable)
+        except (OSError, ValueError):  # nothing to read an answer from: do not go on
+            sys.stdout.write("no terminal to answer on: halting\n")
+            self.rollout.halt()
+            return
         try:
             line = await answer
         finally:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from ownstack_tui import paths
+from ownstack_tui import clock, paths
 from ownstack_tui.model.jobs import DeployJob, JobEvent
 
 
@@ -119,6 +119,11 @@ class History:
                 self._open_logs[job.id] = handle
             handle.write("".join(line + "\n" for line in lines))
             handle.flush()
+            # Each line's offset from the job's start, line for line (history --timestamps).
+            start = job.started_at if job.started_at is not None else job.created_at
+            offset = f"{max(0.0, clock.now() - start):.3f}\n"
+            with open(self.times_path(job.id), "a", encoding="ascii") as times:
+                times.write(offset * len(lines))
 
     def close(self) -> None:
         for handle in self._open_logs.values():
@@ -144,6 +149,20 @@ class History:
 
     def log_path(self, job_id: int) -> Path:
         return self.logs / f"{job_id}.log"
+
+    def times_path(self, job_id: int) -> Path:
+        return self.logs / f"{job_id}.times"
+
+    def timed_log_lines(self, job_id: int) -> list[tuple[float | None, str]]:
+        """Each log line with its offset in seconds from the job's start (None if unknown)."""
+        try:
+            offsets = self.times_path(job_id).read_text(encoding="ascii").split()
+        except FileNotFoundError:
+            offsets = []
+        lines = self.log_lines(job_id)
+        return [
+            (float(offsets[i]) if i < len(offsets) else None, line) for i, line in enumerate(lines)
+        ]
 
     def log_lines(self, job_id: int) -> list[str]:
         try:

@@ -346,7 +346,7 @@ class RunningRollout:
         if current_wave:
             self.progress.set_wave(current_wave, WaveState.CANCELLED, "rollout cancelled")
         self._skip_from(max(1, current_wave), "rollout cancelled")
-        self.progress.set_state(RolloutState.CANCELLED, "cancelled")
+        self.progress.set_state(RolloutState.CANCELLED)
 
     def _skip_from(self, number: int, reason: str) -> None:
         """Stacks of wave ``number`` on that never started end ``skipped``, with a job."""

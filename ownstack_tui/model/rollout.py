@@ -312,7 +312,7 @@ class RolloutProgress:
     def set_state(self, state: RolloutState, reason: str | None = None) -> None:
         if self.state.is_final or state is self.state:
             return
-        self.state, self.reason = state, reason or self.reason
+        self.state, self.reason = state, reason
         self._emit(RolloutEvent(RolloutEventKind.ROLLOUT))
 
     def set_wave(self, number: int, state: WaveState, reason: str | None = None) -> None:

@@ -34,9 +34,13 @@ class JobTiming:
 
     def label(self) -> str:
         """``12s``, ``12s · ETA 20s``, ``40s · slow (usually 15s)``."""
-        text = f"{self.elapsed:.0f}s"
+        text = _seconds(self.elapsed)
         if self.usual is None:
             return text
         if self.slow:
-            return f"{text} · slow (usually {self.usual:.0f}s)"
-        return f"{text} · ETA {self.remaining:.0f}s"
+            return f"{text} · slow (usually {_seconds(self.usual)})"
+        return f"{text} · ETA {_seconds(self.remaining or 0.0)}"
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.1f}s" if value < 10 else f"{value:.0f}s"

@@ -202,3 +202,22 @@ def test_the_health_gate_waits_for_a_slow_stack_within_the_timeout(
     report = result.json()
     assert [w["state"] for w in report["waves"]] == ["passed", "passed", "passed"]
     assert all(stack.deployed_sha(app) for stack in sandbox_fleet)
+
+
+def test_a_job_past_twice_its_usual_duration_is_marked_slow(
+    cli: Cli, rollout_shop: tuple[Path, str], sandbox_fleet: Any, demo_repo: Path
+) -> None:
+    _, app = rollout_shop
+    for version in ("v1", "v2"):
+        commit(demo_repo, version)
+        assert cli("deploy", app, "--stack", "staging").status == 0
+    commit(demo_repo, "v3")
+    sandbox_fleet["staging"].set_fault(build_line_delay_ms=100)
+    result = cli("deploy", app, "--stack", "staging")
+    assert result.status == 0
+    assert re.search(r"^staging \| slow: \d+\.\ds · slow \(usually \d+\.\ds\)$", result.out, re.M)
+    job = cli("history", "--app", app, "--json").json()[0]
+    report = cli("history", "--app", app, "--job", str(job["id"]), "--timestamps")
+    offsets = [float(line.split("s", 1)[0].lstrip("+")) for line in report.out.splitlines()]
+    assert offsets == sorted(offsets) and offsets[-1] - offsets[0] > 1.0
+    assert "Application deployed" in report.out

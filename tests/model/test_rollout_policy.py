@@ -156,8 +156,8 @@ def test_the_lock_record_is_hidden_from_config() -> None:
 def test_eta_comes_from_the_median_and_twice_it_is_slow() -> None:
     usual = usual_duration([10.0, 30.0, 12.0, None])
     assert usual == 12.0
-    assert JobTiming(elapsed=4.0, usual=usual).label() == "4s · ETA 8s"
+    assert JobTiming(elapsed=4.0, usual=usual).label() == "4.0s · ETA 8.0s"
     assert not JobTiming(elapsed=24.0, usual=usual).slow
     assert JobTiming(elapsed=25.0, usual=usual).slow
     assert JobTiming(elapsed=25.0, usual=usual).label() == "25s · slow (usually 12s)"
-    assert JobTiming(elapsed=3.0).label() == "3s"
+    assert JobTiming(elapsed=3.0).label() == "3.0s"
