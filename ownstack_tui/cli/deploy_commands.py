@@ -11,17 +11,20 @@ import time
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
+from ownstack_tui import clock
 from ownstack_tui.backends.base import DeployRequest
 from ownstack_tui.backends.dokku.parsers import strip_ansi
 from ownstack_tui.cli.context import Context
 from ownstack_tui.cli.output import print_json, print_table
+from ownstack_tui.engine.deploy_lock import read_locks
 from ownstack_tui.engine.engine import Engine
 from ownstack_tui.engine.factory import open_engine
-from ownstack_tui.engine.fanout import describe_failure
+from ownstack_tui.engine.fanout import StackOutcome, describe_failure
 from ownstack_tui.engine.history import History
 from ownstack_tui.errors import InvalidInput, NotFound
 from ownstack_tui.model import validation
 from ownstack_tui.model.deploy import DeployStatus
+from ownstack_tui.model.deploy_lock import StackLock, describe_lock
 from ownstack_tui.model.jobs import DeployJob, DeployRun, JobEvent
 
 T = TypeVar("T")
@@ -156,6 +159,7 @@ async def _app_info(ctx: Context, app_name: str) -> int:
     app = ctx.fleet.app(app_name)
     async with engine_for(ctx) as engine:
         states = await engine.app_states(app)
+        locks = await read_locks(engine, app)
     rows = []
     for name, outcome in states.items():
         state = outcome.value
@@ -167,6 +171,7 @@ async def _app_info(ctx: Context, app_name: str) -> int:
                 "deployed_sha": state.deployed_sha if state else None,
                 "deploy_source": state.deploy_source if state else None,
                 "error": outcome.error,
+                "lock": _lock_text(locks.get(name)),
             }
         )
     if ctx.json:
@@ -182,8 +187,16 @@ async def _app_info(ctx: Context, app_name: str) -> int:
             detail = f"deployed {str(row['deployed_sha'])[:7]}"
         else:
             detail = "not deployed"
-        print(f"  Stack:   {row['stack']} — {detail}")
+        lock = f" · {row['lock']}" if row["lock"] else ""
+        print(f"  Stack:   {row['stack']} — {detail}{lock}")
     return 0 if all(row["reachable"] for row in rows) else 1
+
+
+def _lock_text(outcome: StackOutcome[StackLock] | None) -> str | None:
+    """Who holds the app's deploys on a stack, if anyone (rollouts' lock, dokku's apps:lock)."""
+    if outcome is None or outcome.value is None:
+        return None
+    return describe_lock(outcome.value, clock.now())
 
 
 # -- history ---------------------------------------------------------------------------------

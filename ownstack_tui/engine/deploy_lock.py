@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from ownstack_tui import clock
 from ownstack_tui.backends.base import RolloutBackend
+from ownstack_tui.engine.engine import Engine
+from ownstack_tui.engine.fanout import StackOutcome, fan_out
 from ownstack_tui.errors import OwnstackError
 from ownstack_tui.model.deploy_lock import LockHolder, StackLock, held_message, short_command
 from ownstack_tui.model.fleet import App, Stack
@@ -92,3 +94,12 @@ async def release(backend: RolloutBackend, app: App, stack: Stack, holder: LockH
     """Clear the record if it is still ours (a lock broken and retaken is someone else's)."""
     if _ours(await backend.read_lock(app, stack), holder):
         await backend.write_lock(app, stack, None)
+
+
+async def read_locks(engine: Engine, app: App) -> dict[str, StackOutcome[StackLock]]:
+    """Who holds the app's deploys on each target stack (nothing to read via the API)."""
+    backend = engine.backend
+    if not isinstance(backend, RolloutBackend):
+        return {}
+    stacks = {stack.name: stack for stack in engine.fleet.target_stacks(app)}
+    return await fan_out(stacks, lambda name: backend.read_lock(app, stacks[name]), engine.parallelism)

@@ -76,19 +76,23 @@ def _clock_time(epoch: float, now: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M", local)
 
 
-def held_message(stack: str, lock: StackLock, now: float, wait_hint: str = "15m") -> str:
-    """``prod-east: rollout by alice@laptop since 14:02 (deploy --wave …): wait, or --lock-wait 15m``"""
+def describe_lock(lock: StackLock, now: float) -> str | None:
+    """``rollout by alice@laptop since 14:02 (deploy …)``; None when the stack is free."""
     holder = lock.holder
     if holder is None:
-        return (
-            f"{stack}: deploys locked with dokku apps:lock (owner unknown): wait, or "
-            f"--lock-wait {wait_hint}; whoever set it clears it with apps:unlock"
-        )
+        return "deploys locked with dokku apps:lock (owner unknown)" if lock.dokku_locked else None
     if not holder.since:
-        return f"{stack}: rollout by an unknown owner: wait, or --lock-wait {wait_hint}"
+        return "rollout by an unknown owner"
     detail = holder.command + (f"; reason: {holder.reason}" if holder.reason else "")
-    text = f"{stack}: rollout by {holder.owner} since {_clock_time(holder.since, now)} ({detail})"
-    if holder.is_stale(now):
+    return f"rollout by {holder.owner} since {_clock_time(holder.since, now)} ({detail})"
+
+
+def held_message(stack: str, lock: StackLock, now: float, wait_hint: str = "15m") -> str:
+    """``prod-east: rollout by alice@laptop since 14:02 (deploy --wave …): wait, or --lock-wait 15m``"""
+    text = f"{stack}: {describe_lock(lock, now)}"
+    if lock.holder is None:
+        return f"{text}: wait, or --lock-wait {wait_hint}; whoever set it clears it with apps:unlock"
+    if lock.holder.is_stale(now):
         return text + ": older than an hour; break it with --break-lock"
     return text + f": wait, or --lock-wait {wait_hint}"
 

@@ -66,6 +66,8 @@ def test_a_second_deploy_on_a_held_stack_fails_there_naming_the_owner_then_lock_
         wait_until(lambda: lock_on(staging, app) is not None)
         holder = lock_on(staging, app)
         assert holder is not None and holder["owner"] == f"{getpass.getuser()}@{socket.gethostname()}"
+        info = cli("app", "info", app)
+        assert f"Stack:   staging — not deployed · rollout by {holder['owner']} since" in info.out
 
         refused = cli("deploy", app, "--stack", "staging")
         since = time.strftime("%H:%M", time.localtime(holder["since"]))
@@ -116,6 +118,8 @@ def test_a_dokku_apps_lock_set_by_hand_is_respected_with_its_owner_unknown(
     _, app = locked_shop
     staging = sandbox_fleet["staging"]
     assert staging.dokku_sync("apps:create", app).ok and staging.dokku_sync("apps:lock", app).ok
+    info = cli("app", "info", app)
+    assert "Stack:   staging — not deployed · deploys locked with dokku apps:lock (owner unknown)" in info.out
     result = cli("deploy", app, "--stack", "staging", "--stack", "prod-east")
     assert result.status == 1
     assert "✗ staging: deploys locked with dokku apps:lock (owner unknown)" in result.out

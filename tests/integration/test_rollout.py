@@ -221,3 +221,22 @@ def test_a_job_past_twice_its_usual_duration_is_marked_slow(
     offsets = [float(line.split("s", 1)[0].lstrip("+")) for line in report.out.splitlines()]
     assert offsets == sorted(offsets) and offsets[-1] - offsets[0] > 1.0
     assert "Application deployed" in report.out
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (("--wave", "staging,prod-east,prod-west", "--soak", "soon"), "invalid soak 'soon'"),
+        (("--lock-wait", "forever"), "invalid --lock-wait 'forever'"),
+        (("--wave", "staging", "--stack", "staging"), "--wave cannot be combined with --stack"),
+        (("--wave", "staging,,prod-east"), "give stack names separated by commas"),
+    ],
+)
+def test_bad_rollout_options_are_one_line_and_touch_nothing(
+    cli: Cli, rollout_shop: tuple[Path, str], sandbox_fleet: Any, options: tuple[str, ...], message: str
+) -> None:
+    _, app = rollout_shop
+    result = cli("deploy", app, *options)
+    assert result.status == 2
+    assert result.err.count("\n") == 1 and message in result.err, result.err
+    assert not any(stack.state.app_exists(app) for stack in sandbox_fleet)
