@@ -237,6 +237,8 @@ class RunningRollout:
                 self.progress.set_stack(name, StackPhase.LOCKING, text)
 
             stack = self.engine.fleet.stack(name)
+            # Released at the end even if cancelled half-way (release clears only our record).
+            self._locked.append(name)
             if await acquire(self.backend, self.app, stack, self.options.lock, waiting):
                 created.add(name)
 
@@ -244,7 +246,6 @@ class RunningRollout:
         taken = []
         for name, outcome in outcomes.items():
             if outcome.ok:
-                self._locked.append(name)
                 taken.append(name)
                 continue
             reason = outcome.error if isinstance(outcome.exception, LockHeld) else (
@@ -340,8 +341,7 @@ class RunningRollout:
             for job in (stack.job, stack.rollback_job):
                 if job is not None and not job.is_final:
                     job.cancel()
-            if stack.phase in (StackPhase.LOCKING, StackPhase.DEPLOYING, StackPhase.CHECKING,
-                               StackPhase.ROLLING_BACK):
+            if stack.phase in (StackPhase.DEPLOYING, StackPhase.CHECKING, StackPhase.ROLLING_BACK):
                 self.progress.set_stack(stack.name, StackPhase.CANCELLED, "rollout cancelled")
         if current_wave:
             self.progress.set_wave(current_wave, WaveState.CANCELLED, "rollout cancelled")
@@ -353,7 +353,7 @@ class RunningRollout:
         for wave in self.progress.waves[number - 1:]:
             for name in wave.stacks:
                 stack = self.progress.stacks[name]
-                if stack.job is None and stack.phase is not StackPhase.CANCELLED:
+                if stack.job is None:
                     self.progress.add_job(name, self._job_without_deploy(name, DeployStatus.SKIPPED, reason))
                     self.progress.set_stack(name, StackPhase.SKIPPED, reason)
             if not wave.state.is_final:

@@ -240,3 +240,40 @@ def test_bad_rollout_options_are_one_line_and_touch_nothing(
     assert result.status == 2
     assert result.err.count("\n") == 1 and message in result.err, result.err
     assert not any(stack.state.app_exists(app) for stack in sandbox_fleet)
+
+
+def test_on_a_terminal_the_manual_gate_asks_and_no_halts(
+    rollout_shop: tuple[Path, str], sandbox_fleet: Any
+) -> None:
+    import os
+    import pty
+    import select
+    import sys
+
+    fleet, app = rollout_shop
+    with_rollout(fleet, app, 'waves = [["staging"], ["prod-east", "prod-west"]]\ngate = "manual"')
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ownstack_tui", "--fleet", str(fleet), "deploy", app],
+        stdin=terminal, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    os.close(terminal)
+    seen = b""
+    try:
+        assert process.stdout is not None
+        while b"promote to wave 2? [y/N] " not in seen:
+            ready, _, _ = select.select([process.stdout], [], [], 60)
+            assert ready, seen.decode()
+            chunk = os.read(process.stdout.fileno(), 4096)
+            assert chunk, seen.decode()
+            seen += chunk
+        assert sandbox_fleet["staging"].deployed_sha(app)
+        os.write(controller, b"n\n")
+        out, _ = process.communicate(timeout=60)
+    finally:
+        os.close(controller)
+        process.kill()
+        process.wait()
+    assert process.returncode == 1
+    assert "Rollout halted: halted after wave 1" in (seen + out).decode()
+    assert not sandbox_fleet["prod-east"].state.app_exists(app)
