@@ -234,7 +234,9 @@ class RolloutPrinter:
         if event.lines:
             self.out.write("".join(prefix + line + "\n" for line in event.lines))
         elif not event.job.is_final:
-            self.out.write(f"{prefix}[{event.job.status.value}]\n")
+            timing = self.rollout.timing(event.job)
+            eta = f" {timing.label()}" if timing.usual is not None else ""
+            self.out.write(f"{prefix}[{event.job.status.value}]{eta}\n")
         self.out.flush()
 
     def _stack_changed(self, name: str) -> None:

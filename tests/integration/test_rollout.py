@@ -212,9 +212,10 @@ def test_a_job_past_twice_its_usual_duration_is_marked_slow(
         commit(demo_repo, version)
         assert cli("deploy", app, "--stack", "staging").status == 0
     commit(demo_repo, "v3")
-    sandbox_fleet["staging"].set_fault(build_line_delay_ms=100)
-    result = cli("deploy", app, "--stack", "staging")
+    sandbox_fleet["staging"].set_fault(build_line_delay_ms=150)
+    result = cli("deploy", app, "--stack", "staging", "--wait")
     assert result.status == 0
+    assert re.search(r"^staging \| \[building\] \d+\.\ds · ETA \d+\.\ds$", result.out, re.M)
     assert re.search(r"^staging \| slow: \d+\.\ds · slow \(usually \d+\.\ds\)$", result.out, re.M)
     job = cli("history", "--app", app, "--json").json()[0]
     report = cli("history", "--app", app, "--job", str(job["id"]), "--timestamps")
