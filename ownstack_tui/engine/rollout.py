@@ -170,6 +170,8 @@ class RunningRollout:
         except asyncio.CancelledError:
             await self._cancelled(current_wave)
         except Exception as error:  # an engine bug must still leave honest statuses
+            if self._current is not None:
+                self._current.cancel()
             self._skip_from(max(1, current_wave), f"internal error: {describe_failure(error)}")
             self.progress.set_state(RolloutState.FAILED, f"internal error: {describe_failure(error)}")
         finally:

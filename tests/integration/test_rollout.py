@@ -143,8 +143,10 @@ def test_yes_promotes_past_every_manual_gate(
 ) -> None:
     fleet, app = rollout_shop
     with_rollout(fleet, app, f'waves = {WAVES}\ngate = "manual"')
-    result = cli("deploy", app, "--yes")
+    result = cli("deploy", app, "--yes", "--soak", "1s")
     assert result.status == 0, result.out + result.err
+    assert "Wave 1 soaking: soaking 1s" in result.out and "Wave 2 soaking: soaking 1s" in result.out
+    assert "Wave 3 soaking" not in result.out  # nothing to wait for after the last wave
     assert "wave 1 passed; promote to wave 2? yes (--yes)" in result.out
     assert "wave 2 passed; promote to wave 3? yes (--yes)" in result.out
     assert all(stack.deployed_sha(app) for stack in sandbox_fleet)
