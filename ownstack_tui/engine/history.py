@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from ownstack_tui import clock, paths
+from ownstack_tui import paths
 from ownstack_tui.model.jobs import DeployJob, JobEvent
 
 
@@ -120,10 +120,9 @@ class History:
             handle.write("".join(line + "\n" for line in lines))
             handle.flush()
             # Each line's offset from the job's start, line for line (history --timestamps).
-            start = job.started_at if job.started_at is not None else job.created_at
-            offset = f"{max(0.0, clock.now() - start):.3f}\n"
+            offsets = job.line_offsets[-len(lines):]
             with open(self.times_path(job.id), "a", encoding="ascii") as times:
-                times.write(offset * len(lines))
+                times.write("".join(f"{offset:.3f}\n" for offset in offsets))
 
     def close(self) -> None:
         for handle in self._open_logs.values():

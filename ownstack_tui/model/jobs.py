@@ -43,6 +43,7 @@ class DeployJob:
     started_at: float | None = None
     finished_at: float | None = None
     lines: list[str] = field(default_factory=list)
+    line_offsets: list[float] = field(default_factory=list)  # seconds from start, per line
     dropped_lines: int = 0
     remote_id: str | None = None  # the control plane's id, via api
     rollback_of: int | None = None  # the job whose change this job undoes (a rollback)
@@ -81,9 +82,12 @@ class DeployJob:
         if not lines or self.is_final:
             return
         self.lines.extend(lines)
+        start = self.started_at if self.started_at is not None else self.created_at
+        self.line_offsets.extend([max(0.0, clock.now() - start)] * len(lines))
         overflow = len(self.lines) - MAX_JOB_LINES
         if overflow > 0:
             del self.lines[:overflow]
+            del self.line_offsets[:overflow]
             self.dropped_lines += overflow
         self._emit(JobEvent(self, tuple(lines)))
 

@@ -222,3 +222,15 @@ def test_a_replica_made_through_the_control_plane_deploys_there_too(
     assert staging.deployed_sha(blue) == staging.deployed_sha(world.app)
     database_url = staging.dokku_sync("config:get", blue, "DATABASE_URL").stdout
     assert database_url == staging.dokku_sync("config:get", world.app, "DATABASE_URL").stdout
+
+
+def test_waves_through_the_control_plane_are_refused_in_one_line_before_any_job(
+    world: ApiWorld,
+) -> None:
+    result = world.api("deploy", world.app, "--wave", "staging", "--wave", "prod-east,prod-west")
+    assert result.status == 2
+    assert result.err == (
+        "ownstack-tui: staged rollouts run direct over SSH for now (--via ssh); "
+        "through the API use --all-at-once or --stack\n"
+    )
+    assert server_deployments(world) == []
