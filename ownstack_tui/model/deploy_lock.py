@@ -80,7 +80,9 @@ def describe_lock(lock: StackLock, now: float) -> str | None:
     """``rollout by alice@laptop since 14:02 (deploy …)``; None when the stack is free."""
     holder = lock.holder
     if holder is None:
-        return "deploys locked with dokku apps:lock (owner unknown)" if lock.dokku_locked else None
+        if lock.dokku_locked:
+            return "dokku's deploy lock is held (apps:lock, or a deploy without ownstack-tui; owner unknown)"
+        return None
     if not holder.since:
         return "rollout by an unknown owner"
     detail = holder.command + (f"; reason: {holder.reason}" if holder.reason else "")

@@ -119,10 +119,13 @@ def test_a_dokku_apps_lock_set_by_hand_is_respected_with_its_owner_unknown(
     staging = sandbox_fleet["staging"]
     assert staging.dokku_sync("apps:create", app).ok and staging.dokku_sync("apps:lock", app).ok
     info = cli("app", "info", app)
-    assert "Stack:   staging — not deployed · deploys locked with dokku apps:lock (owner unknown)" in info.out
+    assert "Stack:   staging — not deployed · dokku's deploy lock is held (apps:lock" in info.out
     result = cli("deploy", app, "--stack", "staging", "--stack", "prod-east")
     assert result.status == 1
-    assert "✗ staging: deploys locked with dokku apps:lock (owner unknown)" in result.out
+    assert (
+        "✗ staging: dokku's deploy lock is held (apps:lock, or a deploy without ownstack-tui; "
+        "owner unknown): wait, or --lock-wait 15m"
+    ) in result.out
     assert staging.deployed_sha(app) is None
     assert sandbox_fleet["prod-east"].deployed_sha(app)  # the other stack deployed as usual
 

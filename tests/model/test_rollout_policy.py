@@ -145,7 +145,9 @@ def test_the_lock_message_names_owner_time_and_command() -> None:
         "prod-east: rollout by alice@laptop since 14:02 (deploy --wave …): wait, or --lock-wait 15m"
     )
     assert "break it with --break-lock" in held_message("prod-east", lock, now=since + 7200)
-    assert "apps:lock (owner unknown)" in held_message("prod-east", StackLock(dokku_locked=True), now=since)
+    assert "(apps:lock, or a deploy without ownstack-tui; owner unknown)" in held_message(
+        "prod-east", StackLock(dokku_locked=True), now=since
+    )
     assert LockHolder.decode("garbage").owner == "unknown"
 
 
