@@ -138,8 +138,9 @@ class GateKeeper:
 
     async def _ask(self) -> None:
         loop = asyncio.get_running_loop()
-        sys.stdout.write(f"{self.rollout.progress.reason} [y/N] ")
-        sys.stdout.flush()
+        prompt = sys.stderr if self.quiet else sys.stdout  # --json keeps stdout for the JSON
+        prompt.write(f"{self.rollout.progress.reason} [y/N] ")
+        prompt.flush()
         answer: asyncio.Future[str] = loop.create_future()
 
         def readable() -> None:
@@ -149,7 +150,7 @@ class GateKeeper:
         try:
             loop.add_reader(sys.stdin.fileno(), readable)
         except (OSError, ValueError):  # nothing to read an answer from: do not go on
-            sys.stdout.write("no terminal to answer on: halting\n")
+            prompt.write("no terminal to answer on: halting\n")
             self.rollout.halt()
             return
         try:
