@@ -91,7 +91,7 @@ class RunningRollout:
             name: usual_duration(
                 entry.duration
                 for entry in engine.history.entries(app=app.name, stack=name)
-                if entry.status == DeployStatus.SUCCEEDED.value and entry.rollback_of is None
+                if DeployStatus(entry.status) is DeployStatus.SUCCEEDED and entry.rollback_of is None
             )
             for name in self.progress.stacks
         }
