@@ -2,8 +2,9 @@
 
 Remote build output carries SGR colour codes, cursor moves (`ESC[1G`), carriage-return progress
 updates and now and then other control bytes. This module turns one line of it into styled
-spans (for rendering) or plain text (for filtering, copying and plain output). Nothing here
-raises on odd input: unknown or truncated sequences are dropped, never shown.
+spans for rendering (plain text, for filtering, copying and plain output, is
+:func:`ownstack_tui.text.strip_escapes`: the same rules, without rich). Nothing here raises on
+odd input: unknown or truncated sequences are dropped, never shown.
 
 Colour state starts fresh on each line: remote tools reset at line ends, and a fresh state is
 what lets a pane parse only the lines it shows.
@@ -11,7 +12,6 @@ what lets a pane parse only the lines it shows.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -19,28 +19,12 @@ from rich.cells import cell_len
 from rich.color import Color
 from rich.style import Style
 
-# One alternative per kind of sequence; the order matters (CSI before the generic 2-byte form).
-_ESCAPE_RE = re.compile(
-    r"""
-    (?=[\x00-\x1f\x7f-\x9f^])  # a cheap first-character test lets the engine skip plain text
-    (?:
-    (?:\x1b|\^\[)\[(?P<csi>[0-?]*)[\x20-/]*(?P<final>[@-~]?)  # CSI (git may print ESC as ^[)
-    | \x1b[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\|$)      # OSC / DCS / SOS / PM / APC strings
-    | \x1b[\x20-/]*[0-~]?                             # other ESC sequences, or a lone ESC
-    | \x9b[0-?]*[\x20-/]*[@-~]?                       # 8-bit CSI
-    | (?P<cr>\r)                                      # carriage return: the line restarts
-    | [\x00-\x08\x0a-\x0c\x0e-\x1a\x1c-\x1f\x7f-\x9a\x9c-\x9f]  # other control bytes
-    )
-    """,
-    re.VERBOSE,
-)
-
-# What makes a terminal redraw the line from column 0: \r, or cursor-to-column-1 (`ESC[1G`).
-_RESTART_RE = re.compile(r"\r|(?:\x1b|\^\[)\[[01]?G")
+from ownstack_tui.text import ESCAPE_RE as _ESCAPE_RE
+from ownstack_tui.text import RESTART_RE as _RESTART_RE
+from ownstack_tui.text import TAB_SIZE, strip_escapes
 
 # Long runs of text are cut into chunks so a window into a huge line crops little.
 CHUNK = 256
-TAB_SIZE = 8
 
 _STANDARD = range(30, 38)
 _BRIGHT = range(90, 98)
@@ -62,27 +46,9 @@ class ParsedLine(NamedTuple):
     complete: bool
 
 
-def has_escapes(text: str) -> bool:
-    return _ESCAPE_RE.search(text) is not None or "\t" in text
-
-
-def strip_ansi(text: str) -> str:
-    """The text a terminal would show for one line, without any escape sequence."""
-    if text.isprintable() and "^[" not in text:
-        return text
-    restarts = list(_RESTART_RE.finditer(text))
-    if not restarts:
-        return _ESCAPE_RE.sub("", text).expandtabs(TAB_SIZE)
-    # The usual dokku shape, ESC[1G ESC[K at the start: what follows the last restart is shown.
-    tail = _ESCAPE_RE.sub("", text[restarts[-1].end() :])
-    if tail:
-        return tail.expandtabs(TAB_SIZE)
-    return "".join(span.text for span in parse_line(text, styled=False).spans)
-
-
 def visible_width(text: str) -> int:
     """Terminal cells the line occupies once escapes are removed."""
-    return cell_len(strip_ansi(text))
+    return cell_len(strip_escapes(text))
 
 
 def parse_line(text: str, *, styled: bool = True, limit: int | None = None) -> ParsedLine:

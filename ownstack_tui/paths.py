@@ -44,7 +44,3 @@ def default_fleet_path() -> Path:
 def known_hosts_path() -> Path:
     """Host keys accepted through ownstack-tui, checked after the user's ~/.ssh/known_hosts."""
     return data_dir() / "known_hosts"
-
-
-def history_path() -> Path:
-    return data_dir() / "history.jsonl"

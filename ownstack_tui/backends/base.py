@@ -44,6 +44,13 @@ class Backend(Protocol):
         """Shown in the header: "direct" or the control plane's URL."""
         ...
 
+    @property
+    def credential_label(self) -> str | None:
+        """Where the credential came from, fit to show (``$OWNSTACK_API_TOKEN``, a file's
+        path), never the credential itself; None when there is nothing to say (SSH uses the
+        user's own keys and agent)."""
+        ...
+
     async def probe(self, stack: Stack) -> str:
         """Contact the stack; returns its dokku version. Raises a RemoteError if unreachable."""
         ...
@@ -60,6 +67,15 @@ class Backend(Protocol):
     ) -> None:
         """Drive every job to a final status. Never raises for one stack's failure: that job
         fails with its reason. ``desired_config`` maps stack name to its effective config."""
+        ...
+
+    async def settle_cancelled(
+        self, app: App, jobs: list[DeployJob], stacks: Mapping[str, Stack]
+    ) -> None:
+        """After :meth:`deploy` was cancelled, give each of ``jobs`` (not final yet) its true
+        final status by asking the stack what it runs now: a cancel can come after the push
+        got through, and a control plane goes on without us. Reasons say what happened
+        (``cancelled before push``, ``… stack now at abc1234``)."""
         ...
 
     async def read_config(self, app: App, stack: Stack) -> dict[str, str]: ...

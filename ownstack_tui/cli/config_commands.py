@@ -16,8 +16,8 @@ from ownstack_tui.backends.base import DeployRequest
 from ownstack_tui.cli.context import Context
 from ownstack_tui.cli.deploy_commands import deploy_and_report, engine_for, run_async
 from ownstack_tui.cli.output import print_json
-from ownstack_tui.engine.fanout import StackOutcome
 from ownstack_tui.errors import AppNotOnStack, InvalidInput
+from ownstack_tui.fanout import StackOutcome
 from ownstack_tui.model import validation
 from ownstack_tui.model.config import (
     StackConfigPlan,

@@ -13,19 +13,20 @@ from typing import Any, TypeVar
 
 from ownstack_tui import clock
 from ownstack_tui.backends.base import DeployRequest
-from ownstack_tui.backends.dokku.parsers import strip_ansi
 from ownstack_tui.cli.context import Context
 from ownstack_tui.cli.output import print_json, print_table
 from ownstack_tui.engine.deploy_lock import read_locks
 from ownstack_tui.engine.engine import Engine
 from ownstack_tui.engine.factory import open_engine
-from ownstack_tui.engine.fanout import StackOutcome, describe_failure
 from ownstack_tui.engine.history import History
-from ownstack_tui.errors import InvalidInput, NotFound
+from ownstack_tui.engine.log_tail import TailEventKind, follow_logs
+from ownstack_tui.errors import InvalidInput, NotFound, describe_failure
+from ownstack_tui.fanout import StackOutcome
 from ownstack_tui.model import validation
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.deploy_lock import StackLock, describe_lock
 from ownstack_tui.model.jobs import DeployJob, DeployRun, JobEvent
+from ownstack_tui.text import strip_escapes
 
 T = TypeVar("T")
 
@@ -122,11 +123,18 @@ def _print_event(event: JobEvent, width: int) -> None:
 def _print_summary(run: DeployRun) -> None:
     width = max(len(job.stack) for job in run.jobs)
     for job in run.jobs:
-        detail = f"deployed {job.short_sha}" if job.status is DeployStatus.SUCCEEDED else job.reason or ""
-        sys.stdout.write(
-            f"{job.status.glyph} {job.stack.ljust(width)}  {job.status.value:<9}  "
-            f"job {job.id}  {job.elapsed():.1f}s  {detail}\n".rstrip() + "\n"
-        )
+        sys.stdout.write(summary_line(job, width) + "\n")
+
+
+def summary_line(job: DeployJob, width: int, note: str = "") -> str:
+    """``✓ staging  succeeded  job 12  3.1s  deployed abc1234``; ``note`` goes before the detail."""
+    detail = job.reason or ""
+    if job.status is DeployStatus.SUCCEEDED:  # a reason there is a late cancel's note
+        detail = f"deployed {job.short_sha}" + (f" ({detail})" if detail else "")
+    return (
+        f"{job.status.glyph} {job.stack.ljust(width)}  {job.status.value:<9}  "
+        f"job {job.id}  {job.elapsed():.1f}s  {note}{detail}".rstrip()
+    )
 
 
 def _job_json(job: DeployJob) -> dict[str, Any]:
@@ -268,12 +276,37 @@ async def _logs(
     prefix_width = max(len(name) for name in stack_names) if len(stack_names) > 1 else 0
     failures = 0
     # dokku always colours log lines; keep the colour for a terminal only.
-    clean = (lambda line: line) if sys.stdout.isatty() else strip_ansi
+    clean = (lambda line: line) if sys.stdout.isatty() else strip_escapes
 
     async with engine_for(ctx) as engine:
 
+        async def tail_following(name: str) -> None:
+            """Like the console's tails: a dropped stream is reconnected, with a gap marker
+            (on stderr, so stdout stays the log lines alone)."""
+            nonlocal failures
+            prefix = f"{name.ljust(prefix_width)} | " if prefix_width else ""
+            events = follow_logs(engine, app, ctx.fleet.stack(name), backlog=num, process=process)
+            async with contextlib.aclosing(events):
+                async for event in events:
+                    if event.kind is TailEventKind.LINE:
+                        sys.stdout.write(prefix + clean(event.text) + "\n")
+                        sys.stdout.flush()
+                        continue
+                    reason = event.text.removeprefix(f"stack {name}: ")
+                    if event.kind is TailEventKind.GAP:
+                        note = f"log stream lost ({reason}); reconnecting, lines sent meanwhile are missing"
+                    elif event.kind is TailEventKind.RESUMED:
+                        note = "log stream reconnected"
+                    else:
+                        failures += event.kind is TailEventKind.FAILED
+                        note = reason
+                    sys.stderr.write(f"ownstack-tui: stack {name}: {note}\n")
+                    sys.stderr.flush()
+
         async def tail(name: str) -> None:
             nonlocal failures
+            if follow:
+                return await tail_following(name)
             prefix = f"{name.ljust(prefix_width)} | " if prefix_width else ""
             try:
                 async for line in engine.logs(app, ctx.fleet.stack(name), num, process, follow):

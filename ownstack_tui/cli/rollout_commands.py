@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 from ownstack_tui.backends.base import DeployRequest
 from ownstack_tui.cli.context import Context
+from ownstack_tui.cli.deploy_commands import summary_line
 from ownstack_tui.cli.output import print_json
 from ownstack_tui.engine.deploy_lock import LockRequest, new_holder
 from ownstack_tui.engine.factory import open_engine
@@ -218,9 +219,6 @@ class RolloutPrinter:
     def _job_added(self, job: DeployJob) -> None:
         if job.status is DeployStatus.SKIPPED:
             return
-        if job.status is DeployStatus.FAILED:
-            self.write(f"✗ {job.reason}")
-            return
         if job.rollback_of is not None:
             before = self.rollout.progress.stacks[job.stack].before
             label = before.label if before else "its earlier release"
@@ -242,8 +240,10 @@ class RolloutPrinter:
 
     def _stack_changed(self, name: str) -> None:
         stack = self.rollout.progress.stacks[name]
-        if stack.phase is StackPhase.LOCKING and stack.reason:
-            self.write(f"{self._prefix(name)}{stack.reason}")
+        if stack.phase is StackPhase.HELD:
+            self.write(f"✗ {stack.reason}")
+        elif stack.phase is StackPhase.LOCKING and stack.reason and not self.wait:
+            self.write(f"{self._prefix(name)}{stack.reason}")  # with --wait: in the job's log
         elif stack.phase is StackPhase.CHECKING and stack.reason and self.wait:
             self.write(f"{self._prefix(name)}health: {stack.reason}")
         elif stack.phase is StackPhase.PASSED and stack.health == "healthy":
@@ -259,16 +259,11 @@ def print_summary(out: TextIO, progress: RolloutProgress) -> None:
     width = max(len(job.stack) for job in jobs)
     for job in jobs:
         stack = progress.stacks[job.stack]
-        succeeded = job.status is DeployStatus.SUCCEEDED
-        detail = f"deployed {job.short_sha}" if succeeded else job.reason or ""
-        if job.rollback_of is not None:
-            detail = f"rollback of job {job.rollback_of}: {detail}"
-        elif stack.health not in (None, "healthy"):
-            detail = f"{detail}, but {stack.health}"
-        out.write(
-            f"{job.status.glyph} {job.stack.ljust(width)}  {job.status.value:<9}  "
-            f"job {job.id}  {job.elapsed():.1f}s  {detail}".rstrip() + "\n"
-        )
+        note = f"rollback of job {job.rollback_of}: " if job.rollback_of is not None else ""
+        line = summary_line(job, width, note)
+        if job.rollback_of is None and stack.health not in (None, "healthy"):
+            line += f", but {stack.health}"
+        out.write(line + "\n")
     if len(progress.waves) > 1:
         reason = f": {progress.reason}" if progress.reason else ""
         out.write(f"Rollout {progress.state.value}{reason}\n")

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from ownstack_tui import clock
 from ownstack_tui.backends.base import RolloutBackend
 from ownstack_tui.engine.engine import Engine
-from ownstack_tui.engine.fanout import StackOutcome, fan_out
 from ownstack_tui.errors import OwnstackError
+from ownstack_tui.fanout import StackOutcome, fan_out
 from ownstack_tui.model.deploy_lock import LockHolder, StackLock, held_message, short_command
 from ownstack_tui.model.fleet import App, Stack
 
@@ -66,9 +66,11 @@ async def acquire(
     stack: Stack,
     request: LockRequest,
     on_wait: Callable[[str], None] | None = None,
+    on_write: Callable[[], None] | None = None,
 ) -> bool:
     """Hold the app's deploys on ``stack``, polling up to ``request.wait``; raises LockHeld.
-    True when the app was created on the stack to hold the lock."""
+    True when the app was created on the stack to hold the lock. ``on_write`` is called
+    before our record is first written (from then on there may be something to release)."""
     deadline = clock.now() + request.wait
     told = False
     created = False
@@ -77,6 +79,8 @@ async def acquire(
         if _ours(lock, request.holder):
             return created
         if _may_take(lock, request):
+            if on_write is not None:
+                on_write()
             created = await backend.write_lock(app, stack, request.holder) or created
             if _ours(await backend.read_lock(app, stack), request.holder):
                 return created

@@ -9,18 +9,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ownstack_tui.backends.base import AppState, Backend, DeployRequest
-from ownstack_tui.engine.fanout import READ_PARALLELISM, StackOutcome, fan_out
 from ownstack_tui.engine.history import History
-from ownstack_tui.engine.hostkeys import HostKeyError
-from ownstack_tui.errors import AppNotOnStack
+from ownstack_tui.errors import AppNotOnStack, HostKeyError, describe_failure
+from ownstack_tui.fanout import DEFAULT_PARALLELISM, READ_PARALLELISM, StackOutcome, fan_out
 from ownstack_tui.model.config import StackConfigPlan, effective_config, plan_stack_config
+from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.deploy_lock import without_lock_key
 from ownstack_tui.model.fleet import App, Fleet, Stack
 from ownstack_tui.model.jobs import DeployJob, DeployRun
+
+# A step run for one job before its stack deploys (a rollout takes its deploy lock there).
+StackStep = Callable[[DeployJob], Awaitable[None]]
+
+# After a cancel, how long the stacks get to say what they now run. Bounded, because quitting
+# the console waits for it; past it a job says its stack's state is unknown.
+CANCEL_CHECK_TIMEOUT = 5.0
 
 
 @dataclass
@@ -109,9 +116,12 @@ class Engine:
         only: Sequence[str] = (),
         request: DeployRequest | None = None,
         rollback_of: Mapping[str, int] | None = None,
+        prepare: StackStep | None = None,
     ) -> RunningDeploy:
         """Create one job per target stack and start them all; returns at once.
-        ``rollback_of`` maps a stack to the job whose change its new job undoes."""
+        ``rollback_of`` maps a stack to the job whose change its new job undoes. ``prepare``
+        runs for each job (connecting) before its stack deploys, each stack on its own: when
+        it raises, that job fails with the reason and the others go on."""
         request = request or DeployRequest()
         stacks = self.fleet.target_stacks(app, only)
         ids = self.history.allocate_ids(len(stacks))
@@ -133,7 +143,7 @@ class Engine:
         desired = {stack.name: effective_config(app, stack.name) for stack in stacks}
         by_name = {stack.name: stack for stack in stacks}
         task = asyncio.get_running_loop().create_task(
-            self._drive(app, run, by_name, request, desired), name=f"deploy {app.name}"
+            self._drive(app, run, by_name, request, desired, prepare), name=f"deploy {app.name}"
         )
         return RunningDeploy(run, task)
 
@@ -144,13 +154,31 @@ class Engine:
         stacks: Mapping[str, Stack],
         request: DeployRequest,
         desired: Mapping[str, Mapping[str, str]],
+        prepare: StackStep | None = None,
     ) -> None:
+        async def prepared(job: DeployJob) -> None:
+            assert prepare is not None
+            job.set_status(DeployStatus.CONNECTING)
+            try:
+                await prepare(job)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                job.fail(describe_failure(error))
+                return
+            await self.backend.deploy(
+                app, [job], {job.stack: stacks[job.stack]}, request, {job.stack: desired[job.stack]}
+            )
+
         try:
-            await self.backend.deploy(app, run.jobs, stacks, request, desired)
+            if prepare is None:
+                await self.backend.deploy(app, run.jobs, stacks, request, desired)
+            else:
+                by_stack = {job.stack: job for job in run.jobs}
+                await fan_out(by_stack, lambda name: prepared(by_stack[name]), DEFAULT_PARALLELISM)
         except asyncio.CancelledError:
             if not run.detached:
-                for job in run.jobs:
-                    job.cancel()
+                await self._settle_cancelled(app, run, stacks)
             raise
         except Exception as error:  # a backend bug must still leave honest statuses
             for job in run.jobs:
@@ -159,6 +187,24 @@ class Engine:
         for job in run.jobs:
             if not job.is_final:
                 job.fail("the backend stopped without a result for this stack")
+
+    async def _settle_cancelled(self, app: App, run: DeployRun, stacks: Mapping[str, Stack]) -> None:
+        """Record what a cancel really left: a push may have gone through, and via the API
+        only our watching stops. The backend re-reads the stacks; what it cannot settle in
+        time is cancelled with the reason that the stack's state is unknown."""
+        jobs = [job for job in run.jobs if not job.is_final]
+        try:
+            async with asyncio.timeout(CANCEL_CHECK_TIMEOUT):
+                await self.backend.settle_cancelled(app, jobs, stacks)
+        except (Exception, asyncio.CancelledError):  # a second cancel or a failure: say so below
+            pass
+        for job in jobs:
+            if not job.is_final:
+                job.set_status(
+                    DeployStatus.CANCELLED,
+                    f"cancelled; {job.stack} could not be re-read within "
+                    f"{CANCEL_CHECK_TIMEOUT:g} s, so what it runs now is unknown",
+                )
 
     # -- config --------------------------------------------------------------------------
 

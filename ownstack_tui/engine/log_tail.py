@@ -15,24 +15,11 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from ownstack_tui.backends.api.errors import ApiServerError, ApiTimeout, ApiUnreachable
-from ownstack_tui.backends.dokku.errors import ConnectionDropped, StackUnreachable
-from ownstack_tui.engine.fanout import describe_failure
+from ownstack_tui.errors import describe_failure, is_transient
 
 if TYPE_CHECKING:
     from ownstack_tui.engine.engine import Engine
     from ownstack_tui.model.fleet import App, Stack
-
-# Worth retrying: the network, not the request.
-TRANSIENT = (
-    ConnectionDropped,
-    StackUnreachable,
-    ApiUnreachable,
-    ApiTimeout,
-    ApiServerError,
-    OSError,
-)
-
 
 class TailEventKind(Enum):
     LINE = "line"
@@ -81,16 +68,16 @@ async def follow_logs(
                     first = False
                     attempt = 0
                     yield TailEvent(TailEventKind.LINE, line)
-        except TRANSIENT as error:
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            if not is_transient(error):  # a refusal: retrying would only repeat it
+                yield TailEvent(TailEventKind.FAILED, reason_of(error))
+                return
             attempt += 1
             yield TailEvent(TailEventKind.GAP, describe_failure(error))
             await asyncio.sleep(retry_delay(attempt, first_delay))
             num = 0  # from now on: what was sent during the gap is gone, show no repeats
             continue
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:
-            yield TailEvent(TailEventKind.FAILED, reason_of(error))
-            return
         yield TailEvent(TailEventKind.ENDED, "the log stream ended")
         return

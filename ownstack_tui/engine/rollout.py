@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ownstack_tui import clock
 from ownstack_tui.backends.base import DeployRequest, RolloutBackend
 from ownstack_tui.engine.deploy_lock import LockHeld, LockRequest, acquire, release
 from ownstack_tui.engine.engine import Engine, RunningDeploy
-from ownstack_tui.engine.fanout import describe_failure, fan_out
 from ownstack_tui.engine.health import wait_healthy
-from ownstack_tui.errors import InvalidInput
+from ownstack_tui.errors import InvalidInput, describe_failure
+from ownstack_tui.fanout import fan_out
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.fleet import App
 from ownstack_tui.model.jobs import DeployJob
@@ -85,8 +84,7 @@ class RunningRollout:
         self._halt_requested = False
         self._current: RunningDeploy | None = None
         self._current_rollbacks: list[RunningDeploy] = []
-        self._locked: list[str] = []
-        self._created_for_lock: set[str] = set()
+        self._locked: set[str] = set()
         self._usual = {
             name: usual_duration(
                 entry.duration
@@ -190,25 +188,21 @@ class RunningRollout:
     async def _run_wave(self, number: int) -> bool:
         wave = self.progress.wave(number)
         self.progress.set_wave(number, WaveState.DEPLOYING)
-        locked = await self._lock(wave.stacks)
-        if locked:
-            running = self.engine.start_deploy(self.app, locked, self.options.request)
-            self._current = running
-            for job in running.run.jobs:
-                self.progress.add_job(job.stack, job)
-                self.progress.set_stack(job.stack, StackPhase.DEPLOYING)
-            for job in running.run.jobs:
-                if job.stack in self._created_for_lock:
-                    # The lock needed the app; say so where the deploy would have.
-                    job.add_lines([f"-----> Created app {self.app.name} on {job.stack}"])
-            await asyncio.shield(running.task)
-            self._current = None
-            for job in running.run.jobs:
-                if job.status is DeployStatus.FAILED:
-                    self.progress.set_stack(job.stack, StackPhase.FAILED, job.reason)
-                elif job.status is DeployStatus.CANCELLED:
-                    raise asyncio.CancelledError
-        deployed = [name for name in locked if self.progress.stacks[name].moved]
+        running = self.engine.start_deploy(
+            self.app, wave.stacks, self.options.request, prepare=self._take_lock
+        )
+        self._current = running
+        for job in running.run.jobs:
+            self.progress.add_job(job.stack, job)
+        await asyncio.shield(running.task)
+        self._current = None
+        for job in running.run.jobs:
+            stack = self.progress.stacks[job.stack]
+            if job.status is DeployStatus.CANCELLED:
+                raise asyncio.CancelledError
+            if job.status is DeployStatus.FAILED and stack.phase is not StackPhase.HELD:
+                self.progress.set_stack(job.stack, StackPhase.FAILED, job.reason)
+        deployed = [name for name in wave.stacks if self.progress.stacks[name].moved]
         if self.progress.policy.gate is Gate.HEALTH and deployed:
             self.progress.set_wave(number, WaveState.CHECKING)
             await fan_out(deployed, self._check_health)
@@ -227,35 +221,30 @@ class RunningRollout:
             self.progress.set_wave(number, WaveState.FAILED, f"failed on {', '.join(bad)}")
         return passed
 
-    async def _lock(self, names: Sequence[str]) -> list[str]:
-        """Take the lock on each stack; a held one fails that stack. Returns those taken."""
-        for name in names:
-            self.progress.set_stack(name, StackPhase.LOCKING)
+    async def _take_lock(self, job: DeployJob) -> None:
+        """Before a stack of a wave deploys: hold its lock (a held one fails just that job)."""
+        name = job.stack
+        self.progress.set_stack(name, StackPhase.LOCKING)
 
-        created = self._created_for_lock
+        def waiting(text: str) -> None:
+            job.add_lines([f"-----> {text}"])
+            self.progress.set_stack(name, StackPhase.LOCKING, text)
 
-        async def take(name: str) -> None:
-            def waiting(text: str) -> None:
-                self.progress.set_stack(name, StackPhase.LOCKING, text)
+        def writing() -> None:
+            self._locked.add(name)  # released at the end, even after a cancel half-way
 
-            stack = self.engine.fleet.stack(name)
-            # Released at the end even if cancelled half-way (release clears only our record).
-            self._locked.append(name)
-            if await acquire(self.backend, self.app, stack, self.options.lock, waiting):
-                created.add(name)
-
-        outcomes = await fan_out(names, take)
-        taken = []
-        for name, outcome in outcomes.items():
-            if outcome.ok:
-                taken.append(name)
-                continue
-            reason = outcome.error if isinstance(outcome.exception, LockHeld) else (
-                f"{name}: could not take the deploy lock: {outcome.error}"
+        try:
+            created = await acquire(
+                self.backend, self.app, self.engine.fleet.stack(name), self.options.lock,
+                waiting, writing,
             )
-            self.progress.add_job(name, self._job_without_deploy(name, DeployStatus.FAILED, reason))
-            self.progress.set_stack(name, StackPhase.FAILED, reason)
-        return taken
+        except LockHeld as held:
+            self.progress.set_stack(name, StackPhase.HELD, str(held))
+            raise
+        if created:
+            # The lock needed the app; say so where the deploy would have.
+            job.add_lines([f"-----> Created app {self.app.name} on {name}"])
+        self.progress.set_stack(name, StackPhase.DEPLOYING)
 
     async def _check_health(self, name: str) -> None:
         stack = self.engine.fleet.stack(name)
@@ -343,7 +332,8 @@ class RunningRollout:
             for job in (stack.job, stack.rollback_job):
                 if job is not None and not job.is_final:
                     job.cancel()
-            if stack.phase in (StackPhase.DEPLOYING, StackPhase.CHECKING, StackPhase.ROLLING_BACK):
+            if stack.phase in (StackPhase.LOCKING, StackPhase.DEPLOYING, StackPhase.CHECKING,
+                               StackPhase.ROLLING_BACK):
                 self.progress.set_stack(stack.name, StackPhase.CANCELLED, "rollout cancelled")
         if current_wave:
             self.progress.set_wave(current_wave, WaveState.CANCELLED, "rollout cancelled")
@@ -356,13 +346,13 @@ class RunningRollout:
             for name in wave.stacks:
                 stack = self.progress.stacks[name]
                 if stack.job is None:
-                    self.progress.add_job(name, self._job_without_deploy(name, DeployStatus.SKIPPED, reason))
+                    self.progress.add_job(name, self._skipped_job(name, reason))
                     self.progress.set_stack(name, StackPhase.SKIPPED, reason)
             if not wave.state.is_final:
                 self.progress.set_wave(wave.number, WaveState.SKIPPED, reason)
 
-    def _job_without_deploy(self, name: str, status: DeployStatus, reason: str) -> DeployJob:
-        """A job for a stack that is not deployed (skipped, or its lock was held), in history."""
+    def _skipped_job(self, name: str, reason: str) -> DeployJob:
+        """A job for a stack that never started, so history and the summary show it too."""
         request = self.options.request
         job = DeployJob(
             id=self.engine.history.allocate_ids(1)[0],
@@ -373,10 +363,7 @@ class RunningRollout:
             image=request.image,
         )
         self.engine.history.track(job)
-        if status is DeployStatus.SKIPPED:
-            job.skip(reason)
-        else:
-            job.fail(reason)
+        job.skip(reason)
         return job
 
     async def _release_locks(self) -> None:

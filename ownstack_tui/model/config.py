@@ -37,15 +37,6 @@ def layer_of(app: App, stack: str, key: str) -> Layer | None:
     return None
 
 
-def is_unmanageable(key: str) -> bool:
-    """Keys a plan never touches: dokku's own and those set by service links."""
-    return (
-        key.startswith(validation.READ_ONLY_PREFIX)
-        or key in validation.RESERVED_KEYS
-        or key in validation.LINKED_SERVICE_KEYS
-    )
-
-
 @dataclass(frozen=True)
 class StackConfigPlan:
     """The difference between what the fleet wants on one stack and what it has."""

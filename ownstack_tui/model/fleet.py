@@ -46,12 +46,31 @@ class App:
 
 
 @dataclass(frozen=True)
+class Timeouts:
+    """The fleet file's ``[timeouts]``, in seconds (over SSH). ``connect``: TCP + handshake +
+    login; ``command``: a command's answer once logged in (and opening its channel);
+    ``keepalive``: the interval of SSH keepalives (three unanswered ones end the connection);
+    ``build_silence``: a build, restart or service creation that prints nothing this long
+    fails (a quiet build is not a hang; a host that stopped answering is)."""
+
+    connect: float = 10.0
+    command: float = 60.0
+    keepalive: float = 15.0
+    build_silence: float = 600.0
+
+
+TIMEOUT_KEYS = ("connect", "command", "keepalive", "build_silence")
+MAX_TIMEOUT = 86_400.0  # a day: anything longer is a typo
+
+
+@dataclass(frozen=True)
 class Fleet:
     via: str = "ssh"
     control_plane_url: str | None = None
     stacks: Mapping[str, Stack] = field(default_factory=dict)
     apps: Mapping[str, App] = field(default_factory=dict)
     keys: Mapping[str, str] = field(default_factory=dict)
+    timeouts: Timeouts = field(default_factory=Timeouts)
 
     def stack(self, name: str) -> Stack:
         try:
@@ -125,7 +144,22 @@ def _fleet_from_dict(data: Mapping[str, Any]) -> Fleet:
         stacks=stacks,
         apps=apps,
         keys=keys,
+        timeouts=_timeouts(_table(data.get("timeouts", {}), "timeouts")),
     )
+
+
+def _timeouts(table: Mapping[str, Any]) -> Timeouts:
+    values: dict[str, float] = {}
+    for key, value in table.items():
+        if key not in TIMEOUT_KEYS:
+            raise InvalidInput(f"[timeouts] has no key {key!r}; the keys are: {', '.join(TIMEOUT_KEYS)}")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= MAX_TIMEOUT:
+            raise InvalidInput(
+                f"timeouts.{key} = {value!r}: give a number of seconds above 0 and at most "
+                f"{MAX_TIMEOUT:g}"
+            )
+        values[key] = float(value)
+    return Timeouts(**values)
 
 
 def _table(value: object, where: str) -> Mapping[str, Any]:

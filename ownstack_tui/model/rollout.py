@@ -210,7 +210,8 @@ class StackPhase(Enum):
     DEPLOYING = "deploying"  # its job runs
     CHECKING = "checking health"
     PASSED = "passed"
-    FAILED = "failed"  # deploy failed, or its lock is held by someone else
+    FAILED = "failed"  # its deploy failed
+    HELD = "held"  # another rollout (or dokku's own lock) holds the stack: not deployed
     UNHEALTHY = "unhealthy"  # deployed, but not healthy within health_timeout
     SKIPPED = "skipped"
     CANCELLED = "cancelled"

@@ -48,7 +48,9 @@ Faults (all default off): ``rtt_ms`` (round-trip delay on every packet exchange,
 proxy in front of the SSH port), ``build_line_delay_ms``, ``build_fail``, ``release_fail``,
 ``drop_after_lines`` (abort the connection once a command has sent that many output lines),
 ``auth_refused``, ``host_key_changed``, ``port_closed``, ``deploy_locked`` (a deploy that never
-finishes holds every app's lock), ``formation_lock`` (every app has app.json formations).
+finishes holds every app's lock), ``formation_lock`` (every app has app.json formations),
+``freeze_after_auth`` (login works, then the host answers nothing: asyncssh form only),
+``post_deploy_delay_ms`` (the release is recorded, then the push waits before it returns).
 
 Faults that only matter to the transport (rtt, auth, host key, port) are applied by the
 server process; the others are read from faults.json by whichever process runs the command,

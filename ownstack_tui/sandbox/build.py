@@ -131,6 +131,7 @@ async def build_release_deploy(
             await _release(console, app, source)
             await deploy_processes(console, state, app, source=source, full=True)
             _record(state, app, source, deploy_source, metadata)
+            await console.hold("post_deploy_delay_ms")
     except LockHeld:
         await lock_error(console, app)
         raise CommandExit(1) from None

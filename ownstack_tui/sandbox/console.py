@@ -144,5 +144,15 @@ class Console:
                 delay = self._live_faults().build_line_delay_ms / 1000
         await self.write_bytes(stream, (text + "\n").encode("utf-8", "surrogateescape"))
 
+    async def hold(self, field: str) -> None:
+        """Wait as long as the fault ``field`` (milliseconds) says; switching it off frees."""
+        waited = 0.0
+        while True:
+            faults = self._live_faults() if self._live_faults is not None else self.faults
+            if waited >= getattr(faults, field) / 1000:
+                return
+            await asyncio.sleep(0.2)
+            waited += 0.2
+
     async def build_warn(self, msg: str) -> None:
         await self.build(f" !     {msg}", STDERR)

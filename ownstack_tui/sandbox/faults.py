@@ -19,10 +19,16 @@ class Faults:
 
     rtt_ms: int = 0  # round-trip delay added to every packet exchange (both directions)
     build_line_delay_ms: int = 0  # pause before each build/deploy output line
+    # After a deploy is recorded (the new release is live), the push waits this long before it
+    # returns, like a slow post-deploy hook: a cancel then comes after the deploy went through.
+    post_deploy_delay_ms: int = 0
     build_fail: bool = False  # the app build fails (push rejected)
     release_fail: bool = False  # the release task fails (push rejected)
     drop_after_lines: int = 0  # abort the connection after this many output lines (0 = off)
     auth_refused: bool = False  # public key authentication fails
+    # Login succeeds, then the host reads nothing more: the connection stays open and silent
+    # (a frozen host). The asyncssh form only.
+    freeze_after_auth: bool = False
     host_key_changed: bool = False  # the server presents another host key
     port_closed: bool = False  # nothing listens on the stack's port
     deploy_locked: bool = False  # a stuck deploy holds every app's deploy lock

@@ -50,7 +50,21 @@ class ChannelSink:
 def _make_server_class(
     authorized: Callable[[], set[bytes]], faults: Callable[[], Faults]
 ) -> type[asyncssh.SSHServer]:
+    frozen: list[asyncssh.SSHServerConnection] = []
+
     class StackServer(asyncssh.SSHServer):
+        def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+            self._conn = conn
+
+        def auth_completed(self) -> None:
+            if faults().freeze_after_auth:
+                # The freeze fault: stop reading, so channel opens and keepalives go
+                # unanswered while TCP stays up. asyncssh has no public way to do this.
+                self._conn._transport.pause_reading()  # type: ignore[attr-defined]
+                # Not reading, nothing refers to the connection any more: the garbage
+                # collector would close its socket. Kept for the server's lifetime.
+                frozen.append(self._conn)
+
         def begin_auth(self, username: str) -> bool:
             return True
 

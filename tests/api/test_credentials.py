@@ -92,6 +92,7 @@ def test_the_token_never_shows_in_a_repr(monkeypatch: pytest.MonkeyPatch) -> Non
     credentials = resolve(fleet_with(None))
     shown = [repr(backend), repr(backend.client), repr(credentials), str(Secret(TOKEN))]
     assert backend.token_source == "$OWNSTACK_API_TOKEN"
+    assert backend.credential_label == "$OWNSTACK_API_TOKEN"  # where it came from, not what
     assert backend.target_label == "https://cp.example.org"
     assert not [text for text in shown if TOKEN in text]
 
@@ -126,3 +127,9 @@ def test_the_demo_helper_serves_a_fleet_file_without_writing_its_token(
         assert [row["reachable"] for row in result.json()] == [True, True, True]
     assert "OWNSTACK_API_TOKEN" not in os.environ
     assert not [p for p in tmp_path.rglob("*") if p.is_file() and token.encode() in p.read_bytes()]
+
+
+def test_the_direct_backend_has_no_credential_to_name() -> None:
+    from ownstack_tui.engine.factory import open_backend
+
+    assert open_backend(fleet_with(None), "ssh").credential_label is None

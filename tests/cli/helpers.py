@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
+import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,3 +43,33 @@ def make_git_repo(path: Path, branch: str = "main") -> Path:
     path.mkdir(parents=True, exist_ok=True)
     subprocess.run(["git", "init", "-q", "-b", branch, str(path)], check=True)
     return path
+
+
+def follow_until(argv: list[str], wanted: str, limit: float = 30.0) -> tuple[int, str, str]:
+    """Run ``ownstack-tui ARGV`` until its stderr shows ``wanted`` (or ``limit`` passes), then
+    Ctrl-C it; returns (exit status, stdout, stderr)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ownstack_tui", *argv],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ),
+    )
+    err: list[str] = []
+    seen = threading.Event()
+
+    def read_stderr() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            err.append(line)
+            if wanted in line:
+                seen.set()
+
+    reader = threading.Thread(target=read_stderr, daemon=True)
+    reader.start()
+    try:
+        seen.wait(limit)
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    reader.join(5)
+    return process.returncode, out, "".join(err)

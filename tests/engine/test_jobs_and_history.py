@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from ownstack_tui.engine.fanout import fan_out
 from ownstack_tui.engine.history import History
 from ownstack_tui.errors import RemoteError
+from ownstack_tui.fanout import fan_out
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.jobs import MAX_JOB_LINES, DeployJob, DeployRun, JobEvent
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from rich.color import Color
 
-from ownstack_tui.ansi import parse_line, strip_ansi
+from ownstack_tui.ansi import parse_line
+from ownstack_tui.text import strip_escapes
 
 
 @pytest.mark.parametrize(
@@ -24,7 +25,7 @@ from ownstack_tui.ansi import parse_line, strip_ansi
     ],
 )
 def test_escapes_and_control_bytes_never_show(raw: str, shown: str) -> None:
-    assert strip_ansi(raw) == shown
+    assert strip_escapes(raw) == shown
     assert "".join(span.text for span in parse_line(raw).spans) == shown
 
 

@@ -2,7 +2,9 @@
 
 The control plane knows apps and stacks by numeric id. Fleet stack names map to its stacks
 by name (``GET /api/stacks``); the app is the fleet app's ``api_id``, or found by name in
-``GET /api/apps``. Both lookups are cached for the backend's lifetime.
+``GET /api/apps``. Both listings are read once for the backend's lifetime, by one request each
+that every caller shares (all stacks at once wait for the same one); a failed listing is
+remembered for a while, so a hung control plane costs one retry cycle, not one per stack.
 """
 
 from __future__ import annotations
@@ -15,14 +17,15 @@ from typing import Any
 from ownstack_tui.backends.base import AppState, DeployRequest
 from ownstack_tui.errors import OwnstackError
 from ownstack_tui.model.config import StackConfigPlan
+from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.fleet import App, Fleet, Stack
 from ownstack_tui.model.jobs import DeployJob
 
 from . import credentials as creds
 from . import endpoints
 from .client import ApiClient, timeout_from_env
-from .errors import ApiError, ApiNotFound, ApiRejected
-from .follow import DeploymentFollower
+from .errors import ApiError, ApiNotFound, ApiRejected, ApiTimeout
+from .follow import DeploymentFollower, finish, parse_status
 
 
 class ApiBackend:
@@ -30,10 +33,9 @@ class ApiBackend:
 
     def __init__(self, credentials: creds.Credentials, *, timeout: float | None = None) -> None:
         self.client = ApiClient(credentials, timeout=timeout or timeout_from_env())
-        self._stack_ids: dict[str, int] | None = None
-        self._app_ids: dict[str, int] = {}
-        self._lookup = asyncio.Lock()
+        self._listings: dict[str, _Listing] = {}
         self._followers: set[asyncio.Task[None]] = set()
+        self._posting: set[int] = set()  # jobs whose deploy POST has been sent, not answered
 
     @classmethod
     def from_fleet(cls, fleet: Fleet, app: App | None = None) -> ApiBackend:
@@ -43,6 +45,11 @@ class ApiBackend:
     @property
     def target_label(self) -> str:
         return self.client.url
+
+    @property
+    def credential_label(self) -> str:
+        """The token's source (never the token)."""
+        return self.token_source
 
     @property
     def token_source(self) -> str:
@@ -63,36 +70,53 @@ class ApiBackend:
 
     # -- ids -----------------------------------------------------------------------------------
 
+    async def _ids(self, path: str, key: str) -> dict[str, int]:
+        """Name -> id from the listing at ``path``: one shared request, its failure kept."""
+        loop = asyncio.get_running_loop()
+        listing = self._listings.get(path)
+        if listing is None or listing.expired(loop.time()):
+            listing = _Listing(loop.create_task(self._read_ids(path, key)))
+            self._listings[path] = listing
+        # Shielded: one caller giving up must not cancel the others' request.
+        return await asyncio.shield(listing.task)
+
+    async def _read_ids(self, path: str, key: str) -> dict[str, int]:
+        # The client bounds each try; this bounds them all (an answer dripping in slowly).
+        cycle = self.client.retry_cycle
+        try:
+            async with asyncio.timeout(cycle + 1.0):
+                listing = await self.client.get(path)
+        except TimeoutError:
+            raise ApiTimeout(
+                f"the control plane at {self.client.url} did not list GET {path} "
+                f"within {cycle + 1.0:.1f} s"
+            ) from None
+        ids: dict[str, int] = {}
+        for entry in _items(listing, key):
+            ids.setdefault(str(entry["name"]), int(entry["id"]))
+        return ids
+
     async def stack_id(self, stack: Stack | str) -> int:
         name = stack if isinstance(stack, str) else stack.name
-        async with self._lookup:
-            if self._stack_ids is None:
-                listing = await self.client.get(endpoints.STACKS)
-                self._stack_ids = {
-                    str(entry["name"]): int(entry["id"]) for entry in _items(listing, "stacks")
-                }
-        if name not in self._stack_ids:
-            known = ", ".join(sorted(self._stack_ids)) or "(none)"
+        ids = await self._ids(endpoints.STACKS, "stacks")
+        if name not in ids:
+            known = ", ".join(sorted(ids)) or "(none)"
             raise ApiNotFound(
                 f"the control plane at {self.client.url} has no stack named {name!r}; "
                 f"its stacks: {known}"
             )
-        return self._stack_ids[name]
+        return ids[name]
 
     async def app_id(self, app: App) -> int:
         if app.api_id is not None:
             return app.api_id
-        async with self._lookup:
-            if app.name not in self._app_ids:
-                listing = await self.client.get(endpoints.APPS)
-                for entry in _items(listing, "apps"):
-                    self._app_ids.setdefault(str(entry["name"]), int(entry["id"]))
-        if app.name not in self._app_ids:
+        ids = await self._ids(endpoints.APPS, "apps")
+        if app.name not in ids:
             raise ApiNotFound(
                 f"the control plane at {self.client.url} has no app named {app.name!r}; "
                 f"set apps.{app.name}.api_id in the fleet file to its id"
             )
-        return self._app_ids[app.name]
+        return ids[app.name]
 
     async def _where(self, app: App, stack: Stack) -> tuple[int, dict[str, int]]:
         app_id, stack_id = await asyncio.gather(self.app_id(app), self.stack_id(stack))
@@ -137,6 +161,7 @@ class ApiBackend:
                 body["image"] = request.image
             elif request.ref:
                 body["sha"] = request.ref
+            self._posting.update(job.id for job in jobs)
             answer = await self.client.send(
                 "POST", endpoints.deploy(app_id), body,
                 conflict=f"a deploy of {app.name} is already in progress",
@@ -145,6 +170,9 @@ class ApiBackend:
             for job in jobs:
                 job.fail(str(error))
             return
+        finally:
+            if not _cancelling():
+                self._posting.difference_update(job.id for job in jobs)
         by_stack_id = {int(d["stack_id"]): d for d in _items(answer, "deployments")}
         followers = []
         for job in jobs:
@@ -162,6 +190,40 @@ class ApiBackend:
             await asyncio.gather(*tasks)
         finally:
             self._followers.difference_update(tasks)
+
+    async def settle_cancelled(
+        self, app: App, jobs: list[DeployJob], stacks: Mapping[str, Stack]
+    ) -> None:
+        """The control plane has no cancel: stopping here only stops our watching. Each job
+        gets the deployment's verdict if it has one by now, else says it runs on without us."""
+
+        async def one(job: DeployJob) -> None:
+            posted = job.id in self._posting
+            self._posting.discard(job.id)
+            if job.remote_id is None:
+                if posted:
+                    job.set_status(
+                        DeployStatus.CANCELLED,
+                        f"detached while the control plane at {self.client.url} was starting it "
+                        f"(it may be running there: see app info)",
+                    )
+                else:
+                    job.set_status(DeployStatus.CANCELLED, "cancelled before push")
+                return
+            try:
+                data = await self.client.get(endpoints.deployment(int(job.remote_id)))
+            except OwnstackError:
+                data = {}
+            status = parse_status(data.get("status"))
+            if status is not None and status.is_final:
+                finish(job, data)
+            else:
+                job.set_status(
+                    DeployStatus.CANCELLED,
+                    f"detached (still running on the control plane as deployment {job.remote_id})",
+                )
+
+        await asyncio.gather(*(one(job) for job in jobs))
 
     # -- config and scale ----------------------------------------------------------------------
 
@@ -197,10 +259,15 @@ class ApiBackend:
         path = endpoints.runtime_logs(app_id)
         # A followed tail may be quiet for hours: no read timeout then.
         read_timeout = None if follow else self.client.timeout
-        async with self.client.stream(path, params, read_timeout=read_timeout) as response:
-            async for lines in self.client.stream_lines(response, path):
-                for line in lines:
-                    yield line
+        try:
+            async with self.client.stream(path, params, read_timeout=read_timeout) as response:
+                async for lines in self.client.stream_lines(response, path):
+                    for line in lines:
+                        yield line
+        except ApiError as error:
+            # Several stacks' tails share one URL: say whose stream it was (same class, so a
+            # cut stays transient and the tail reconnects).
+            raise type(error)(f"stack {stack.name}: {error}") from None
 
     async def replicate(self, source: App, new_name: str, stack: Stack) -> list[str]:
         app_id, where = await self._where(source, stack)
@@ -227,6 +294,35 @@ class ApiBackend:
         params = {"stack_id": await self.stack_id(stack)} if stack else None
         data = await self.client.get(endpoints.app_deployments(await self.app_id(app)), params)
         return list(_items(data, "deployments"))
+
+
+# A failed listing is given to every caller for this long, then asked again: long enough for
+# one command's stacks to share it, short enough for the console's next refresh to retry.
+FAILED_LISTING_KEPT = 10.0
+
+
+class _Listing:
+    """One listing request shared by its callers; a failure is kept for a while."""
+
+    def __init__(self, task: asyncio.Task[dict[str, int]]) -> None:
+        self.task = task
+        self.failed_at: float | None = None
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[dict[str, int]]) -> None:
+        # Retrieving the exception here also keeps asyncio from logging it as never seen.
+        if not task.cancelled() and task.exception() is not None:
+            self.failed_at = asyncio.get_running_loop().time()
+
+    def expired(self, now: float) -> bool:
+        if self.task.cancelled():
+            return True
+        return self.failed_at is not None and now - self.failed_at > FAILED_LISTING_KEPT
+
+
+def _cancelling() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 def _items(data: Any, key: str) -> list[dict[str, Any]]:

@@ -90,6 +90,12 @@ class ApiClient:
     async def close(self) -> None:
         await self._http.aclose()
 
+    @property
+    def retry_cycle(self) -> float:
+        """Seconds a GET may take with all its tries and pauses: the bound callers wait."""
+        pauses = sum(self.backoff * 2 ** (attempt - 2) for attempt in range(2, self.attempts + 1))
+        return self.attempts * self.timeout + pauses
+
     # -- requests --------------------------------------------------------------------------
 
     async def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
@@ -121,29 +127,34 @@ class ApiClient:
         conflict: str | None = None,
     ) -> Any:
         last: ApiError | None = None
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         for attempt in range(1, self.attempts + 1):
             if attempt > 1:
                 await asyncio.sleep(self.backoff * 2 ** (attempt - 2))
             try:
                 response = await self._http.request(method, path, params=_query(params), json=json)
             except _NOT_SENT as error:
-                last = self._transport_error(error, method, path, attempt)
+                last = self._transport_error(error, method, path, attempt, took=loop.time() - started)
                 continue
             except httpx.TimeoutException as error:
-                last = self._transport_error(error, method, path, attempt)
+                last = self._transport_error(error, method, path, attempt, took=loop.time() - started)
                 if idempotent:
                     continue
                 raise last from None
             except (*_AMBIGUOUS, httpx.TransportError) as error:
-                last = self._transport_error(error, method, path, attempt)
+                last = self._transport_error(error, method, path, attempt, took=loop.time() - started)
                 if idempotent:
                     continue
                 raise last from None
+            took = loop.time() - started
             if response.status_code >= 500 and idempotent:
-                last = self.error_for(response, method, path, attempt=attempt)
+                last = self.error_for(response, method, path, attempt=attempt, took=took)
                 continue
             if response.status_code >= 400:
-                raise self.error_for(response, method, path, attempt=attempt, conflict=conflict)
+                raise self.error_for(
+                    response, method, path, attempt=attempt, conflict=conflict, took=took
+                )
             try:
                 return response.json()
             except ValueError:
@@ -202,9 +213,15 @@ class ApiClient:
         return text.replace(token, MASK) if token else text
 
     def _transport_error(
-        self, error: Exception, method: str, path: str, attempt: int, stream: bool = False
+        self,
+        error: Exception,
+        method: str,
+        path: str,
+        attempt: int,
+        stream: bool = False,
+        took: float = 0.0,
     ) -> ApiError:
-        tries = f" (tried {attempt} times)" if attempt > 1 else ""
+        tries = f" (tried {attempt} times in {took:.1f} s)" if attempt > 1 else ""
         if isinstance(error, httpx.TimeoutException):
             what = "stopped sending" if stream else "did not answer"
             return ApiTimeout(
@@ -229,6 +246,7 @@ class ApiClient:
         *,
         attempt: int = 1,
         conflict: str | None = None,
+        took: float = 0.0,
     ) -> ApiError:
         code = response.status_code
         detail = self.redact(_server_message(response))
@@ -251,7 +269,7 @@ class ApiClient:
                 f"{text}{': ' + detail if detail else ''} (409 from {self.url})"
             )
         if code >= 500:
-            tries = f", tried {attempt} times" if attempt > 1 else ""
+            tries = f", tried {attempt} times in {took:.1f} s" if attempt > 1 else ""
             return ApiServerError(
                 f"{where} failed: HTTP {code} on {method} {path}{tries}"
                 f"{': ' + detail if detail else ''}"

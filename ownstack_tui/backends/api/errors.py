@@ -38,10 +38,16 @@ class ApiRejected(ApiError):
 class ApiServerError(ApiError):
     """5xx, after the retries an idempotent read gets."""
 
+    transient = True
+
 
 class ApiTimeout(ApiError):
     """No answer within the timeout."""
 
+    transient = True
+
 
 class ApiUnreachable(ApiError):
     """Nothing answered: connection refused, name not resolved, connection cut."""
+
+    transient = True

@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 from typing import Any
 
-from ownstack_tui.engine.fanout import describe_failure
+from ownstack_tui.errors import describe_failure
 from ownstack_tui.model.deploy import DeployStatus, can_transition
 from ownstack_tui.model.jobs import DeployJob
 

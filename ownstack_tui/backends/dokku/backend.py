@@ -8,16 +8,18 @@ dokku records it on success (dokku.md §11).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import secrets
 from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ownstack_tui import paths
 from ownstack_tui.backends.base import AppState, DeployRequest
-from ownstack_tui.engine.fanout import DEFAULT_PARALLELISM, describe_failure, fan_out
-from ownstack_tui.errors import AppNotOnStack, InvalidInput
+from ownstack_tui.errors import AppNotOnStack, InvalidInput, describe_failure
+from ownstack_tui.fanout import DEFAULT_PARALLELISM, fan_out
 from ownstack_tui.model.config import StackConfigPlan, plan_stack_config
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.deploy_lock import LockHolder, StackLock
@@ -51,7 +53,7 @@ class DokkuBackend:
         pool: SshPool | None = None,
         parallelism: int = DEFAULT_PARALLELISM,
     ) -> None:
-        self.fleet = fleet
+        self.timeouts = fleet.timeouts
         self.parallelism = parallelism
         self.accept_new_host_keys = accept_new_host_keys
         # Keys accepted "once" go to a file of this session only (made on the first such
@@ -60,6 +62,9 @@ class DokkuBackend:
             f"session-known-hosts-{os.getpid()}-{secrets.token_hex(4)}"
         )
         self._pool = pool
+        # What each running job is pushing (job id -> full SHA, or "" for an image), from the
+        # moment its push starts: after a cancel, the stack's SHA is compared with it.
+        self._pushing: dict[int, str] = {}
 
     @property
     def pool(self) -> SshPool:
@@ -69,12 +74,20 @@ class DokkuBackend:
             self._pool = SshPool(
                 accept_new_host_keys=self.accept_new_host_keys,
                 known_hosts_files=[*hostkeys.default_known_hosts_files(), self._session_known_hosts],
+                connect_timeout=self.timeouts.connect,
+                command_timeout=self.timeouts.command,
+                keepalive_interval=self.timeouts.keepalive,
+                build_silence=self.timeouts.build_silence,
             )
         return self._pool
 
     @property
     def target_label(self) -> str:
         return "direct"
+
+    @property
+    def credential_label(self) -> None:
+        return None  # the user's own SSH keys, agent and ~/.ssh/config
 
     def client(self, stack: Stack) -> DokkuClient:
         from .client import DokkuClient
@@ -132,6 +145,50 @@ class DokkuBackend:
                 job.fail(error.detail)
             except Exception as error:
                 job.fail(describe_failure(error))
+            # Not on a cancel: settle_cancelled still needs to know what was being pushed.
+            self._pushing.pop(job.id, None)
+
+        await fan_out(by_stack, one, self.parallelism)
+
+    async def settle_cancelled(
+        self, app: App, jobs: list[DeployJob], stacks: Mapping[str, Stack]
+    ) -> None:
+        """A cancelled push may still have gone live: closing our channel stops the build only
+        if dokku notices in time. So the stack's recorded SHA decides. A job whose cancel came
+        after its push got through *succeeded* (with the late cancel as its reason): history
+        and rollbacks must see what the stack really runs."""
+        by_stack = {job.stack: job for job in jobs}
+
+        async def one(name: str) -> None:
+            job = by_stack[name]
+            target = self._pushing.pop(job.id, None)
+            if target is None:
+                job.set_status(DeployStatus.CANCELLED, "cancelled before push")
+                return
+            try:
+                now = await self.client(stacks[name]).deployed_sha(app.name)
+            except Exception as error:
+                job.set_status(
+                    DeployStatus.CANCELLED,
+                    f"cancelled during the push; could not re-read {name}: {describe_failure(error)}",
+                )
+                return
+            if not target:  # an image: its SHA cannot be told apart from an older deploy's
+                where = f"stack now at {now[:7]}" if now else f"nothing deployed on {name}"
+                job.set_status(
+                    DeployStatus.CANCELLED,
+                    f"cancelled during git:from-image, {where} (the image may be live: see app info)",
+                )
+            elif now and now == target:
+                job.sha = now
+                job.set_status(
+                    DeployStatus.SUCCEEDED,
+                    f"cancelled too late: the push had gone through, stack now at {now[:7]}",
+                )
+            elif now:
+                job.set_status(DeployStatus.CANCELLED, f"cancelled, stack now at {now[:7]}")
+            else:
+                job.set_status(DeployStatus.CANCELLED, f"cancelled, nothing deployed on {name}")
 
         await fan_out(by_stack, one, self.parallelism)
 
@@ -165,6 +222,7 @@ class DokkuBackend:
             say([text])
 
         if request.image:
+            self._pushing[job.id] = ""  # an image's SHA is known only once deployed
             result = await client.git_from_image(app.name, request.image, on_line=on_text)
             if not result.ok:
                 job.fail(result.message)
@@ -172,14 +230,15 @@ class DokkuBackend:
         else:
             if not app.repo:
                 raise InvalidInput(f"app {app.name} has no repo in the fleet file; set apps.{app.name}.repo")
-            ref = request.ref or app.branch
+            from .push import push, resolve_commit
+
+            sha = await resolve_commit(Path(app.repo).expanduser(), request.ref or app.branch)
+            self._pushing[job.id] = sha
 
             def on_line(line: PushLine) -> None:
                 on_text(line.text)
 
-            from .push import push
-
-            pushed = await push(client, app.repo, ref, app.name, on_line=on_line)
+            pushed = await push(client, app.repo, sha, app.name, on_line=on_line)
             if not pushed.ok:
                 job.sha = pushed.sha
                 job.fail(pushed.reason or f"git push exited with status {pushed.exit_status}")
@@ -198,11 +257,15 @@ class DokkuBackend:
     # -- rollouts: deploy lock and health --------------------------------------------------------
 
     async def read_lock(self, app: App, stack: Stack) -> StackLock:
+        """Our record and dokku's lock, read at once (two channels, one round trip)."""
         client = self.client(stack)
-        if not await client.app_exists(app.name):
-            return StackLock()
-        record = (await client.config_export(app.name)).get(DEPLOY_LOCK_KEY)
-        report = await client.app_report(app.name)
+        try:
+            config, report = await asyncio.gather(
+                client.config_export(app.name), client.app_report(app.name)
+            )
+        except AppNotFound:
+            return StackLock()  # no app, no deploys to hold
+        record = config.get(DEPLOY_LOCK_KEY)
         locked = report.get("locked", report.get("app-locked", "false")).strip() == "true"
         return StackLock(holder=LockHolder.decode(record) if record else None, dokku_locked=locked)
 

@@ -21,8 +21,9 @@ from ownstack_tui.model.fleet import Stack
 
 from . import commands, parsers
 from .commands import RemoteCommand
-from .errors import AppNotFound, ConnectionDropped, DeployLocked, DokkuCommandError
+from .errors import AppNotFound, CommandTimeout, ConnectionDropped, DeployLocked, DokkuCommandError
 from .parsers import DeploySource, LogLine
+from .silence import watch_silence
 
 if TYPE_CHECKING:
     import asyncssh
@@ -75,9 +76,14 @@ class DokkuClient:
         for attempt in (1, 2):
             connection = await self.pool.connection(self.stack)
             try:
-                return await connection.create_process(
-                    command.line, encoding=encoding, errors="replace"
-                )
+                # A host that froze after login never confirms the channel: bounded here.
+                async with asyncio.timeout(self.pool.command_timeout):
+                    return await connection.create_process(
+                        command.line, encoding=encoding, errors="replace"
+                    )
+            except TimeoutError:
+                self.pool.forget(self.stack)
+                raise self._timed_out(command, self.pool.command_timeout, "command") from None
             except (asyncssh.Error, OSError) as error:
                 self.pool.forget(self.stack)
                 if attempt == 2:
@@ -91,26 +97,29 @@ class DokkuClient:
         command: RemoteCommand | Sequence[str],
         *,
         input: str | None = None,
-        timeout: float | None = None,
+        long: bool = False,
     ) -> CommandResult:
         """Run one dokku command; returns its exit status and output whatever the status.
 
-        Words given as a list go through :func:`commands.build` (validated and quoted)."""
+        Bounded by the command timeout, or with ``long`` (restarts, scaling, services: work
+        that may take minutes) by the build-silence limit. Words given as a list go through
+        :func:`commands.build` (validated and quoted)."""
         import asyncssh
 
         if not isinstance(command, RemoteCommand):
             command = commands.build(command)
+        limit, setting = (
+            (self.pool.build_silence, "build_silence") if long else (self.pool.command_timeout, "command")
+        )
         process = await self.open_process(command)
         try:
             if input:
                 process.stdin.write(input)
             process.stdin.write_eof()
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout(limit):
                 stdout, stderr = await process.communicate()
         except TimeoutError:
-            raise DokkuCommandError(
-                self.stack.name, command.display, -1, f"no answer within {timeout:g} s"
-            ) from None
+            raise self._timed_out(command, limit, setting) from None
         except (asyncssh.Error, OSError) as error:
             self.pool.forget(self.stack)
             raise self._dropped(command, error) from None
@@ -125,6 +134,13 @@ class DokkuClient:
             raise self._dropped(command, None)
         status = process.exit_status if process.exit_status is not None else 255
         return CommandResult(command, status, stdout, stderr)
+
+    def _timed_out(self, command: RemoteCommand, limit: float, setting: str) -> CommandTimeout:
+        return CommandTimeout(
+            self.stack.name,
+            f"{command.name} timed out: no answer within {limit:g} s after login "
+            f"(timeouts.{setting} in the fleet file)",
+        )
 
     def _dropped(self, command: RemoteCommand, error: object) -> ConnectionDropped:
         detail = f": {error}" if error else ""
@@ -224,12 +240,12 @@ class DokkuClient:
     ) -> CommandResult:
         """Set values (sent ``--encoded``: any text survives). The result's stdout holds
         dokku's progress and, with ``restart``, the redeploy output."""
-        return await self.check(commands.config_set(app, values, restart=restart))
+        return await self.check(commands.config_set(app, values, restart=restart), long=restart)
 
     async def config_unset(
         self, app: str, keys: Iterable[str], *, restart: bool = True
     ) -> CommandResult:
-        return await self.check(commands.config_unset(app, keys, restart=restart))
+        return await self.check(commands.config_unset(app, keys, restart=restart), long=restart)
 
     # --- ps ----------------------------------------------------------------------------------
 
@@ -241,7 +257,9 @@ class DokkuClient:
     ) -> CommandResult:
         """Raises DokkuCommandError with dokku's own words when scaling is refused
         (e.g. the app.json formations lock)."""
-        return await self.check(commands.ps_scale_set(app, counts, skip_deploy=skip_deploy))
+        return await self.check(
+            commands.ps_scale_set(app, counts, skip_deploy=skip_deploy), long=not skip_deploy
+        )
 
     # --- services ----------------------------------------------------------------------------
 
@@ -256,7 +274,7 @@ class DokkuClient:
         if info.ok:
             links = parsers.parse_service_info(info.stdout).links
         elif "does not exist" in info.message:
-            result = await self.run(commands.service(kind, "create", name))
+            result = await self.run(commands.service(kind, "create", name), long=True)
             if not result.ok and not parsers.is_already_exists_message(result.message):
                 raise self.error_for(result)
             created, links = result.ok, ()
@@ -264,7 +282,7 @@ class DokkuClient:
             raise self.error_for(info)
         linked = False
         if app not in links:
-            result = await self.run(commands.service(kind, "link", name, app))
+            result = await self.run(commands.service(kind, "link", name, app), long=True)
             if not result.ok and not parsers.is_already_linked_message(result.message):
                 raise self.error_for(result)
             linked = result.ok
@@ -312,15 +330,34 @@ class DokkuClient:
                 if on_line is not None:
                     on_line(line.rstrip("\r\n"))
 
+        silent = False
+
+        def stop_silent() -> None:
+            nonlocal silent
+            silent = True
+            process.close()
+
+        limit = self.pool.build_silence
+        watcher = asyncio.ensure_future(
+            watch_silence(lambda: len(out) + len(err), limit, stop_silent)
+        )
         try:
             process.stdin.write_eof()
             await asyncio.gather(pump(process.stdout, out), pump(process.stderr, err))
             await process.wait_closed()
         except (asyncssh.Error, OSError) as error:
-            self.pool.forget(self.stack)
-            raise self._dropped(command, error) from None
+            if not silent:
+                self.pool.forget(self.stack)
+                raise self._dropped(command, error) from None
         finally:
+            watcher.cancel()
             process.close()
+        if silent:
+            raise CommandTimeout(
+                self.stack.name,
+                f"{command.name} timed out: it printed nothing for {limit:g} s "
+                "(timeouts.build_silence in the fleet file); it was stopped",
+            )
         return self._result(command, process, "".join(out), "".join(err))
 
     # --- logs --------------------------------------------------------------------------------

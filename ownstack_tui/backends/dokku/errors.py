@@ -2,24 +2,42 @@
 
 Every class here is an :class:`~ownstack_tui.errors.RemoteError` (exit 1) except
 :class:`CommandTooLong`, which is bad input (exit 2). Front ends print ``str(error)``.
+:class:`StackError` and the host-key family live in :mod:`ownstack_tui.errors` (the front ends
+handle them without importing this backend); they are named here too, for this package.
 """
 
 from __future__ import annotations
 
-from ownstack_tui.errors import InvalidInput, RemoteError
+from ownstack_tui.errors import (
+    HostKeyChanged,
+    HostKeyError,
+    InvalidInput,
+    RemoteError,
+    StackError,
+    UnknownHostKey,
+)
 
-
-class StackError(RemoteError):
-    """A failure reaching or talking to one stack. ``stack`` is the stack's name."""
-
-    def __init__(self, stack: str, message: str) -> None:
-        super().__init__(f"stack {stack}: {message}")
-        self.stack = stack
-        self.detail = message
+__all__ = [
+    "AppNotFound",
+    "AuthenticationFailed",
+    "CommandTimeout",
+    "CommandTooLong",
+    "ConnectTimeout",
+    "ConnectionDropped",
+    "DeployLocked",
+    "DokkuCommandError",
+    "HostKeyChanged",
+    "HostKeyError",
+    "StackError",
+    "StackUnreachable",
+    "UnknownHostKey",
+]
 
 
 class StackUnreachable(StackError):
     """Connection refused, no route, unknown host name: nothing answered as SSH."""
+
+    transient = True
 
 
 class ConnectTimeout(StackUnreachable):
@@ -33,36 +51,14 @@ class AuthenticationFailed(StackError):
 class ConnectionDropped(StackError):
     """An established connection was lost in the middle of a command, stream or push."""
 
-
-class HostKeyError(StackError):
-    """Base of the two host-key refusals; carries what the UI needs to show the key."""
-
-    def __init__(
-        self,
-        stack: str,
-        message: str,
-        *,
-        host: str,
-        port: int,
-        key_type: str,
-        fingerprint: str,
-        known_hosts_line: str,
-    ) -> None:
-        super().__init__(stack, message)
-        self.host = host
-        self.port = port
-        self.key_type = key_type
-        self.fingerprint = fingerprint
-        # The line to append to known_hosts to trust this key (see hostkeys.accept_host_key).
-        self.known_hosts_line = known_hosts_line
+    transient = True
 
 
-class UnknownHostKey(HostKeyError):
-    """No key is recorded for this host: ask the user (TUI) or refuse (plain commands)."""
+class CommandTimeout(StackError):
+    """An established connection stopped answering: a command, or a build that printed
+    nothing, for longer than its limit (the fleet file's ``[timeouts]``)."""
 
-
-class HostKeyChanged(HostKeyError):
-    """A different key is recorded for this host: refused, never accepted automatically."""
+    transient = True
 
 
 class DokkuCommandError(RemoteError):

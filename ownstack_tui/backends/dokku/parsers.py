@@ -9,10 +9,11 @@ import json
 import re
 from dataclasses import dataclass
 
+from ownstack_tui.text import strip_escapes
+
 ERROR_PREFIX = " !     "  # space, '!', five spaces: dokku's warn/fail lines (stderr)
 _HEADER_PREFIX = "=====> "
 _ROW_INDENT = "       "  # seven spaces before every report row
-_ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\^\[\[[0-9;?]*[A-Za-z]")
 _VERSION_RE = re.compile(r"^dokku version (\S+)$")
 _LOG_RE = re.compile(r"^(?:\x1b\[\d+m)?(\S+Z) app\[([^\]]+)\]:(?:\x1b\[0m)? (.*)$")
 _REPORT_HEADER_RE = re.compile(r"^=====> (\S+) (.+) information$")
@@ -278,11 +279,7 @@ def parse_log_line(line: str) -> LogLine:
     match = _LOG_RE.match(line)
     if match:
         return LogLine(match.group(1), match.group(2), match.group(3), line)
-    return LogLine("", "", strip_ansi(line), line)
-
-
-def strip_ansi(text: str) -> str:
-    return _ANSI_RE.sub("", text)
+    return LogLine("", "", strip_escapes(line), line)
 
 
 # --- git push -------------------------------------------------------------------------------
@@ -302,7 +299,7 @@ def clean_push_line(raw: str) -> PushLine:
     text = raw[len("remote:"):] if remote else raw
     if remote and text.startswith(" "):
         text = text[1:]
-    text = strip_ansi(text).rstrip()
+    text = strip_escapes(text).rstrip()
     return PushLine(text=text, remote=remote)
 
 
@@ -365,4 +362,4 @@ def process_states(report: dict[str, str]) -> dict[str, list[str]]:
 
 def parse_urls(stdout: str) -> list[str]:
     """``urls APP``: one URL a line."""
-    return [line.strip() for line in strip_ansi(stdout).splitlines() if line.strip().startswith("http")]
+    return [line.strip() for line in strip_escapes(stdout).splitlines() if line.strip().startswith("http")]

@@ -16,7 +16,10 @@
   OpenSSH's ``accept-new``), a changed one raises :class:`HostKeyChanged`. A ProxyJump
   host is connected by asyncssh itself and checked against ``~/.ssh/known_hosts`` only.
 * Each failure is one :class:`StackError` subclass naming the stack, raised within
-  ``connect_timeout`` seconds.
+  ``connect_timeout`` seconds. After login, ``command_timeout`` bounds opening a channel and
+  a command's answer, ``build_silence`` a build or long command that prints nothing, and
+  keepalives every ``keepalive_interval`` seconds (three unanswered end the connection) find
+  a host that stopped answering. All four come from the fleet file's ``[timeouts]``.
 
 asyncssh is imported only here and only when a stack is first contacted, so importing the
 package costs nothing for commands that never talk SSH.
@@ -50,7 +53,10 @@ from .errors import (
 if TYPE_CHECKING:
     import asyncssh
 
-DEFAULT_CONNECT_TIMEOUT = 10.0
+DEFAULT_CONNECT_TIMEOUT = 10.0  # these four: the defaults of model.fleet.Timeouts
+DEFAULT_COMMAND_TIMEOUT = 60.0
+DEFAULT_KEEPALIVE = 15.0
+DEFAULT_BUILD_SILENCE = 600.0
 DEFAULT_MAX_HANDSHAKES = 8
 PREFERRED_CIPHERS = (
     "aes128-gcm@openssh.com",
@@ -175,9 +181,13 @@ class SshPool:
         max_handshakes: int = DEFAULT_MAX_HANDSHAKES,
         accept_new_host_keys: bool = False,
         known_hosts_files: Sequence[Path] | None = None,
-        keepalive_interval: float = 15.0,
+        keepalive_interval: float = DEFAULT_KEEPALIVE,
+        command_timeout: float = DEFAULT_COMMAND_TIMEOUT,
+        build_silence: float = DEFAULT_BUILD_SILENCE,
     ) -> None:
         self.connect_timeout = connect_timeout
+        self.command_timeout = command_timeout
+        self.build_silence = build_silence
         self.accept_new_host_keys = accept_new_host_keys
         self.keepalive_interval = keepalive_interval
         self._known_hosts_files = known_hosts_files
@@ -210,10 +220,6 @@ class SshPool:
             connection = await self._connect(stack)
             self._entries[stack.name] = _Entry(key, connection)
             return connection
-
-    def is_connected(self, stack: Stack) -> bool:
-        entry = self._entries.get(stack.name)
-        return entry is not None and entry.is_open()
 
     def forget(self, stack: Stack) -> None:
         """Drop the stack's connection (after a failure), so the next call reconnects."""
@@ -268,7 +274,9 @@ class SshPool:
                 ) from None
             except TimeoutError:
                 raise ConnectTimeout(
-                    stack.name, f"no SSH answer from {where} within {self.connect_timeout:g} s"
+                    stack.name,
+                    f"no SSH answer from {where} within {self.connect_timeout:g} s: timed out "
+                    "(timeouts.connect in the fleet file)",
                 ) from None
             except asyncssh.KeyExchangeFailed as error:
                 raise StackUnreachable(

@@ -16,8 +16,10 @@ finds the socket from using our connection.
 
 Each output line is passed to ``on_line`` as it arrives (``remote: `` stripped, see
 :class:`parsers.PushLine`). A failed build or a deploy lock is a :class:`PushResult` with a
-reason; a lost connection raises :class:`ConnectionDropped`. Cancelling the awaiting task
-kills git (and the bridge), closes the channel and removes the socket.
+reason; a lost connection raises :class:`ConnectionDropped`; a build that prints nothing for
+the pool's ``build_silence`` raises :class:`CommandTimeout` (and is stopped like a cancel).
+Cancelling the awaiting task kills git (and the bridge), closes the channel and removes the
+socket.
 """
 
 from __future__ import annotations
@@ -44,8 +46,9 @@ from ownstack_tui.errors import InvalidInput
 from ownstack_tui.model import validation
 
 from . import bridge, commands, parsers
-from .errors import AppNotFound, ConnectionDropped, StackError
+from .errors import AppNotFound, CommandTimeout, ConnectionDropped, StackError
 from .parsers import PushLine
+from .silence import watch_silence
 
 if TYPE_CHECKING:
     from .client import DokkuClient
@@ -123,6 +126,7 @@ class _Relay:
     client: DokkuClient
     app: str
     dropped: bool = False
+    silent: bool = False  # stopped: the build printed nothing for build_silence seconds
     failure: BaseException | None = None
     _processes: list[Any] = field(default_factory=list)
     _handlers: set[asyncio.Task[Any]] = field(default_factory=set)
@@ -138,6 +142,17 @@ class _Relay:
         server = await asyncio.start_unix_server(self._serve, path=str(folder / "bridge.sock"))
         git: asyncio.subprocess.Process | None = None
         lines: list[PushLine] = []
+        watcher: asyncio.Future[None] | None = None
+        limit = self.client.pool.build_silence
+
+        def stop_silent() -> None:
+            self.silent = True
+            if git is not None and git.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(git.pid, signal.SIGKILL)
+            for process in self._processes:
+                process.close()
+
         try:
             git = await asyncio.create_subprocess_exec(
                 "git", "-C", str(repo), "push", "--force",
@@ -150,12 +165,15 @@ class _Relay:
                 start_new_session=True,  # git and the bridge share a group we can kill
             )
             assert git.stdout is not None and git.stderr is not None
+            watcher = asyncio.ensure_future(watch_silence(lambda: len(lines), limit, stop_silent))
             await asyncio.gather(
                 _read_lines(git.stderr, lines, on_line),
                 _read_lines(git.stdout, lines, on_line),
             )
             status = await git.wait()
         finally:
+            if watcher is not None:
+                watcher.cancel()
             if git is not None and git.returncode is None:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(git.pid, signal.SIGKILL)
@@ -171,6 +189,11 @@ class _Relay:
         if self.failure is not None:
             raise self.failure
         stack = self.client.stack.name
+        if self.silent:
+            raise CommandTimeout(
+                stack, f"the build timed out: it printed nothing for {limit:g} s "
+                "(timeouts.build_silence in the fleet file); the push was stopped"
+            )
         if self.dropped:
             self.client.pool.forget(self.client.stack)
             raise ConnectionDropped(

@@ -20,8 +20,7 @@ from ownstack_tui.backends.base import DeployRequest
 from ownstack_tui.backends.dokku.backend import DokkuBackend
 from ownstack_tui.backends.dokku.errors import DokkuCommandError
 from ownstack_tui.engine.engine import Engine
-from ownstack_tui.engine.fanout import describe_failure
-from ownstack_tui.errors import InvalidInput, OwnstackError
+from ownstack_tui.errors import InvalidInput, OwnstackError, describe_failure
 from ownstack_tui.model import validation
 from ownstack_tui.model.config import StackConfigPlan
 from ownstack_tui.model.deploy_lock import without_lock_key

@@ -18,8 +18,8 @@ from textual.widget import Widget
 from textual.widgets import Footer, TabbedContent, TabPane
 
 from ownstack_tui.backends.base import DeployRequest
-from ownstack_tui.engine.fanout import StackOutcome
-from ownstack_tui.engine.hostkeys import HostKeyError, UnknownHostKey
+from ownstack_tui.errors import HostKeyError, UnknownHostKey
+from ownstack_tui.fanout import StackOutcome
 from ownstack_tui.model import validation
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.jobs import DeployRun

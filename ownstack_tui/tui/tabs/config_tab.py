@@ -16,8 +16,8 @@ from textual.widgets import DataTable
 
 from ownstack_tui.engine import config_edits
 from ownstack_tui.engine.config_edits import ConfigEdit
-from ownstack_tui.engine.fanout import StackOutcome
 from ownstack_tui.errors import OwnstackError
+from ownstack_tui.fanout import StackOutcome
 from ownstack_tui.model.config import Layer, StackConfigPlan, effective_config, layer_of
 from ownstack_tui.tui.tabs.config_view import (
     APP_COLUMN,

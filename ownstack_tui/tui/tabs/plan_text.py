@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 
 from rich.text import Text
 
-from ownstack_tui.engine.fanout import StackOutcome
+from ownstack_tui.fanout import StackOutcome
 from ownstack_tui.model import validation
 from ownstack_tui.model.config import StackConfigPlan
 from ownstack_tui.tui.tabs.config_view import one_line

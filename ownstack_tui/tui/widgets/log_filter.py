@@ -10,8 +10,8 @@ import re
 from collections import deque
 from collections.abc import Iterable
 
-from ownstack_tui.ansi import strip_ansi
 from ownstack_tui.errors import InvalidInput
+from ownstack_tui.text import strip_escapes
 
 SEPARATOR = -1
 """A row that stands for the gap between two groups of matches."""
@@ -47,7 +47,7 @@ class LineFilter:
         before = len(rows)
         search = self.pattern.search
         for line_id, line in enumerate(lines, first_id):
-            if search(strip_ansi(line)):
+            if search(strip_escapes(line)):
                 self.matches += 1
                 context = [i for i in self._recent if i > self._last_shown] if self.context else []
                 first = context[0] if context else line_id

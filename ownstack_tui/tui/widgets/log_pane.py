@@ -35,7 +35,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-from ownstack_tui.ansi import ParsedLine, parse_line, strip_ansi, visible_width
+from ownstack_tui.ansi import ParsedLine, parse_line, visible_width
+from ownstack_tui.text import strip_escapes
 from ownstack_tui.tui.widgets.log_filter import SEPARATOR, LineFilter, compile_filter
 from ownstack_tui.tui.widgets.log_render import set_scrollbar, window_strip
 
@@ -296,7 +297,7 @@ class LogPane(ScrollView, can_focus=True):
         line_id = self._row_id(row)
         if line_id == SEPARATOR:
             return "--"
-        return strip_ansi(self._lines[line_id - self._dropped])
+        return strip_escapes(self._lines[line_id - self._dropped])
 
     def _row_id(self, row: int) -> int:
         if self._filter is not None:

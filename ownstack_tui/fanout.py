@@ -1,4 +1,8 @@
-"""Run one coroutine per stack, in parallel under a bound, each failure kept to its own stack."""
+"""Run one coroutine per stack, in parallel under a bound, each failure kept to its own stack.
+
+Below the backends (both use it for their own per-stack work) and the engine (which runs
+every multi-stack operation through it); it knows nothing of either.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from ownstack_tui.errors import OwnstackError
+from ownstack_tui.errors import describe_failure
 
 T = TypeVar("T")
 
@@ -31,16 +35,6 @@ class StackOutcome(Generic[T]):
     @property
     def ok(self) -> bool:
         return self.error is None
-
-
-def describe_failure(error: BaseException) -> str:
-    """One line for any failure; unexpected ones still name their type, never a traceback."""
-    if isinstance(error, OwnstackError):
-        return str(error)
-    if isinstance(error, asyncio.TimeoutError):
-        return "timed out"
-    text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
 
 
 async def fan_out(
