@@ -362,4 +362,5 @@ def process_states(report: dict[str, str]) -> dict[str, list[str]]:
 
 def parse_urls(stdout: str) -> list[str]:
     """``urls APP``: one URL a line."""
-    return [line.strip() for line in strip_escapes(stdout).splitlines() if line.strip().startswith("http")]
+    lines = (strip_escapes(line).strip() for line in stdout.splitlines())
+    return [line for line in lines if line.startswith("http")]
