@@ -79,7 +79,20 @@ async def main() -> None:
                 async def idle(pilot: Any) -> None:
                     return None
 
-                for shot, drive in (("main-idle", idle), ("main-deploy", mixed_deploy)):
+                async def failure_reason(pilot: Any) -> None:
+                    from ownstack_tui.tui.screens.message import MessageScreen
+
+                    await mixed_deploy(pilot)
+                    pilot.app.screen.query_one("#pane-prod-east").focus()
+                    await pilot.press("enter")
+                    await wait_until(pilot, lambda: isinstance(pilot.app.screen, MessageScreen))
+
+                async def help_keys(pilot: Any) -> None:
+                    await pilot.press("question_mark")
+
+                for shot, drive in (("main-idle", idle), ("main-deploy", mixed_deploy),
+                                    ("main-failure-reason", failure_reason),
+                                    ("main-help", help_keys)):
                     print(await capture(fleet_path, shot, size, drive))
                 for shot, drive in tab_shots(fleet_path):
                     print(await capture(fleet_path, shot, size, drive))

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -21,10 +22,12 @@ from ownstack_tui.tui.styles_path import stylesheet
 
 class OwnstackApp(App[str | None]):
     TITLE = "ownstack-tui"
+    BINDING_GROUP_TITLE = "Everywhere"
     CSS_PATH: ClassVar = [stylesheet("app.tcss")]
     COMMANDS: ClassVar = App.COMMANDS | {ScreenActions}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", id="app.help"),
     ]
 
     def __init__(
@@ -57,6 +60,22 @@ class OwnstackApp(App[str | None]):
         self.fleet = fleet
         self.app_model = fleet.app(self.app_model.name)
         self.engine.fleet = fleet
+
+    def on_key(self, event: events.Key) -> None:
+        """A key that reached the app unhandled while a dialog is up, typed before it came
+        up (one burst: a paste, typing over SSH), is the dialog's."""
+        from ownstack_tui.tui.screens.dialog import Dialog
+
+        screen = self.screen
+        if isinstance(screen, Dialog) and screen.typed_elsewhere(event):
+            screen.deliver(event.key, event.character)
+
+    def action_help(self) -> None:
+        """The keys that work on the current screen, remapped ones as remapped."""
+        from ownstack_tui.tui.help import help_sections
+        from ownstack_tui.tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(help_sections(self.screen, self)))
 
     def get_default_screen(self) -> Screen:
         # The main screen is the first screen: no blank screen composed and rendered first.

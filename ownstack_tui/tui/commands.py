@@ -56,6 +56,16 @@ def palette_actions(screen: DOMNode, app: object) -> list[PaletteAction]:
             seen.add(binding.action)
             keys = app.get_key_display(binding)  # type: ignore[attr-defined]
             entries.append(PaletteAction(binding.description, binding.action, keys, node, tab))
+    # The focused widget and the app have keys of their own (a pane's wrap, help): those that
+    # work right now (already remapped), unless listed above.
+    listed = {(entry.namespace, entry.action) for entry in entries}
+    for node, binding, enabled, _tooltip in screen.active_bindings.values():  # type: ignore[attr-defined]
+        if not enabled or not binding.description or binding.system or binding.priority:
+            continue
+        if (node, binding.action) not in listed and node is not screen:
+            listed.add((node, binding.action))
+            keys = app.get_key_display(binding)  # type: ignore[attr-defined]
+            entries.append(PaletteAction(binding.description, binding.action, keys, node, None))
     return entries
 
 

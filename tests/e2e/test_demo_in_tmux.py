@@ -83,3 +83,45 @@ def test_demo_deploys_three_stacks_live_and_quitting_leaves_nothing_behind(tmp_p
     assert not any(port_is_open(port) for port in ports)
     leftover = subprocess.run(["pgrep", "-f", "ownstack_tui demo"], capture_output=True, text=True).stdout
     assert leftover == ""
+
+
+def test_in_a_real_terminal_the_logs_filter_shows_lines_and_a_typed_burst_fills_the_form(
+    tmp_path: Path,
+) -> None:
+    """Keys arrive as a terminal sends them: `send-keys -l` delivers a whole string at once."""
+    tmux = Tmux(f"ownstack-burst-{os.getpid()}")
+    env = {
+        "OWNSTACK_TUI_HOME": os.environ["OWNSTACK_TUI_HOME"],
+        "HOME": os.environ["HOME"],
+        "TERM": "xterm-256color",
+    }
+    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+    command = f"{exports} {shlex.quote(sys.executable)} -m ownstack_tui demo"
+    tmux("new-session", "-d", "-s", "demo", "-x", "120", "-y", "40", command)
+    try:
+        tmux("resize-window", "-t", "demo", "-x", "120", "-y", "40")
+        tmux.wait_for(r"up \d+s ago")
+        tmux("send-keys", "-t", "demo", "1", "s")  # staging alone: no confirmation
+        tmux.wait_for(r"staging · succeeded")
+        tmux("send-keys", "-t", "demo", "5")
+        tmux.wait_for(r"GET /")
+        tmux("send-keys", "-t", "demo", "/")
+        tmux.wait_for(r"filter: text or /regex/")
+        tmux("send-keys", "-t", "demo", "-l", "GET /health")
+        tmux("send-keys", "-t", "demo", "Tab", "BSpace", "0", "Enter")  # no context lines
+        tmux.wait_for(r"filter 'GET /health' ±0")
+        shown = tmux.wait_for(r"│\d\d:\d\d:\d\d app\[web\.1\]: .*GET /health")
+        pane = shown.split("staging · following", 1)[1].split("╰", 1)[0]
+        lines = [row for row in pane.splitlines() if "app[" in row]
+        assert lines and all("GET /health" in row for row in lines), shown
+
+        tmux("send-keys", "-t", "demo", "3")
+        tmux.wait_for(r"Key +app level")
+        # "a" opens the form; the rest arrives before the form is up.
+        tmux("send-keys", "-t", "demo", "-l", "aGREETING\thello there")
+        tmux.wait_for(r"Add a key")
+        tmux("send-keys", "-t", "demo", "C-s")
+        tmux.wait_for(r"GREETING +hello there ✎")  # the key, and the value in its own field
+        tmux("send-keys", "-t", "demo", "q")
+    finally:
+        subprocess.run([*tmux.base, "kill-server"], capture_output=True)

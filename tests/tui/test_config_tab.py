@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable, Label, Static, TextArea
+from textual.widgets import DataTable, Input, Label, Static, TextArea
 
 from ownstack_tui.fleet_file import FleetFile
 from ownstack_tui.tui.app import OwnstackApp
@@ -14,6 +14,8 @@ from ownstack_tui.tui.screens.plan import PlanScreen
 from ownstack_tui.tui.tabs.config_tab import ConfigTab
 from ownstack_tui.tui.tabs.config_view import SEPARATOR_ROW
 from tests.tui.conftest import wait_for
+from tests.tui.keys import burst
+from tests.tui.screen_text import screen_rows
 from tests.tui.tabs_fixtures import STACKS, ConsoleMaker, on_stack, tab_console
 
 __all__ = ["tab_console"]
@@ -240,3 +242,59 @@ async def test_planning_with_nothing_staged_repairs_drift_on_the_drifted_stack_o
         await apply(pilot, tab)
         assert on_stack(sandbox_fleet, "prod-west", "cfg-drift")["LOG_LEVEL"] == "info"
         assert app.states["prod-west"].drift == 0
+
+
+async def test_a_value_staged_from_the_editor_is_shown_whole_in_its_column(
+    tab_console: ConsoleMaker,
+) -> None:
+    app = tab_console("cfg-widths", config={"LOG_LEVEL": "info"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        tab = await open_config(pilot)
+        await move_to(pilot, tab, "LOG_LEVEL", "staging")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfigEditScreen))
+        await pilot.press("end", *["backspace"] * 4, *"debug", "ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfigEditScreen))
+        await pilot.pause(0.3)
+        # The table was rebuilt behind the modal: its columns still fit their cells.
+        row = next(line for line in screen_rows(app) if "LOG" in line and "debug" in line)
+        assert "LOG_LEVEL  info       ◆ info → debug ✎" in row
+
+
+async def test_a_key_tab_value_typed_in_one_burst_fills_both_fields(
+    tab_console: ConsoleMaker,
+) -> None:
+    app = tab_console("cfg-burst")
+    async with app.run_test(size=(120, 30)) as pilot:
+        tab = await open_config(pilot)
+        tab.table.focus()
+        for separator in ("\t", "\n"):  # Tab, or Enter in the key field
+            await pilot.press("a")
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfigEditScreen))
+            editor = app.screen
+            burst(app, f"GREETING{separator}hello there")
+            await pilot.pause(0.3)
+            assert editor.query_one("#key", Input).value == "GREETING"
+            assert editor.query_one(TextArea).text == "hello there"
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: not isinstance(app.screen, ConfigEditScreen))
+
+
+async def test_the_key_that_opens_the_form_and_what_follows_in_one_burst_all_reach_the_form(
+    tab_console: ConsoleMaker,
+) -> None:
+    app = tab_console("cfg-burst-open", config={"LOG_LEVEL": "info"})
+    async with app.run_test(size=(120, 30)) as pilot:
+        tab = await open_config(pilot)
+        await move_to(pilot, tab, "LOG_LEVEL", "@app")
+        # "a" opens the form; the rest was typed before it came up (e, v and a are the
+        # table's own keys: none of them may act on the table).
+        burst(app, "aGREETING\thave a nice eve")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfigEditScreen))
+        await pilot.pause(0.5)
+        editor = app.screen
+        assert editor.query_one("#key", Input).value == "GREETING"
+        assert editor.query_one(TextArea).text == "have a nice eve"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfigEditScreen))
+        assert [(edit.key, edit.value) for edit in tab.edits] == [("GREETING", "have a nice eve")]

@@ -339,3 +339,42 @@ async def test_clear_forgets_lines_and_follows_again() -> None:
         assert pane.pending_count == 0
         assert pane.tailing
         assert all(row == "" for row in screen_rows(pane))
+
+
+async def test_w_wraps_long_lines_at_the_pane_width_and_back() -> None:
+    app = PaneApp()
+    long = "".join(f"{n:<10}" for n in range(13)).rstrip()  # 123 cells: 3 rows of 56
+
+    def pieces(width: int) -> list[str]:
+        return [long[i: i + width].rstrip() for i in range(0, len(long), width)]
+
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.query_one(LogPane)
+        pane.append(["first", long, "last"])
+        pane.focus()
+        await wait_until(lambda: pane.line_count == 3)
+        await pilot.pause()
+        assert screen_rows(pane)[:3] == ["first", long[:58].rstrip(), "last"]  # no scrollbar
+        width = 56  # wrapped: the scrollbar's room kept, whether it shows or not
+
+        await pilot.press("w")
+        await pilot.pause()
+        assert screen_rows(pane)[:5] == ["first", *pieces(width), "last"]
+        assert "wrap" in str(pane.border_subtitle)
+        assert pane.visible_text() == "\n".join(["first", long, "last"])  # copied whole
+
+        pane.set_filter("last")  # a filter and wrapping together
+        await pilot.pause()
+        assert screen_rows(pane)[:2] == ["last", ""]
+        pane.set_filter(None)
+        pane.append([long] * 2)  # lines arriving while wrapped wrap too
+        await wait_until(lambda: pane.line_count == 5)
+        await pilot.pause()
+        wrapped = ["first", *pieces(width), "last", *pieces(width) * 2]  # 11 rows in 10
+        assert screen_rows(pane) == wrapped[1:]  # following the tail
+
+        await pilot.press("w")
+        await pilot.pause()
+        cut = long[:58].rstrip()
+        assert screen_rows(pane)[:6] == ["first", cut, "last", cut, cut, ""]
+        assert "wrap" not in str(pane.border_subtitle)

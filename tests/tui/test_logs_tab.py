@@ -9,8 +9,10 @@ from textual.worker import WorkerState
 
 from ownstack_tui.tui.app import OwnstackApp
 from ownstack_tui.tui.tabs.logs_tab import LogsTab, parse_filter
-from ownstack_tui.tui.widgets.tail_pane import TailPane
+from ownstack_tui.tui.widgets.tail_pane import TailPane, TailState
 from tests.tui.conftest import wait_for
+from tests.tui.keys import burst
+from tests.tui.screen_text import screen_text
 from tests.tui.tabs_fixtures import ConsoleMaker, tab_console
 
 __all__ = ["tab_console"]
@@ -95,7 +97,7 @@ async def test_a_dropped_connection_shows_a_gap_marker_and_the_tail_resumes(
         pane = pane_of(app, "staging")
         await wait_for(pilot, lambda: pane.gaps >= 1)
         sandbox_fleet["staging"].clear_faults()
-        assert pane.state == "reconnecting" and pane.has_class("-gap")
+        assert pane.state is TailState.RECONNECTING and pane.has_class("-gap")
 
         def resumed_with_new_lines() -> bool:
             text = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in lines_of(pane)]
@@ -107,7 +109,7 @@ async def test_a_dropped_connection_shows_a_gap_marker_and_the_tail_resumes(
         lost = next(i for i, line in enumerate(text) if "connection lost" in line)
         assert text[lost].startswith("┄┄ ") and "reconnecting" in text[lost]
         assert all("app[" in line for line in text[:lost])  # real lines before the gap
-        assert pane.state == "following" and not pane.has_class("-gap")
+        assert pane.state is TailState.FOLLOWING and not pane.has_class("-gap")
         assert "1 gap" in str(pane.border_title)
 
 
@@ -129,7 +131,7 @@ async def test_side_by_side_or_merged_with_a_stack_column(tab_console: ConsoleMa
         await wait_for(pilot, both_stacks_merged)
         # prod-west has no deploy: its tail stops with dokku's reason, on its own pane.
         west = pane_of(app, "prod-west")
-        await wait_for(pilot, lambda: west.state == "stopped")
+        await wait_for(pilot, lambda: west.state is TailState.STOPPED)
         assert any("has not been deployed" in line for line in lines_of(west))
         assert "has not been deployed" in str(west.border_subtitle)
         await pilot.press("m")
@@ -138,7 +140,7 @@ async def test_side_by_side_or_merged_with_a_stack_column(tab_console: ConsoleMa
         # Once deployed there, R starts the stopped tail again.
         await deployed(pilot, ["prod-west"])
         await pilot.press("R")
-        await wait_for(pilot, lambda: pane_of(app, "prod-west").state == "following")
+        await wait_for(pilot, lambda: pane_of(app, "prod-west").state is TailState.FOLLOWING)
         assert tab.tailed() == ["staging", "prod-east", "prod-west"]
 
 
@@ -148,7 +150,7 @@ async def test_removing_a_stacks_tail_cancels_its_worker(tab_console: ConsoleMak
         await deployed(pilot, ["staging"])
         await pilot.press("5")
         pane = pane_of(app, "staging")
-        await wait_for(pilot, lambda: pane.state == "following")
+        await wait_for(pilot, lambda: pane.state is TailState.FOLLOWING)
         (worker,) = [w for w in app.workers if w.node is pane]
         await pilot.press("1", "5", "t")  # the sidebar's highlighted stack: staging
         await wait_for(pilot, lambda: worker.state is WorkerState.CANCELLED)
@@ -176,3 +178,34 @@ def test_reconnect_delays_double_up_to_a_cap() -> None:
     from ownstack_tui.engine.log_tail import retry_delay
 
     assert [retry_delay(n) for n in (1, 2, 3, 4, 5, 6)] == [0.5, 1.0, 2.0, 4.0, 5.0, 5.0]
+
+
+async def test_filtered_lines_are_on_screen_and_escape_closes_the_filter_bar(
+    tab_console: ConsoleMaker,
+) -> None:
+    app = tab_console("logs-filter-seen", scale={"web": 1})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await deployed(pilot, ["staging"])
+        await pilot.press("5")
+        pane = pane_of(app, "staging")
+        await wait_for(pilot, lambda: any("GET /" in line for line in lines_of(pane)))
+        await pilot.press("space")  # paused: the screen does not move while we read it
+        await pilot.press("slash")
+        await pilot.pause()
+        assert "filter: text or /regex/" in screen_text(app)
+        burst(app, "GET\t\b0\r")  # in one go, as a terminal sends it: no context lines
+        await pilot.pause(0.3)
+        assert "filter 'GET' ±0" in screen_text(app)
+        assert pane.filter_matches
+        newest = pane.row_text(pane.row_count - 1)
+        # The newest filtered row is on screen (as far as the pane is wide).
+        assert newest[:30] in screen_text(app)
+        # Esc, back in the filter field, closes the bar; the filter stays applied.
+        await pilot.press("slash")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "filter: text or /regex/" not in text
+        assert "filter 'GET'" in text
+        assert pane.has_focus

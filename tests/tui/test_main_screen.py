@@ -13,6 +13,7 @@ from ownstack_tui.tui.widgets.deploy_grid import DeployGrid
 from ownstack_tui.tui.widgets.stack_sidebar import render_entry
 from ownstack_tui.tui.widgets.target_header import TargetHeader
 from tests.tui.conftest import checked, deploy_finished, main_screen, wait_for
+from tests.tui.screen_text import screen_rows, screen_text
 
 STACKS = ("staging", "prod-east", "prod-west")
 
@@ -82,13 +83,36 @@ async def test_declining_the_production_confirmation_deploys_nothing(
     console_for: Callable[[str], OwnstackApp],
 ) -> None:
     app = console_for("tui-decline")
-    async with app.run_test(size=(120, 30)) as pilot:
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await wait_for(pilot, lambda: checked(app))
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("n")
         await pilot.pause()
         assert main_screen(pilot).running is None
         assert app.engine.history.entries(app="tui-decline") == []
+        await wait_for(pilot, lambda: "Nothing deployed" in screen_text(app), timeout=5)
+
+
+async def test_a_production_confirmation_shows_each_stacks_sha_and_target_over_the_screen(
+    console_for: Callable[[str], OwnstackApp],
+) -> None:
+    app = console_for("tui-confirm-shas")
+    run = await app.engine.start_deploy(app.app_model, ["prod-east"]).wait()
+    assert run.succeeded
+    deployed = run.jobs[0].sha or ""
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: checked(app))
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.pause(0.2)
+        rows = screen_rows(app)
+        assert any(f"prod-east  {deployed[:7]} → main" in row for row in rows)
+        assert any("prod-west  ------- → main" in row for row in rows)
+        assert any("staging    ------- → main" in row for row in rows)
+        # The stacks stay in view behind the question.
+        assert any(row.startswith("│ · prod-west") for row in rows)
+        await pilot.press("n")
 
 
 async def test_deploying_the_selected_non_production_stack_needs_no_confirmation(

@@ -9,10 +9,12 @@ from textual.coordinate import Coordinate
 from textual.widgets import Label, Static
 
 from ownstack_tui.tui.app import OwnstackApp
+from ownstack_tui.tui.screens.confirm import ConfirmScreen
 from ownstack_tui.tui.screens.plan import PlanScreen
 from ownstack_tui.tui.screens.scale_count import ScaleCountScreen
 from ownstack_tui.tui.tabs.scale_tab import ScaleTab
 from tests.tui.conftest import wait_for
+from tests.tui.screen_text import screen_text
 from tests.tui.tabs_fixtures import ConsoleMaker, tab_console
 
 __all__ = ["tab_console"]
@@ -111,3 +113,33 @@ async def test_a_formation_lock_error_shows_on_the_stack_that_raised_it(
         status = str(tab.query_one("#scale-status", Static).render())
         assert "✓ staging: web=2" in status and "✗ prod-west:" in status
         assert tab.changes() == {"prod-west": {"web": 2}}  # kept staged, to retry
+
+
+async def test_scaling_web_to_zero_on_production_asks_first_and_no_means_nothing_scaled(
+    tab_console: ConsoleMaker, sandbox_fleet: Any
+) -> None:
+    app = tab_console("scale-zero", scale={"web": 1, "worker": 1})
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        tab = await open_scale(pilot)
+        await move_to(pilot, tab, "web", "prod-east")
+        await pilot.press("-")
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, PlanScreen))
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "Stop every web process on prod-east?" in screen_text(app)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: "Nothing scaled" in screen_text(app), timeout=5)
+        assert scale_on(sandbox_fleet, "prod-east", "scale-zero") == {"web": 1, "worker": 1}
+        assert tab.changes() == {"prod-east": {"web": 0}}  # still staged
+
+        # A worker to 0, or web to 0 on staging, is asked about by the plan alone.
+        await move_to(pilot, tab, "web", "prod-east")
+        await pilot.press("+")
+        await move_to(pilot, tab, "web", "staging")
+        await pilot.press("-")
+        await move_to(pilot, tab, "worker", "prod-west")
+        await pilot.press("-")
+        await plan_and_apply(pilot, tab)
+        assert scale_on(sandbox_fleet, "staging", "scale-zero") == {"web": 0, "worker": 1}
+        assert scale_on(sandbox_fleet, "prod-west", "scale-zero") == {"web": 1, "worker": 0}

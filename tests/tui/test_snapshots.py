@@ -17,6 +17,8 @@ from textual.pilot import Pilot
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.tui.app import OwnstackApp
 from ownstack_tui.tui.screens.confirm import ConfirmScreen
+from ownstack_tui.tui.screens.help import HelpScreen
+from ownstack_tui.tui.screens.message import MessageScreen
 from ownstack_tui.tui.widgets.log_pane import LogPane
 from tests.fixtures.sandbox import make_demo_repo
 from tests.integration.conftest import write_sandbox_fleet
@@ -118,3 +120,36 @@ def test_main_screen_mid_deploy_160x50(
 ) -> None:
     app = frozen_console("snap-mid-large")
     assert snap_compare(app, terminal_size=(160, 50), run_before=mid_deploy(sandbox_fleet))
+
+
+def failed_reason(sandbox_fleet: Any) -> Callable[[Pilot[Any]], Any]:
+    """Mid-deploy, then Enter on the failed pane: its whole reason over the dimmed screen."""
+    deploy = mid_deploy(sandbox_fleet)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await deploy(pilot)
+        pilot.app.screen.query_one("#pane-prod-east", LogPane).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, MessageScreen))
+        await pilot.pause(0.2)
+
+    return run_before
+
+
+async def help_overlay(pilot: Pilot[Any]) -> None:
+    await idle(pilot)
+    await pilot.press("question_mark")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
+    await pilot.pause(0.2)
+
+
+def test_failed_pane_reason_80x24(
+    snap_compare: Any, frozen_console: Callable[[str], OwnstackApp], sandbox_fleet: Any
+) -> None:
+    app = frozen_console("snap-reason-small")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=failed_reason(sandbox_fleet))
+
+
+def test_help_80x24(snap_compare: Any, frozen_console: Callable[[str], OwnstackApp]) -> None:
+    app = frozen_console("snap-help-small")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=help_overlay)

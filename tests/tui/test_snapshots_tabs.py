@@ -19,7 +19,7 @@ from ownstack_tui.tui.app import OwnstackApp
 from ownstack_tui.tui.tabs.config_tab import ConfigTab
 from ownstack_tui.tui.tabs.scale_tab import ScaleTab
 from ownstack_tui.tui.widgets.history_table import HistoryTable
-from ownstack_tui.tui.widgets.tail_pane import TailPane
+from ownstack_tui.tui.widgets.tail_pane import TailPane, TailState
 from tests.fixtures.sandbox import make_demo_repo
 from tests.tui.conftest import build_console, checked, main_screen, wait_for
 from tests.tui.tabs_fixtures import prepare_app
@@ -65,6 +65,14 @@ async def config_view(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+async def config_scrolled_right(pilot: Pilot[Any]) -> None:
+    """At 80 columns the last stack is off screen: scrolled to it, the key column stays."""
+    await config_view(pilot)
+    pilot.app.screen.query_one(ConfigTab).table.focus()
+    await pilot.press("right", "right", "right", "right")
+    await settle(pilot)
+
+
 async def scale_view(pilot: Pilot[Any]) -> None:
     await idle(pilot)
     await pilot.press("4")
@@ -80,7 +88,7 @@ async def logs_view(pilot: Pilot[Any]) -> None:
     await wait_for(
         pilot,
         lambda: len(pilot.app.screen.query(TailPane)) == 3
-        and all(pane.state == "stopped" for pane in pilot.app.screen.query(TailPane)),
+        and all(pane.state is TailState.STOPPED for pane in pilot.app.screen.query(TailPane)),
     )
     await settle(pilot)
 
@@ -119,3 +127,8 @@ def test_tab(snap_compare: Any, frozen: Callable[..., OwnstackApp], tab: str, si
     before, setup = VIEWS[tab]
     app = frozen(f"snap-{tab}-{size}", **setup)
     assert snap_compare(app, terminal_size=SIZES[size], run_before=before)
+
+
+def test_config_scrolled_right_80x24(snap_compare: Any, frozen: Callable[..., OwnstackApp]) -> None:
+    app = frozen("snap-config-right", **CONFIG)
+    assert snap_compare(app, terminal_size=SIZES["small"], run_before=config_scrolled_right)

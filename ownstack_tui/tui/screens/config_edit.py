@@ -4,36 +4,35 @@ is staged."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import ClassVar
 
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, TextArea
 
 from ownstack_tui.engine.config_edits import ConfigEdit
 from ownstack_tui.errors import InvalidInput
+from ownstack_tui.tui.screens.dialog import Dialog
 
 
-class ConfigEditScreen(ModalScreen[ConfigEdit | None]):
+class ConfigEditScreen(Dialog[ConfigEdit | None]):
     DEFAULT_CSS = """
-    ConfigEditScreen { align: center middle; }
-    ConfigEditScreen > Vertical {
-        width: 80; max-width: 98%; height: auto; max-height: 95%;
-        border: thick $accent; background: $panel; padding: 0 1;
-    }
-    ConfigEditScreen #scope { text-style: bold; margin-bottom: 1; }
+    ConfigEditScreen > #dialog { width: 80; }
+    ConfigEditScreen #dialog-title { margin-bottom: 1; }
     ConfigEditScreen TextArea { height: 8; }
     ConfigEditScreen #error { color: $error; height: auto; }
     ConfigEditScreen #hint { color: $text-muted; }
-    ConfigEditScreen Horizontal { height: auto; align-horizontal: right; }
-    ConfigEditScreen Button { margin-left: 2; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Stage", id="config_edit.save"),
-        Binding("escape", "cancel", "Cancel", id="config_edit.cancel"),
+        # Enter in the key field moves on at once (priority), like Tab: the value typed right
+        # after it in the same burst then lands in the value, not in the key.
+        Binding("enter", "to_value", "Next field", show=False, priority=True,
+                id="config_edit.to_value"),
     ]
+    # The key field, or the value when the key is fixed (a disabled field takes no focus).
+    AUTO_FOCUS = "#key, #value"
 
     def __init__(self, stack: str | None, key: str = "", value: str = "") -> None:
         """``stack`` None edits the app level; an empty ``key`` adds a new one."""
@@ -46,33 +45,34 @@ class ConfigEditScreen(ModalScreen[ConfigEdit | None]):
     def scope(self) -> str:
         return "app level (every stack)" if self.stack is None else f"override on {self.stack}"
 
-    def compose(self) -> ComposeResult:
+    @property
+    def title_text(self) -> str:
         verb = f"Edit {self.key}" if self.key else "Add a key"
-        with Vertical():
-            yield Label(f"{verb} · {self.scope}", id="scope")
-            yield Input(self.key, placeholder="KEY", id="key", disabled=bool(self.key))
-            yield TextArea(self.value, id="value", soft_wrap=True, show_line_numbers=False)
-            yield Label("", id="error")
-            yield Label("enter: new line · ctrl+s: stage · esc: cancel", id="hint")
-            with Horizontal():
-                yield Button("Cancel", id="cancel")
-                yield Button("Stage (ctrl+s)", id="save", variant="primary")
+        return f"{verb} · {self.scope}"
 
-    def on_mount(self) -> None:
-        if self.key:
-            self.query_one(TextArea).focus()
-        else:
-            self.query_one("#key", Input).focus()
+    def compose_body(self) -> Iterable[Widget]:
+        yield Input(self.key, placeholder="KEY", id="key", disabled=bool(self.key))
+        yield TextArea(self.value, id="value", soft_wrap=True, show_line_numbers=False)
+        yield Label("", id="error")
+        yield Label("enter: new line · ctrl+s: stage · esc: cancel", id="hint")
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.query_one(TextArea).focus()
+    def compose_buttons(self) -> Iterable[Button]:
+        yield self.button("Cancel", None, id="cancel")
+        yield Button("Stage (ctrl+s)", id="save", variant="primary")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "to_value":
+            return self.focused is self.query_one("#key", Input)
+        return True
+
+    def action_to_value(self) -> None:
+        self.set_focus(self.query_one(TextArea))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "save":
             self.action_save()
         else:
-            self.action_cancel()
+            super().on_button_pressed(event)
 
     def action_save(self) -> None:
         key = self.query_one("#key", Input).value.strip()
@@ -83,6 +83,3 @@ class ConfigEditScreen(ModalScreen[ConfigEdit | None]):
             self.query_one("#error", Label).update(str(error))
             return
         self.dismiss(edit)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widget import Widget
 
 from ownstack_tui.engine.history import HistoryEntry
+from ownstack_tui.tui.screens.dialog import Dialog
+from ownstack_tui.tui.widgets.key_footer import KeyFooter
 from ownstack_tui.tui.widgets.log_pane import LogPane
 
 
-class JobLogScreen(Screen[None]):
+class JobLogScreen(Dialog[None]):
+    DEFAULT_CSS = """
+    JobLogScreen > #dialog { width: 100%; max-width: 100%; height: 1fr; max-height: 100%;
+                             border: none; padding: 0; }
+    JobLogScreen LogPane { height: 1fr; }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "app.pop_screen", "Back", id="job_log.back"),
+        Binding("q", "close", "Back", id="job_log.back"),
     ]
+    AUTO_FOCUS = "#job-log"
 
     def __init__(self, entry: HistoryEntry, lines: list[str]) -> None:
         super().__init__()
@@ -24,17 +32,17 @@ class JobLogScreen(Screen[None]):
         self.lines = lines
 
     def compose(self) -> ComposeResult:
-        entry = self.entry
-        pane = LogPane(id="job-log", title=f"job {entry.id} · {entry.stack} · {entry.status}")
+        yield from super().compose()
+        yield KeyFooter()
+
+    def compose_body(self) -> Iterable[Widget]:
+        pane = LogPane(id="job-log")
         pane.append(self.lines or ["(no log was recorded for this job)"])
         yield pane
-        yield Footer()
 
     def on_mount(self) -> None:
-        pane = self.query_one(LogPane)
-        pane.set_title(
-            f"job {self.entry.id} · {self.entry.stack} · {self.entry.status} · "
-            f"{(self.entry.sha or '-------')[:7]}",
-            self.entry.reason or "",
+        entry = self.entry
+        self.query_one(LogPane).set_title(
+            f"job {entry.id} · {entry.stack} · {entry.status} · {(entry.sha or '-------')[:7]}",
+            entry.reason or "",
         )
-        pane.focus()

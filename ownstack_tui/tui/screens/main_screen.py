@@ -15,7 +15,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import TabbedContent, TabPane
 
 from ownstack_tui.backends.base import DeployRequest
 from ownstack_tui.errors import HostKeyError, UnknownHostKey
@@ -27,6 +27,7 @@ from ownstack_tui.tui.stack_state import StackState
 from ownstack_tui.tui.startup_gc import RESUME_AFTER, resume_gc
 from ownstack_tui.tui.tabs.lazy_pane import LazyTabPane
 from ownstack_tui.tui.widgets.deploy_grid import DeployGrid
+from ownstack_tui.tui.widgets.key_footer import KeyFooter
 from ownstack_tui.tui.widgets.log_pane import LogPane
 from ownstack_tui.tui.widgets.stack_sidebar import StackSidebar
 from ownstack_tui.tui.widgets.target_header import TargetHeader
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
     from ownstack_tui.tui.app import OwnstackApp
     from ownstack_tui.tui.widgets.history_table import HistoryTable
 
-TABS = ("deploy", "config", "scale", "logs", "history")
 HISTORY_ACTIONS = frozenset({"rollback", "open_history_entry"})
 # Every tab but Deploy is built the first time it is shown (start-up pays for one tab).
 LAZY_TABS = {
@@ -50,6 +50,7 @@ LAZY_TABS = {
 
 
 class MainScreen(Screen[None]):
+    BINDING_GROUP_TITLE = "Console"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "deploy_all", "Deploy all", id="main.deploy_all"),
         Binding("s", "deploy_selected", "Deploy stack", id="main.deploy_selected"),
@@ -93,7 +94,7 @@ class MainScreen(Screen[None]):
                     yield DeployGrid(list(app.states), app.clock)
                 for tab, (title, content) in LAZY_TABS.items():
                     yield LazyTabPane(title, content, id=tab)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._tick, name="tick")
@@ -195,15 +196,18 @@ class MainScreen(Screen[None]):
         if production:
             from ownstack_tui.tui.screens.confirm import ConfirmScreen
 
+            app = self.ownstack
+            target = (request and (request.ref or request.image)) or app.app_model.branch
             confirmed = await self.app.push_screen_wait(
                 ConfirmScreen(
-                    f"Deploy {what or self.ownstack.app_model.name} to production?",
+                    f"Deploy {what or app.app_model.name} to production?",
                     "This touches: " + ", ".join(production),
                     confirm_label="Deploy",
+                    changes=[(name, app.states[name].deployed_sha, target) for name in stacks],
                 )
             )
             if not confirmed:
-                self.notify("Deploy cancelled")
+                self.notify("Nothing deployed")
                 return
         self.deploy(stacks, request)
 

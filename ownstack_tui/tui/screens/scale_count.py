@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Iterable
 
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Input, Label
 
 from ownstack_tui.errors import InvalidInput
 from ownstack_tui.model import validation
+from ownstack_tui.tui.screens.dialog import Dialog
 
 
-class ScaleCountScreen(ModalScreen[int | None]):
+class ScaleCountScreen(Dialog[int | None]):
     DEFAULT_CSS = """
-    ScaleCountScreen { align: center middle; }
-    ScaleCountScreen > Vertical {
-        width: 50; max-width: 95%; height: auto;
-        border: thick $accent; background: $panel; padding: 0 1;
-    }
+    ScaleCountScreen > #dialog { width: 50; }
+    ScaleCountScreen #dialog-title { text-style: none; margin-bottom: 0; }
     ScaleCountScreen #count-error { color: $error; height: auto; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="scale_count.cancel"),
-    ]
+    AUTO_FOCUS = "#count"
 
     def __init__(self, stack: str, process: str, current: int) -> None:
         super().__init__()
@@ -33,14 +26,13 @@ class ScaleCountScreen(ModalScreen[int | None]):
         self.process = process
         self.current = current
 
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(f"{self.process} on {self.stack}: how many? (enter to stage)")
-            yield Input(str(self.current), id="count")
-            yield Label("", id="count-error")
+    @property
+    def title_text(self) -> str:
+        return f"{self.process} on {self.stack}: how many? (enter to stage)"
 
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
+    def compose_body(self) -> Iterable[Widget]:
+        yield Input(str(self.current), id="count")
+        yield Label("", id="count-error")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -50,6 +42,3 @@ class ScaleCountScreen(ModalScreen[int | None]):
             self.query_one("#count-error", Label).update(str(error))
             return
         self.dismiss(count)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -8,7 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Markdown
+from textual.widgets import Label, Markdown
+
+from ownstack_tui.tui.widgets.key_footer import KeyFooter
 
 
 class WelcomeScreen(Screen[None]):
@@ -40,4 +42,4 @@ class WelcomeScreen(Screen[None]):
                 "ownstack-tui\n"
                 "```"
             )
-        yield Footer()
+        yield KeyFooter()

@@ -7,7 +7,7 @@ sets and unsets exactly the planned difference on every stack in parallel.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -28,14 +28,12 @@ from ownstack_tui.tui.tabs.config_view import (
 from ownstack_tui.tui.tabs.plan_text import config_plan_text, has_changes
 from ownstack_tui.tui.tabs.table_tab import TableTab
 
-if TYPE_CHECKING:
-    pass
-
 LEGEND = "◆ override  ≠ drift  ✎ staged  — not set  •••••• secret (v/V reveal)"
 
 
 class ConfigTab(TableTab):
     NAME = "config"
+    BINDING_GROUP_TITLE = "Config tab"
     LEGEND = LEGEND
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "edit", "Edit value", id="config.edit"),
@@ -95,14 +93,10 @@ class ConfigTab(TableTab):
     def show(self) -> None:
         table = self.table
         cursor = table.cursor_coordinate
-        table.clear(columns=True)
-        table.add_column("Key", key="key")
-        table.add_column("app level", key=APP_COLUMN)
+        columns = [("Key", "key"), ("app level", APP_COLUMN)]
         for stack in self.ownstack.app_model.stacks:
-            label = f"✗ {stack}" if stack in self.errors else stack
-            table.add_column(label, key=stack)
-        for key, cells in self.view().rows():
-            table.add_row(*cells, key=key)
+            columns.append((f"✗ {stack}" if stack in self.errors else stack, stack))
+        self.fill(columns, self.view().rows())
         if table.row_count:
             table.cursor_coordinate = table.validate_cursor_coordinate(cursor)
         self.set_status(self._summary())
@@ -159,12 +153,15 @@ class ConfigTab(TableTab):
             value = effective_config(preview, stack).get(key, on_stack.get(key, ""))
         self._open_editor(stack, key, value)
 
-    @work(group="config-edit", exit_on_error=False)
-    async def _open_editor(self, stack: str | None, key: str, value: str) -> None:
+    def _open_editor(self, stack: str | None, key: str, value: str) -> None:
         # Imported when first needed: the form's TextArea is a heavy import.
         from ownstack_tui.tui.screens.config_edit import ConfigEditScreen
 
-        edit = await self.app.push_screen_wait(ConfigEditScreen(stack, key, value))
+        # Pushed now, not from a worker: the keys typed after this one in the same burst
+        # then find the form (see Dialog.deliver), not the table's bindings.
+        self.app.push_screen(ConfigEditScreen(stack, key, value), self._edited)
+
+    def _edited(self, edit: ConfigEdit | None) -> None:
         if edit is not None:
             self.stage(edit)
 
@@ -225,7 +222,7 @@ class ConfigTab(TableTab):
 
     @work(exclusive=True, group="config-apply", exit_on_error=False, description="config plan")
     async def plan_and_apply(self) -> None:
-        from ownstack_tui.tui.screens.plan import PlanScreen
+        from ownstack_tui.tui.screens.plan import PlanChoice, PlanScreen
 
         app = self.ownstack
         edits = list(self.edits)
@@ -261,8 +258,9 @@ class ConfigTab(TableTab):
             app.fleet_changed(fleet)
         self.edits = []
         self.set_status(Text("applying…", style="dim"))
-        results = await app.engine.apply_config(app.app_model, ready, restart=choice == "restart")
-        self.last_result = self._results(plans, ready, results, choice == "restart")
+        restart = choice is PlanChoice.APPLY
+        results = await app.engine.apply_config(app.app_model, ready, restart=restart)
+        self.last_result = self._results(plans, ready, results, restart)
         failed = [name for name, o in results.items() if o.error] + [
             name for name, o in plans.items() if o.value is None
         ]

@@ -17,6 +17,7 @@ from textual.widgets import Input, Label
 
 from ownstack_tui.errors import InvalidInput
 from ownstack_tui.tui.widgets.log_pane import LogPane
+from ownstack_tui.tui.widgets.pane_grid import shape_grid
 from ownstack_tui.tui.widgets.tail_pane import TailPane
 
 if TYPE_CHECKING:
@@ -36,11 +37,14 @@ def parse_filter(text: str) -> tuple[str, bool]:
 
 
 class LogsTab(Vertical):
+    BINDING_GROUP_TITLE = "Logs tab"
     DEFAULT_CSS = """
     LogsTab { height: 1fr; }
     LogsTab #logs-bar { height: 1; padding: 0 1; color: $text-muted; }
     LogsTab #logs-filter-bar { height: auto; display: none; }
     LogsTab #logs-filter-bar.-open { display: block; }
+    /* A row inside an auto-height bar must be auto too: 1fr there took every pane's rows. */
+    LogsTab #logs-filter-row { height: auto; }
     LogsTab #logs-filter { width: 1fr; }
     LogsTab #logs-context { width: 12; }
     LogsTab #logs-filter-error { color: $error; height: auto; padding: 0 1; }
@@ -55,6 +59,13 @@ class LogsTab(Vertical):
         Binding("space", "toggle_pause", "Pause/resume logs", id="logs.pause"),
         Binding("t", "toggle_stack", "Tail selected stack", id="logs.toggle_stack"),
         Binding("R", "restart_stopped", "Restart stopped tails", show=False, id="logs.restart"),
+        Binding("escape", "close_filter", "Close filter bar", show=False, id="logs.close_filter"),
+        # Priority, in the filter bar only: Tab moves on the moment it arrives, so what is
+        # typed after it in one burst lands in the next field (see Dialog).
+        Binding("tab", "filter_field(1)", "Next field", show=False, priority=True,
+                id="logs.next_field"),
+        Binding("shift+tab", "filter_field(-1)", "Previous field", show=False, priority=True,
+                id="logs.previous_field"),
     ]
     palette_tab = "logs"
 
@@ -74,7 +85,7 @@ class LogsTab(Vertical):
     def compose(self) -> ComposeResult:
         yield Label(self._bar_text(), id="logs-bar")
         with Vertical(id="logs-filter-bar"):
-            with Horizontal():
+            with Horizontal(id="logs-filter-row"):
                 yield Input(placeholder="filter: text or /regex/ (enter)", id="logs-filter")
                 yield Input(str(DEFAULT_CONTEXT), placeholder="context", id="logs-context",
                             type="integer")
@@ -129,11 +140,7 @@ class LogsTab(Vertical):
         self._layout()
 
     def _layout(self) -> None:
-        grid = self.query_one("#logs-grid", Grid)
-        count = max(1, len(self.panes))
-        columns = max(1, min(count, grid.size.width // PANE_MIN_WIDTH or 1))
-        grid.styles.grid_size_columns = columns
-        grid.styles.grid_size_rows = -(-count // columns)
+        shape_grid(self.query_one("#logs-grid", Grid), len(self.panes), PANE_MIN_WIDTH)
 
     def focus_main(self) -> None:
         if self.merged:
@@ -183,7 +190,7 @@ class LogsTab(Vertical):
 
     async def action_restart_stopped(self) -> None:
         """Start again the tails that ended or were refused (e.g. after a first deploy)."""
-        stopped = [pane.stack for pane in self.panes if pane.state in ("stopped", "ended")]
+        stopped = [pane.stack for pane in self.panes if pane.state.is_over]
         for stack in stopped:
             await self.stop_tail(stack)
             self.start_tail(stack)
@@ -193,6 +200,22 @@ class LogsTab(Vertical):
     def action_open_filter(self) -> None:
         self.query_one("#logs-filter-bar").add_class("-open")
         self.query_one("#logs-filter", Input).focus()
+
+    def action_close_filter(self) -> None:
+        """Hide the bar; the filter stays applied (an empty one shows every line)."""
+        self.query_one("#logs-filter-bar").remove_class("-open")
+        self.focus_main()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Esc belongs to others (e.g. leaving a maximised pane) while the bar is closed.
+        if action == "close_filter":
+            return self.query_one("#logs-filter-bar").has_class("-open")
+        if action == "filter_field":
+            return isinstance(self.screen.focused, Input) and self.screen.focused in self.query(Input)
+        return True
+
+    def action_filter_field(self, step: int) -> None:
+        self.screen.focus_next() if step > 0 else self.screen.focus_previous()
 
     @on(Input.Submitted, "#logs-filter, #logs-context")
     def _filter_submitted(self, event: Input.Submitted) -> None:

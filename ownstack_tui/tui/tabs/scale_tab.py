@@ -7,7 +7,7 @@ staged counts are shown as "now → wanted", and applying sends each stack only 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -19,14 +19,13 @@ from ownstack_tui.model import validation
 from ownstack_tui.tui.tabs.plan_text import scale_plan_text
 from ownstack_tui.tui.tabs.table_tab import TableTab
 
-if TYPE_CHECKING:
-    pass
-
+WEB = "web"  # the process type that serves requests
 LEGEND = "+/- change · e type a count · p plan & apply · u discard · ✎ staged"
 
 
 class ScaleTab(TableTab):
     NAME = "scale"
+    BINDING_GROUP_TITLE = "Scale tab"
     LEGEND = LEGEND
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("plus,equals_sign", "change(1)", "Scale up", id="scale.up"),
@@ -96,13 +95,12 @@ class ScaleTab(TableTab):
     def show(self) -> None:
         table = self.table
         cursor = table.cursor_coordinate
-        table.clear(columns=True)
-        table.add_column("Process", key="process")
-        for stack in self.stacks:
-            table.add_column(f"✗ {stack}" if stack in self.errors else stack, key=stack)
-        for process in self.process_types():
-            cells = [Text(process, style="bold")] + [self.cell(s, process) for s in self.stacks]
-            table.add_row(*cells, key=process)
+        columns = [("Process", "process")]
+        columns += [(f"✗ {stack}" if stack in self.errors else stack, stack) for stack in self.stacks]
+        self.fill(columns, [
+            (process, [Text(process, style="bold")] + [self.cell(s, process) for s in self.stacks])
+            for process in self.process_types()
+        ])
         if table.row_count:
             if cursor.column == 0:  # counts live in the stacks' columns: start on the first
                 cursor = cursor.right()
@@ -174,15 +172,16 @@ class ScaleTab(TableTab):
         if spot is not None:
             self._ask_count(*spot)
 
-    @work(group="scale-ask", exit_on_error=False)
-    async def _ask_count(self, stack: str, process: str) -> None:
+    def _ask_count(self, stack: str, process: str) -> None:
         from ownstack_tui.tui.screens.scale_count import ScaleCountScreen
 
-        count = await self.app.push_screen_wait(
-            ScaleCountScreen(stack, process, self.wanted(stack, process))
-        )
-        if count is not None:
-            self.stage(stack, process, count)
+        def counted(count: int | None) -> None:
+            if count is not None:
+                self.stage(stack, process, count)
+
+        # Pushed now, not from a worker: see ConfigTab._open_editor.
+        self.app.push_screen(ScaleCountScreen(stack, process, self.wanted(stack, process)),
+                             counted)
 
     def action_discard(self) -> None:
         self.staged = {}
@@ -207,6 +206,14 @@ class ScaleTab(TableTab):
                 changes[stack] = counts
         return changes
 
+    def stops_production_web(self, changes: dict[str, dict[str, int]]) -> list[str]:
+        """Production-looking stacks whose web processes these changes would all stop."""
+        return [
+            stack for stack, counts in changes.items()
+            if counts.get(WEB) == 0 and self.current(stack, WEB) > 0
+            and validation.is_production_name(stack)
+        ]
+
     def action_plan(self) -> None:
         if not self.changes():
             self.notify("No staged scale changes: use + / - or e on a stack's count")
@@ -230,6 +237,18 @@ class ScaleTab(TableTab):
         )
         if choice is None:
             return
+        stopping = self.stops_production_web(changes)
+        if stopping:
+            from ownstack_tui.tui.screens.confirm import ConfirmScreen
+
+            confirmed = await self.app.push_screen_wait(ConfirmScreen(
+                f"Stop every web process on {', '.join(stopping)}?",
+                "With web at 0 the app answers no requests there until scaled up again.",
+                confirm_label="Scale web to 0",
+            ))
+            if not confirmed:
+                self.notify("Nothing scaled")
+                return
         results = await app.engine.set_scales(app.app_model, changes)
         self.applied = {}
         for stack, outcome in results.items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -39,7 +40,9 @@ class TableTab(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Label(self.LEGEND, id=f"{self.NAME}-legend", classes="tab-legend")
-        yield DataTable(id=f"{self.NAME}-table", cursor_type="cell", zebra_stripes=True)
+        # The first column names the row (key, process type): it stays put scrolling right.
+        yield DataTable(id=f"{self.NAME}-table", cursor_type="cell", zebra_stripes=True,
+                        fixed_columns=1)
         yield Static("", id=f"{self.NAME}-status", classes="tab-status")
 
     def on_mount(self) -> None:
@@ -53,6 +56,21 @@ class TableTab(Vertical):
 
     def focus_main(self) -> None:
         self.table.focus()
+
+    def fill(self, columns: list[tuple[str, str]], rows: list[tuple[str, list[Text]]]) -> None:
+        """Rebuild the table: ``columns`` as (label, key), ``rows`` as (key, cells).
+
+        Each column is given the width of its widest cell, measured here: DataTable measures
+        on idle and repaints, and a repaint asked for while a modal covers the table is lost
+        (columns then stayed as narrow as their headers: ``LOG  debug ✎  — → deb``)."""
+        table = self.table
+        table.clear(columns=True)
+        for index, (label, key) in enumerate(columns):
+            cells = [row[index] for _key, row in rows if index < len(row)]
+            width = max([cell_len(label), *(cell.cell_len for cell in cells)])
+            table.add_column(label, key=key, width=width)
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
 
     def set_status(self, text: Text) -> None:
         self.query_one(f"#{self.NAME}-status", Static).update(text)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import ClassVar
 
+from textual.binding import Binding, BindingType
 from textual.containers import Grid
 
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.jobs import DeployJob, JobEvent
 from ownstack_tui.tui.stack_state import format_elapsed
 from ownstack_tui.tui.widgets.log_pane import LogPane
+from ownstack_tui.tui.widgets.pane_grid import shape_grid
 
 PANE_MIN_WIDTH = 48
 STATUS_CLASSES = {
@@ -20,6 +23,10 @@ STATUS_CLASSES = {
 
 
 class DeployGrid(Grid):
+    BINDING_GROUP_TITLE = "Deploy tab"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "show_reason", "Why it failed", id="deploy.reason"),
+    ]
     DEFAULT_CSS = """
     DeployGrid {
         grid-gutter: 0 1;
@@ -48,11 +55,30 @@ class DeployGrid(Grid):
         self._layout_columns()
 
     def _layout_columns(self) -> None:
-        count = max(1, len(self.stacks))
-        columns = max(1, min(count, self.size.width // PANE_MIN_WIDTH or 1))
-        rows = -(-count // columns)
-        self.styles.grid_size_columns = columns
-        self.styles.grid_size_rows = rows
+        shape_grid(self, len(self.stacks), PANE_MIN_WIDTH)
+
+    def _failed_job(self) -> DeployJob | None:
+        """The failed job of the focused pane, if it failed."""
+        for stack, job in self.jobs.items():
+            if job.status is DeployStatus.FAILED and self.pane(stack).has_focus:
+                return job
+        return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_reason":
+            return self._failed_job() is not None
+        return True
+
+    def action_show_reason(self) -> None:
+        """The whole reason, wrapped: the pane's subtitle cuts it at the pane's width."""
+        from ownstack_tui.tui.screens.message import MessageScreen
+
+        job = self._failed_job()
+        if job is not None:
+            self.app.push_screen(MessageScreen(
+                f"Deploy to {job.stack} failed (job {job.id}, {job.short_sha})",
+                job.reason or "no reason was recorded", warning=True,
+            ))
 
     def pane(self, stack: str) -> LogPane:
         return self.query_one(f"#pane-{stack}", LogPane)

@@ -39,6 +39,7 @@ from ownstack_tui.ansi import ParsedLine, parse_line, visible_width
 from ownstack_tui.text import strip_escapes
 from ownstack_tui.tui.widgets.log_filter import SEPARATOR, LineFilter, compile_filter
 from ownstack_tui.tui.widgets.log_render import set_scrollbar, window_strip
+from ownstack_tui.tui.widgets.log_wrap import WrapIndex
 
 # Lines whose width is measured per flush: the raw-longest few (escapes make raw length an
 # overestimate); a longer line discovered while rendering widens the pane then.
@@ -67,6 +68,7 @@ class LogPane(ScrollView, can_focus=True):
     }
     """
     COMPONENT_CLASSES: ClassVar[set[str]] = {"log-pane--separator"}
+    BINDING_GROUP_TITLE = "Log pane"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("k,up", "line_up", "Up", show=False, id="log_pane.line_up"),
@@ -79,6 +81,7 @@ class LogPane(ScrollView, can_focus=True):
         Binding("G,end", "tail", "Follow", id="log_pane.tail"),
         Binding("y", "copy_visible", "Copy", id="log_pane.copy_visible"),
         Binding("Y", "copy_all", "Copy all", show=False, id="log_pane.copy_all"),
+        Binding("w", "toggle_wrap", "Wrap lines", show=False, id="log_pane.wrap"),
     ]
 
     tailing: var[bool] = var(True, init=False)
@@ -141,6 +144,9 @@ class LogPane(ScrollView, can_focus=True):
         self._subtitle = ""
         self._base_style: Style | None = None
         self._frame: tuple[Offset, int] | None = None  # scroll offset and width while painting
+        self.wrap = False  # long lines wrap at the pane's width instead of scrolling sideways
+        self._wrap = WrapIndex()  # screen rows of each row, kept only while wrapping
+        self._cells: dict[int, int] = {}  # line id -> width in cells, measured for wrapping
         self.border_title = title
 
     # ---- feeding -----------------------------------------------------------------------------
@@ -195,6 +201,9 @@ class LogPane(ScrollView, can_focus=True):
         if self._filter is not None:
             self._filter = LineFilter(self._filter.pattern, self._filter.context)
         self._parsed.clear()
+        self._cells.clear()
+        if self.wrap:
+            self._rewrap()
         with self._self_scrolling():
             self._set_virtual_size()
         self.resume_tail()
@@ -220,7 +229,8 @@ class LogPane(ScrollView, can_focus=True):
         panes flushing ten times a second that was most of the CPU. Only the scrollbars need to
         know, and they re-layout by themselves when they appear or disappear.
         """
-        size = Size(self._width, self.row_count)
+        wrap = self._wrap
+        size = Size(wrap.width, wrap.total) if self.wrap else Size(self._width, self.row_count)
         if size != self.virtual_size:
             self.set_reactive(Widget.virtual_size, size)
             self._refresh_scrollbars()
@@ -253,7 +263,10 @@ class LogPane(ScrollView, can_focus=True):
             set_scrollbar(self.horizontal_scrollbar, window, virtual.width, self.scroll_x)
 
     def _rows_changed(self, added: int, removed: int) -> None:
-        rows_before = self.row_count - added + removed
+        new_lines = added
+        if self.wrap:  # from here on in screen rows
+            added, removed = self._wrap_rows_changed(added, removed)
+        rows_before = self._view_rows - added + removed
         with self._self_scrolling():
             self._set_virtual_size()
             if self.tailing:
@@ -264,8 +277,8 @@ class LogPane(ScrollView, can_focus=True):
                     self.scroll_to(
                         y=max(0, self.scroll_y - removed), animate=False, immediate=True, force=True
                     )
-                if added:
-                    self.new_lines += added
+                if new_lines:
+                    self.new_lines += new_lines
         bottom = self.scroll_offset.y + self.scrollable_content_region.height
         if self.tailing or removed or rows_before < bottom:
             self._repaint_rows()  # else a paused pane's rows on screen did not change
@@ -316,6 +329,11 @@ class LogPane(ScrollView, can_focus=True):
         return self._base_style
 
     def on_resize(self) -> None:
+        if self.wrap and self._wrap_width() != self._wrap.width:
+            self._rewrap()
+            with self._self_scrolling():
+                self._set_virtual_size()
+            self.refresh()
         if self.tailing:
             with self._self_scrolling():
                 self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
@@ -336,14 +354,21 @@ class LogPane(ScrollView, can_focus=True):
         else:
             (scroll_x, scroll_y), width = self._frame
         row = scroll_y + y
-        if row >= self.row_count or width <= 0:
+        if row >= self._view_rows or width <= 0:
             return Strip.blank(width, self._base)
+        piece = 0
+        if self.wrap:
+            row, piece = self._wrap.locate(row)
         line_id = self._row_id(row)
         if line_id == SEPARATOR:
             style = self.get_component_rich_style("log-pane--separator")
             return Strip([Segment("┄" * width, style)], width)
         # No Strip cache here: Textual keeps the rendered rows of a widget until they change,
         # and cached Strips hold Textual's derived Strips alive (GC work). Parsing is cached.
+        if self.wrap:
+            wrap = min(width, self._wrap.width)
+            strip = self._render_window(line_id, piece * wrap, wrap)
+            return strip if wrap == width else strip.extend_cell_length(width, self._base)
         return self._render_window(line_id, scroll_x, width)
 
     def _render_window(self, line_id: int, x: int, width: int) -> Strip:
@@ -429,9 +454,72 @@ class LogPane(ScrollView, can_focus=True):
         parts = [
             self._subtitle,
             f"col {column + 1}" if column else "",
+            "wrap" if self.wrap else "",
             self.tail_badge if self.show_tail_badge else "",
         ]
         self.border_subtitle = " · ".join(part for part in parts if part)
+
+    # ---- wrapping ----------------------------------------------------------------------------
+
+    def set_wrap(self, wrap: bool) -> None:
+        """Wrap long lines at the pane's width (True) or scroll sideways to read them (False);
+        the row at the top stays at the top."""
+        top = self._view_to_row(self.scroll_offset.y)
+        self.wrap = wrap
+        if wrap:
+            self._rewrap()
+        with self._self_scrolling():
+            self._set_virtual_size()
+            if self.tailing:
+                self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
+            else:
+                self.scroll_to(x=0, y=self._row_to_view(top), animate=False, immediate=True,
+                               force=True)
+        self._show_subtitle()
+        self.refresh()
+
+    @property
+    def _view_rows(self) -> int:
+        """Screen rows of the whole log: rows, or their wrapped pieces while wrapping."""
+        return self._wrap.total if self.wrap else self.row_count
+
+    def _view_to_row(self, screen_row: int) -> int:
+        if not self.wrap:
+            return screen_row
+        return self._wrap.locate(screen_row)[0] if self._wrap.rows else 0
+
+    def _row_to_view(self, row: int) -> int:
+        return self._wrap.start_of(row) if self.wrap else row
+
+    def _wrap_width(self) -> int:
+        # Room for the scrollbar kept always: one appearing must not hide the rows' ends
+        # (it is drawn over them) nor make every row wrap again.
+        return max(1, self.content_region.width - self.styles.scrollbar_size_vertical)
+
+    def _row_cells(self, row: int) -> int:
+        line_id = self._row_id(row)
+        if line_id == SEPARATOR:
+            return 1
+        cells = self._cells.get(line_id)
+        if cells is None:
+            cells = visible_width(self._lines[line_id - self._dropped])
+            self._cells[line_id] = cells
+        return cells
+
+    def _rewrap(self) -> None:
+        if len(self._cells) > 2 * self.max_lines:  # forget dropped lines' widths
+            self._cells = {i: c for i, c in self._cells.items() if i >= self._dropped}
+        self._wrap.rebuild(map(self._row_cells, range(self.row_count)), self._wrap_width())
+
+    def _wrap_rows_changed(self, added: int, removed: int) -> tuple[int, int]:
+        """Index the rows a flush changed; returns (screen rows added, screen rows removed)."""
+        before = self._wrap.total
+        first_new = self.row_count - added
+        if removed or self._wrap.rows != first_new:
+            self._rewrap()
+            grown = self._wrap.total - self._wrap.start_of(first_new)
+            return grown, before + grown - self._wrap.total
+        return self._wrap.extend(map(self._row_cells, range(first_new, self.row_count))), 0
 
     # ---- filter ------------------------------------------------------------------------------
 
@@ -452,6 +540,8 @@ class LogPane(ScrollView, can_focus=True):
             self._filter = line_filter
         else:
             self._filter = None
+        if self.wrap:
+            self._rewrap()
         with self._self_scrolling():
             self._set_virtual_size()
         self.resume_tail()
@@ -467,8 +557,11 @@ class LogPane(ScrollView, can_focus=True):
     def visible_text(self) -> str:
         """The plain text of the rows on screen."""
         top = self.scroll_offset.y
-        bottom = min(self.row_count, top + self.scrollable_content_region.height)
-        return "\n".join(self.row_text(row) for row in range(top, bottom))
+        bottom = min(self._view_rows, top + self.scrollable_content_region.height)
+        if bottom <= top:
+            return ""
+        first, last = self._view_to_row(top), self._view_to_row(bottom - 1)
+        return "\n".join(self.row_text(row) for row in range(first, last + 1))
 
     def all_text(self) -> str:
         """The plain text of every row (the filtered view when a filter is set)."""
@@ -528,6 +621,9 @@ class LogPane(ScrollView, can_focus=True):
 
     def action_copy_visible(self) -> None:
         self.copy_visible()
+
+    def action_toggle_wrap(self) -> None:
+        self.set_wrap(not self.wrap)
 
     def action_copy_all(self) -> None:
         self.copy_all()

@@ -20,6 +20,7 @@ STATUS_STYLES = {
 
 
 class StackSidebar(OptionList):
+    BINDING_GROUP_TITLE = "Stacks"
     DEFAULT_CSS = """
     StackSidebar {
         width: 26;

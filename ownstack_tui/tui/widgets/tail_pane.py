@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from enum import Enum
 from typing import TYPE_CHECKING
 
 from ownstack_tui.engine.log_tail import TailEvent, TailEventKind, follow_logs
@@ -23,6 +24,20 @@ END_STYLE = "\x1b[1;31m"
 RESET = "\x1b[0m"
 
 LinesSink = Callable[[str, list[str]], None]
+
+
+class TailState(Enum):
+    """Where a tail is; the value is what its pane title says."""
+
+    CONNECTING = "connecting"
+    FOLLOWING = "following"
+    RECONNECTING = "reconnecting"
+    STOPPED = "stopped"  # refused or failed: R starts it again
+    ENDED = "ended"  # the stream closed
+
+    @property
+    def is_over(self) -> bool:
+        return self in (TailState.STOPPED, TailState.ENDED)
 
 # docker's RFC 3339 nanosecond stamp, after dokku's optional colour code.
 _DOCKER_STAMP = re.compile(r"^((?:\x1b\[[0-9;]*m)?)\d{4}-\d\d-\d\dT(\d\d:\d\d:\d\d)(?:\.\d+)?Z ")
@@ -60,7 +75,7 @@ class TailPane(LogPane):
         self.first_retry_delay = first_retry_delay
         self.paused = False
         self.held: list[str] = []
-        self.state = "connecting"
+        self.state = TailState.CONNECTING
         self.gaps = 0
         self.received = 0
         self.reason = ""  # why the tail stopped, shown under the pane
@@ -96,8 +111,8 @@ class TailPane(LogPane):
     def _on_event(self, event: TailEvent) -> None:
         kind = event.kind
         if kind is TailEventKind.LINE:
-            if self.state != "following":
-                self._set_state("following")
+            if self.state is not TailState.FOLLOWING:
+                self._set_state(TailState.FOLLOWING)
             self.received += 1
             self._deliver([short_stamp(event.text)])
             return
@@ -105,14 +120,14 @@ class TailPane(LogPane):
         if kind is TailEventKind.GAP:
             self.gaps += 1
             self._deliver([marker(f"{now} connection lost ({event.text}); reconnecting…")])
-            self._set_state("reconnecting")
+            self._set_state(TailState.RECONNECTING)
         elif kind is TailEventKind.RESUMED:
             self._deliver([marker(f"{now} reconnected: lines sent during the gap are missing")])
-            self._set_state("following")
+            self._set_state(TailState.FOLLOWING)
         else:
             self._deliver([marker(f"{now} {event.text}", END_STYLE)])
             self.reason = event.text
-            self._set_state("stopped" if kind is TailEventKind.FAILED else "ended")
+            self._set_state(TailState.STOPPED if kind is TailEventKind.FAILED else TailState.ENDED)
 
     def _deliver(self, lines: list[str]) -> None:
         if self.paused:
@@ -132,17 +147,17 @@ class TailPane(LogPane):
             self._deliver(held)
         self._show_state()
 
-    def _set_state(self, state: str) -> None:
+    def _set_state(self, state: TailState) -> None:
         self.state = state
-        self.set_class(state == "reconnecting", "-gap")
-        self.set_class(state == "stopped", "-stopped")
+        self.set_class(state is TailState.RECONNECTING, "-gap")
+        self.set_class(state is TailState.STOPPED, "-stopped")
         self._show_state()
 
     def _show_state(self) -> None:
-        parts = [self.stack, self.state]
+        parts = [self.stack, self.state.value]
         if self.paused:
             parts.append(f"paused · {len(self.held):,} held")
         if self.gaps:
             parts.append(f"{self.gaps} gap{'s' if self.gaps != 1 else ''}")
-        reason = f"{self.reason} · R: retry" if self.state in ("stopped", "ended") else ""
+        reason = f"{self.reason} · R: retry" if self.state.is_over else ""
         self.set_title(" · ".join(parts), reason)

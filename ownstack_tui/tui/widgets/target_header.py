@@ -30,7 +30,19 @@ class TargetHeader(Static):
     def on_mount(self) -> None:
         self.update(self.describe())
 
-    def describe(self) -> Text:
+    def on_resize(self) -> None:
+        self.update(self.describe(self.content_size.width))
+
+    def describe(self, width: int | None = None) -> Text:
+        """The header for ``width`` cells: a fleet path that does not fit gives way to its
+        file name (which fleet is open matters more than where it lives)."""
+        text = self._describe(self.fleet_path)
+        if width is not None and text.cell_len > width:
+            text = self._describe(fit_path(self.fleet_path, width - text.cell_len
+                                           + len(self.fleet_path)))
+        return text
+
+    def _describe(self, fleet_path: str) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("ownstack ", style="bold")
         text.append("app ", style="dim")
@@ -43,5 +55,16 @@ class TargetHeader(Static):
             text.append("  token ", style="dim")
             text.append(self.credential)
         text.append("  fleet ", style="dim")
-        text.append(self.fleet_path)
+        text.append(fleet_path)
         return text
+
+
+def fit_path(path: str, room: int) -> str:
+    """``path`` in ``room`` cells: whole, else "…/" and as much of its end as fits; a file
+    name that does not fit either keeps its start (what tells fleets apart) and an ellipsis."""
+    if len(path) <= room:
+        return path
+    name = path.rsplit("/", 1)[-1]
+    if len(name) + 2 <= room:
+        return "…/" + path[len(path) - room + 2:].split("/", 1)[-1]
+    return name[: max(1, room - 1)] + "…"

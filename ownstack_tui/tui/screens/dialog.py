@@ -1,0 +1,118 @@
+"""Dialog: the one way the console asks or shows something in a modal.
+
+One look (a bordered box in the middle, the screen behind still visible), one way out (Esc
+dismisses with ``ESCAPE_RESULT``), buttons that dismiss with the result they were made with,
+and focus and Tab that keep up with keys arriving in one burst (a paste, or typing over SSH).
+
+    class AskName(Dialog[str | None]):
+        TITLE_TEXT = "Name?"
+        def compose_body(self): yield Input(id="name")
+        def compose_buttons(self): yield self.button("Cancel (esc)", None)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar, Generic, TypeVar
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Label
+
+ResultT = TypeVar("ResultT")
+
+
+class Dialog(ModalScreen[ResultT], Generic[ResultT]):
+    DEFAULT_CSS = """
+    Dialog { align: center middle; }
+    Dialog > #dialog {
+        width: 64; max-width: 98%; height: auto; max-height: 95%;
+        border: thick $accent; background: $panel; padding: 0 1;
+    }
+    Dialog.-warning > #dialog { border: thick $warning; }
+    Dialog #dialog-title { text-style: bold; margin-bottom: 1; width: 1fr; }
+    Dialog #dialog-buttons { height: auto; margin-top: 1; align-horizontal: right; }
+    Dialog #dialog-buttons Button { margin-left: 2; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close", show=False, id="dialog.close"),
+        # Priority: handled when the key arrives, so the keys typed after it in the same
+        # burst already go to the next field (else they were queued for the first one).
+        Binding("tab", "app.focus_next", "Next field", show=False, priority=True,
+                id="dialog.focus_next"),
+        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True,
+                id="dialog.focus_previous"),
+    ]
+    TITLE_TEXT: ClassVar[str] = ""
+    ESCAPE_RESULT: ClassVar[object] = None
+    WARNING: ClassVar[bool] = False  # a yellow border: this touches something that matters
+    # The widget focused when the dialog opens (a CSS selector); set as it is composed, so a
+    # key arriving right after the dialog opened does not find nothing focused.
+    AUTO_FOCUS: ClassVar[str | None] = "#dialog-buttons Button"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="-warning" if self.WARNING else None)
+        self._results: dict[str, object] = {}
+
+    @property
+    def title_text(self) -> str:
+        return self.TITLE_TEXT
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            if self.title_text:
+                yield Label(self.title_text, id="dialog-title")
+            yield from self.compose_body()
+            buttons = list(self.compose_buttons())
+            if buttons:
+                with Horizontal(id="dialog-buttons"):
+                    yield from buttons
+
+    def compose_body(self) -> Iterable[Widget]:
+        return ()
+
+    def compose_buttons(self) -> Iterable[Button]:
+        return ()
+
+    def button(self, label: str, result: object, *, variant: str = "default",
+               id: str | None = None) -> Button:
+        """A button that dismisses the dialog with ``result``."""
+        button = Button(label, id=id or f"button-{len(self._results)}", variant=variant)  # type: ignore[arg-type]
+        self._results[button.id or ""] = result
+        return button
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id in self._results:
+            event.stop()
+            self.dismiss(self._results[event.button.id])  # type: ignore[arg-type]
+
+    def typed_elsewhere(self, event: events.Key) -> bool:
+        """Whether ``event``, reaching the app unhandled while this dialog is up, was typed
+        for the screen behind: in the same burst as the key that opened this dialog (Textual
+        routes each key when it arrives, so those were queued there). A key typed here would
+        have been taken by the focused field or by a priority binding."""
+        focused = self.focused
+        if focused is None:
+            return True
+        active = self.active_bindings.get(event.key)
+        if active is not None and active.binding.priority:
+            return True
+        return focused.check_consume_key(event.key, event.character)
+
+    def deliver(self, key: str, character: str | None) -> None:
+        """Handle a key typed for the screen behind here, in order, once composed."""
+        self.call_later(self._replay, key, character)
+
+    async def _replay(self, key: str, character: str | None) -> None:
+        active = self.active_bindings.get(key)
+        if active is not None and active.binding.priority and active.enabled:
+            await self.app.run_action(active.binding.action, active.node)
+        elif self.focused is not None:  # nothing focused: nowhere to type it
+            self.focused.post_message(events.Key(key, character))
+
+    def action_close(self) -> None:
+        self.dismiss(self.ESCAPE_RESULT)  # type: ignore[arg-type]

@@ -1,0 +1,41 @@
+"""The footer, with Help, Quit and the palette key pinned at its right end: at 80 columns the
+footer cuts off the keys that do not fit, and those must never be the ones cut."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey  # not exported; textual is pinned exactly
+
+PINNED_ACTIONS = frozenset({"help", "quit", "command_palette"})
+
+
+class KeyFooter(Footer):
+    DEFAULT_CSS = """
+    KeyFooter #footer-pinned {
+        dock: right; width: auto; height: 1; background: $footer-background;
+        border-left: vkey $foreground 20%;  /* a key cut off on its left reads as cut */
+    }
+    KeyFooter #footer-pinned FooterKey { dock: none; }
+    """
+    PINNED: ClassVar[frozenset[str]] = PINNED_ACTIONS
+
+    def compose(self) -> ComposeResult:
+        pinned: list[FooterKey] = []
+        for widget in super().compose():
+            if (
+                isinstance(widget, FooterKey)
+                and not widget.has_class("-grouped")
+                and widget.action.removeprefix("app.") in self.PINNED
+            ):
+                pinned.append(widget)
+                continue
+            yield widget
+        if pinned:
+            order = ["help", "quit", "command_palette"]
+            pinned.sort(key=lambda key: order.index(key.action.removeprefix("app.")))
+            with Horizontal(id="footer-pinned"):
+                yield from pinned
