@@ -7,12 +7,14 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures.sandbox import (  # noqa: F401  (fixtures shared by every suite)
+    clean_faults,
     demo_repo,
     sandbox_fleet,
     sandbox_known_hosts,
     sandbox_stack,
     sshd_sandbox,
     sshd_stack,
+    trusted_sandbox,
     unique_app,
 )
 
@@ -31,3 +33,21 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.setenv("GIT_COMMITTER_EMAIL", "test@example.org")
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     return home
+
+
+# Test tiers (README, "Development"): `./dev test --fast` runs what needs none of these.
+TIER_FOLDERS = {"e2e": "e2e"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test by what it talks to: sandbox stacks or a real sshd (asked for directly or
+    through another fixture) make it ``integration`` / ``sshd``; tests/e2e is ``e2e``."""
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if "sandbox_fleet" in used:
+            item.add_marker(pytest.mark.integration)
+        if "sshd_sandbox" in used:
+            item.add_marker(pytest.mark.sshd)
+        folder = Path(str(item.fspath)).relative_to(Path(__file__).parent).parts[0]
+        if folder in TIER_FOLDERS:
+            item.add_marker(TIER_FOLDERS[folder])

@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import signal
 import sys
-import time
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
@@ -19,6 +18,8 @@ from ownstack_tui.engine.deploy_lock import read_locks
 from ownstack_tui.engine.engine import Engine
 from ownstack_tui.engine.factory import open_engine
 from ownstack_tui.engine.history import History
+from ownstack_tui.engine.history_rows import COLUMNS as HISTORY_COLUMNS
+from ownstack_tui.engine.history_rows import history_row
 from ownstack_tui.engine.log_tail import TailEventKind, follow_logs
 from ownstack_tui.errors import InvalidInput, NotFound, describe_failure
 from ownstack_tui.fanout import StackOutcome
@@ -217,6 +218,7 @@ def history(ctx: Context, args: argparse.Namespace) -> int:
     store = History()
     if args.job is not None:
         entry = store.entry(args.job)
+        _warn(store.warnings)
         if entry is None or entry.app != app.name:
             raise NotFound(f"no deploy job {args.job} for app {app.name}; see 'ownstack-tui history'")
         lines = store.log_lines(entry.id)
@@ -231,29 +233,22 @@ def history(ctx: Context, args: argparse.Namespace) -> int:
         else:
             sys.stdout.write("".join(line + "\n" for line in lines))
         return 0
-    entries = store.entries(app=app.name, stack=args.stack)
+    items = store.timeline(app=app.name, stack=args.stack)
+    _warn(store.warnings)
     if ctx.json:
-        print_json([entry.as_dict() for entry in entries])
+        print_json([item.as_dict() for item in items])
         return 0
-    rows = [
-        {
-            "id": entry.id,
-            "stack": entry.stack,
-            "status": entry.status,
-            "sha": (entry.sha or "")[:7] or None,
-            "when": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(entry.created_at)),
-            "duration": f"{entry.duration:.1f}s" if entry.duration is not None else None,
-            "reason": entry.reason if entry.status != "succeeded" else None,
-        }
-        for entry in entries
-    ]
     print_table(
-        rows,
-        [("id", "JOB"), ("stack", "STACK"), ("status", "STATUS"), ("sha", "SHA"),
-         ("when", "WHEN"), ("duration", "TOOK"), ("reason", "REASON")],
+        [history_row(item).__dict__ for item in items],
+        [(name, heading.upper()) for name, heading in HISTORY_COLUMNS],
         empty=f"No deploys of {app.name} yet",
     )
     return 0
+
+
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        sys.stderr.write(f"ownstack-tui: warning: {warning}\n")
 
 
 # -- logs ------------------------------------------------------------------------------------

@@ -256,7 +256,9 @@ class Engine:
                 return []
             return await self.backend.apply_config(app, stacks[name], plan, restart)
 
-        return await fan_out(stacks, apply, self.parallelism)
+        outcomes = await fan_out(stacks, apply, self.parallelism)
+        self.history.record_config(app.name, plans, outcomes)
+        return outcomes
 
     # -- scale and logs ------------------------------------------------------------------
 
@@ -272,11 +274,13 @@ class Engine:
         self, app: App, changes: Mapping[str, Mapping[str, int]]
     ) -> dict[str, StackOutcome[list[str]]]:
         stacks = {stack.name: stack for stack in self.fleet.target_stacks(app, list(changes))}
-        return await fan_out(
+        outcomes = await fan_out(
             stacks,
             lambda name: self.backend.set_scale(app, stacks[name], changes[name]),
             self.parallelism,
         )
+        self.history.record_scale(app.name, changes, outcomes)
+        return outcomes
 
     def logs(
         self, app: App, stack: Stack, num: int = 100, process: str | None = None,

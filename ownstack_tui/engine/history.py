@@ -1,33 +1,53 @@
-"""Deploy history on disk: JSON lines of job records plus one log file per job.
+"""Deploy history on disk: JSON lines of job records and config/scale changes, plus one log
+file per job.
 
 Readable while a deploy runs: a record is appended at every status change (the last record
-of an id wins), and log lines are appended to ``logs/<id>.log`` as they arrive. Job ids come
-from a counter file taken under an exclusive lock, so they are unique and increasing even
-across processes. Writing never raises into a deploy: a full disk loses history, not stacks.
+of an id wins), and log lines reach ``logs/<id>.log`` in batches (at most ~100 ms late, and
+at the job's end). Job ids come from a counter file taken under an exclusive lock, so they
+are unique and increasing even across processes; a damaged counter continues after the
+highest id in the history instead of starting again at 1. Every file is private (0600 in
+0700 folders). A record cut short by a crash is skipped with a warning. A job whose process
+died before it finished (``kill -9``) is marked ``interrupted`` the next time history is read.
+Writing records never raises into a deploy: a full disk loses history, not stacks.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
+import getpass
 import json
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass
+import socket
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import IO, Any
 
-from ownstack_tui import paths
+from ownstack_tui import clock, paths
+from ownstack_tui.errors import OwnstackError
+from ownstack_tui.fanout import StackOutcome
+from ownstack_tui.model.config import StackConfigPlan
+from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.jobs import DeployJob, JobEvent
+
+# Job log lines are written at most this late, or once this many are waiting.
+LOG_FLUSH_SECONDS = 0.1
+LOG_FLUSH_LINES = 500
 
 
 @dataclass(frozen=True)
 class HistoryEntry:
+    """One deploy job as last recorded."""
+
     id: int
     app: str
     stack: str
     via: str
-    status: str
+    status: DeployStatus
     sha: str | None
     ref: str | None
     image: str | None
@@ -43,8 +63,62 @@ class HistoryEntry:
             return None
         return self.finished_at - self.started_at
 
+    @property
+    def at(self) -> float:
+        return self.created_at
+
     def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {"kind": "deploy", **self.__dict__, "status": self.status.value}
+
+
+class ChangeKind(Enum):
+    CONFIG = "config"
+    SCALE = "scale"
+
+
+@dataclass(frozen=True)
+class ChangeEntry:
+    """A config or scale change applied to some of an app's stacks. Config values are never
+    recorded, only the keys; scale records the process counts (not secret)."""
+
+    kind: ChangeKind
+    app: str
+    at: float
+    who: str  # user@host
+    stacks: tuple[str, ...]  # where it was applied
+    failed: Mapping[str, str] = field(default_factory=dict)  # stack -> why not
+    set_keys: tuple[str, ...] = ()
+    unset_keys: tuple[str, ...] = ()
+    counts: Mapping[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "app": self.app,
+            "at": self.at,
+            "who": self.who,
+            "stacks": list(self.stacks),
+            "failed": dict(self.failed),
+            "set": list(self.set_keys),
+            "unset": list(self.unset_keys),
+            "counts": dict(self.counts),
+        }
+
+
+TimelineItem = HistoryEntry | ChangeEntry
+
+
+class HistoryUnwritable(OwnstackError):
+    """The data folder cannot hold history: a deploy would have no job ids."""
+
+
+@dataclass
+class _JobLog:
+    handle: IO[str]
+    pending: list[str] = field(default_factory=list)
+    pending_offsets: list[float] = field(default_factory=list)  # per line, from the job's start
+    flushed_at: float = 0.0
+    timer: asyncio.TimerHandle | None = None
 
 
 class History:
@@ -52,18 +126,28 @@ class History:
         self.folder = folder or paths.data_dir()
         self.records = self.folder / "history.jsonl"
         self.logs = self.folder / "logs"
-        self._open_logs: dict[int, IO[str]] = {}
+        self.warnings: list[str] = []  # damaged records met by the last read
+        self._open_logs: dict[int, _JobLog] = {}
 
     # -- ids ---------------------------------------------------------------------------
 
     def allocate_ids(self, count: int) -> list[int]:
-        self.folder.mkdir(parents=True, exist_ok=True)
         counter = self.folder / "next-job-id"
-        with open(counter, "a+", encoding="ascii") as handle:
+        try:
+            _private_folder(self.folder)
+            fd = os.open(counter, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as error:
+            why = "it is not a folder" if self.folder.is_file() else error.strerror
+            raise HistoryUnwritable(
+                f"cannot record deploys in {self.folder}: {why}; make it a writable folder "
+                f"or point {paths.HOME_ENV} at a folder that is"
+            ) from None
+        with os.fdopen(fd, "r+", encoding="ascii", errors="replace") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
-            handle.seek(0)
             text = handle.read().strip()
-            first = int(text) if text.isdigit() else 1
+            # An empty or damaged counter (a crash, a full disk) continues after the highest
+            # recorded id, so that no new job reuses an id and hides an old one's record.
+            first = int(text) if text.isdigit() and int(text) > 0 else self._highest_id() + 1
             handle.seek(0)
             handle.truncate()
             handle.write(str(first + count))
@@ -71,11 +155,15 @@ class History:
             os.fsync(handle.fileno())
         return list(range(first, first + count))
 
-    # -- recording -----------------------------------------------------------------------
+    def _highest_id(self) -> int:
+        ids = [int(record["id"]) for record in self._read_records() if _is_job(record)]
+        return max(ids, default=0)
+
+    # -- recording jobs --------------------------------------------------------------------
 
     def track(self, job: DeployJob) -> None:
         """Record ``job`` now and at every change until it ends."""
-        self._append_record(job)
+        self._append_record(_job_record(job))
         job.subscribe(self._on_event)
 
     def _on_event(self, event: JobEvent) -> None:
@@ -83,65 +171,166 @@ class History:
         if event.lines:
             self._append_log(job, event.lines)
             return
-        self._append_record(job)
-        if job.is_final:
-            handle = self._open_logs.pop(job.id, None)
-            if handle is not None:
-                handle.close()
+        if job.is_final:  # the log first: once the record says final, the log is whole
+            self._close_log(job.id)
+        self._append_record(_job_record(job))
 
-    def _append_record(self, job: DeployJob) -> None:
-        record = {
-            "id": job.id,
-            "app": job.app,
-            "stack": job.stack,
-            "via": job.via,
-            "status": job.status.value,
-            "sha": job.sha,
-            "ref": job.ref,
-            "image": job.image,
-            "reason": job.reason,
-            "created_at": job.created_at,
-            "started_at": job.started_at,
-            "finished_at": job.finished_at,
-            "rollback_of": job.rollback_of,
-        }
+    def _append_record(self, record: Mapping[str, Any]) -> None:
+        line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
         with contextlib.suppress(OSError):
-            self.folder.mkdir(parents=True, exist_ok=True)
-            with open(self.records, "a", encoding="utf-8") as handle:
-                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            _private_folder(self.folder)
+            fd = os.open(self.records, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.fchmod(fd, 0o600)
+                size = os.fstat(fd).st_size
+                # A record cut short by a crash would swallow this one: end it first.
+                if size and os.pread(fd, 1, size - 1) != b"\n":
+                    line = b"\n" + line
+                os.write(fd, line)
+            finally:
+                os.close(fd)
 
     def _append_log(self, job: DeployJob, lines: tuple[str, ...]) -> None:
-        with contextlib.suppress(OSError):
-            handle = self._open_logs.get(job.id)
-            if handle is None:
-                self.logs.mkdir(parents=True, exist_ok=True)
-                handle = open(self.log_path(job.id), "a", encoding="utf-8")  # noqa: SIM115
-                self._open_logs[job.id] = handle
-            handle.write("".join(line + "\n" for line in lines))
-            handle.flush()
-            # Each line's offset from the job's start, line for line (history --timestamps).
-            offsets = job.line_offsets[-len(lines):]
-            with open(self.times_path(job.id), "a", encoding="ascii") as times:
-                times.write("".join(f"{offset:.3f}\n" for offset in offsets))
+        log = self._open_logs.get(job.id)
+        if log is None:
+            try:
+                _private_folder(self.folder)
+                _private_folder(self.logs)
+                fd = os.open(self.log_path(job.id), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                os.fchmod(fd, 0o600)
+            except OSError:
+                return
+            log = self._open_logs[job.id] = _JobLog(open(fd, "a", encoding="utf-8"))  # noqa: SIM115
+        log.pending.extend(lines)
+        log.pending_offsets.extend(job.line_offsets[-len(lines):])
+        now = time.monotonic()
+        if len(log.pending) >= LOG_FLUSH_LINES or now - log.flushed_at >= LOG_FLUSH_SECONDS:
+            self._flush(job.id)
+        elif log.timer is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:  # no loop to come back later: write now
+                self._flush(job.id)
+            else:
+                log.timer = loop.call_later(LOG_FLUSH_SECONDS, self._flush, job.id)
+
+    def _flush(self, job_id: int) -> None:
+        log = self._open_logs.get(job_id)
+        if log is None:
+            return
+        if log.timer is not None:
+            log.timer.cancel()
+            log.timer = None
+        if log.pending:
+            with contextlib.suppress(OSError):
+                log.handle.write("".join(line + "\n" for line in log.pending))
+                log.handle.flush()
+                # Each line's offset, line for line, for `history --job ID --timestamps`.
+                fd = os.open(self.times_path(job_id), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                with open(fd, "a", encoding="ascii") as times:
+                    times.write("".join(f"{offset:.3f}\n" for offset in log.pending_offsets))
+            log.pending.clear()
+            log.pending_offsets.clear()
+        log.flushed_at = time.monotonic()
+
+    def _close_log(self, job_id: int) -> None:
+        self._flush(job_id)
+        log = self._open_logs.pop(job_id, None)
+        if log is not None:
+            with contextlib.suppress(OSError):
+                log.handle.close()
 
     def close(self) -> None:
-        for handle in self._open_logs.values():
-            handle.close()
-        self._open_logs.clear()
+        for job_id in list(self._open_logs):
+            self._close_log(job_id)
+
+    # -- recording changes -------------------------------------------------------------
+
+    def record_config(
+        self,
+        app: str,
+        plans: Mapping[str, StackConfigPlan],
+        outcomes: Mapping[str, StackOutcome[Any]],
+    ) -> None:
+        """A config apply: the keys set and unset, where it worked and where not."""
+        changing = {name: plan for name, plan in plans.items() if not plan.is_empty}
+        if not changing:
+            return
+        failed = {name: outcomes[name].error or "" for name in changing if _failed(outcomes, name)}
+        self._append_record(
+            ChangeEntry(
+                ChangeKind.CONFIG, app, clock.now(), who(),
+                stacks=tuple(name for name in changing if name not in failed),
+                failed=failed,
+                set_keys=tuple(sorted({key for plan in changing.values() for key in plan.to_set})),
+                unset_keys=tuple(sorted({key for plan in changing.values() for key in plan.to_unset})),
+            ).as_dict()
+        )
+
+    def record_scale(
+        self,
+        app: str,
+        changes: Mapping[str, Mapping[str, int]],
+        outcomes: Mapping[str, StackOutcome[Any]],
+    ) -> None:
+        """A scale change: the counts asked for, where it worked and where not."""
+        if not changes:
+            return
+        failed = {name: outcomes[name].error or "" for name in changes if _failed(outcomes, name)}
+        counts = {process: count for change in changes.values() for process, count in change.items()}
+        self._append_record(
+            ChangeEntry(
+                ChangeKind.SCALE, app, clock.now(), who(),
+                stacks=tuple(name for name in changes if name not in failed),
+                failed=failed,
+                counts=counts,
+            ).as_dict()
+        )
 
     # -- reading -------------------------------------------------------------------------
 
     def entries(self, app: str | None = None, stack: str | None = None) -> list[HistoryEntry]:
-        """Newest first; the last record of each id is its current state."""
+        """Deploy jobs, newest first; the last record of each id is its current state."""
+        return self._jobs(list(self._read_records()), app, stack)
+
+    def changes(self, app: str | None = None, stack: str | None = None) -> list[ChangeEntry]:
+        """Config and scale changes, newest first."""
+        return self._changes(list(self._read_records()), app, stack)
+
+    def timeline(self, app: str | None = None, stack: str | None = None) -> list[TimelineItem]:
+        """Deploys and changes together, newest first."""
+        records = list(self._read_records())
+        items: list[TimelineItem] = [*self._jobs(records, app, stack), *self._changes(records, app, stack)]
+        return sorted(items, key=lambda item: item.at, reverse=True)
+
+    def _jobs(
+        self, records: list[dict[str, Any]], app: str | None, stack: str | None
+    ) -> list[HistoryEntry]:
         latest: dict[int, dict[str, Any]] = {}
-        for record in self._read_records():
-            latest[record["id"]] = record
+        for record in records:
+            if _is_job(record):
+                latest[int(record["id"])] = record
+        self._mark_interrupted(latest)
         chosen = [
             _entry(record)
             for record in latest.values()
             if (app is None or record["app"] == app) and (stack is None or record["stack"] == stack)
         ]
         return sorted(chosen, key=lambda entry: entry.id, reverse=True)
+
+    @staticmethod
+    def _changes(
+        records: list[dict[str, Any]], app: str | None, stack: str | None
+    ) -> list[ChangeEntry]:
+        found = []
+        for record in records:
+            change = _change(record)
+            if change is None or (app is not None and change.app != app):
+                continue
+            if stack is not None and stack not in change.stacks and stack not in change.failed:
+                continue
+            found.append(change)
+        return sorted(found, key=lambda change: change.at, reverse=True)
 
     def entry(self, job_id: int) -> HistoryEntry | None:
         return next((e for e in self.entries() if e.id == job_id), None)
@@ -170,17 +359,90 @@ class History:
             return []
 
     def _read_records(self) -> Iterator[dict[str, Any]]:
+        self.warnings = []
         try:
-            handle = open(self.records, encoding="utf-8")  # noqa: SIM115
+            handle = open(self.records, encoding="utf-8", errors="replace")  # noqa: SIM115
         except FileNotFoundError:
             return
         with handle:
-            for line in handle:
-                # A line cut short by a crash is skipped, not fatal.
-                with contextlib.suppress(ValueError):
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                try:
                     record = json.loads(line)
-                    if isinstance(record, dict) and "id" in record:
-                        yield record
+                except ValueError:
+                    record = None
+                if isinstance(record, dict) and ("id" in record or "kind" in record):
+                    yield record
+                else:
+                    self.warnings.append(
+                        f"history {self.records} line {number} is damaged (cut short by a "
+                        "crash?) and was skipped"
+                    )
+
+    def _mark_interrupted(self, latest: dict[int, dict[str, Any]]) -> None:
+        """Jobs run over SSH by a process of this host that is gone: they will never finish."""
+        here = socket.gethostname()
+        for job_id, record in latest.items():
+            if record.get("via") != "ssh" or _status(record).is_final or record.get("host") != here:
+                continue
+            pid = record.get("pid")
+            if not isinstance(pid, int) or _process_alive(pid, record.get("process_start")):
+                continue
+            record = {
+                **record,
+                "status": DeployStatus.INTERRUPTED.value,
+                "reason": f"interrupted: the ownstack-tui process running it (pid {pid}) ended "
+                "before the deploy did; see the stack's state with 'ownstack-tui app info'",
+                "finished_at": clock.now(),
+            }
+            latest[job_id] = record
+            self._append_record(record)
+
+
+# -- records -------------------------------------------------------------------------------
+
+
+def who() -> str:
+    """user@host, for the record of a change."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = str(os.getuid())
+    return f"{user}@{socket.gethostname()}"
+
+
+def _job_record(job: DeployJob) -> dict[str, Any]:
+    return {
+        "id": job.id,
+        "app": job.app,
+        "stack": job.stack,
+        "via": job.via,
+        "status": job.status.value,
+        "sha": job.sha,
+        "ref": job.ref,
+        "image": job.image,
+        "reason": job.reason,
+        "created_at": job.created_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+        "rollback_of": job.rollback_of,
+        # Who runs it, to tell later whether it can still finish.
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "process_start": _process_start(os.getpid()),
+    }
+
+
+def _is_job(record: Mapping[str, Any]) -> bool:
+    return "id" in record and record.get("kind", "deploy") == "deploy"
+
+
+def _status(record: Mapping[str, Any]) -> DeployStatus:
+    try:
+        return DeployStatus(record.get("status"))
+    except ValueError:  # written by a newer version: treat as still unknown
+        return DeployStatus.QUEUED
 
 
 def _entry(record: dict[str, Any]) -> HistoryEntry:
@@ -189,7 +451,7 @@ def _entry(record: dict[str, Any]) -> HistoryEntry:
         app=str(record["app"]),
         stack=str(record["stack"]),
         via=str(record.get("via", "ssh")),
-        status=str(record["status"]),
+        status=_status(record),
         sha=record.get("sha"),
         ref=record.get("ref"),
         image=record.get("image"),
@@ -199,3 +461,54 @@ def _entry(record: dict[str, Any]) -> HistoryEntry:
         finished_at=record.get("finished_at"),
         rollback_of=record.get("rollback_of"),
     )
+
+
+def _change(record: Mapping[str, Any]) -> ChangeEntry | None:
+    try:
+        kind = ChangeKind(record.get("kind"))
+        return ChangeEntry(
+            kind=kind,
+            app=str(record["app"]),
+            at=float(record["at"]),
+            who=str(record.get("who", "")),
+            stacks=tuple(str(s) for s in record.get("stacks", ())),
+            failed={str(k): str(v) for k, v in dict(record.get("failed", {})).items()},
+            set_keys=tuple(str(k) for k in record.get("set", ())),
+            unset_keys=tuple(str(k) for k in record.get("unset", ())),
+            counts={str(k): int(v) for k, v in dict(record.get("counts", {})).items()},
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _failed(outcomes: Mapping[str, StackOutcome[Any]], name: str) -> bool:
+    outcome = outcomes.get(name)
+    return outcome is None or outcome.error is not None
+
+
+# -- processes and files ---------------------------------------------------------------------
+
+
+def _process_start(pid: int) -> str | None:
+    """The process's start time since boot (Linux), so a reused pid is not taken for it."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def _process_alive(pid: int, started: object) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # someone else's process: alive
+    return started is None or _process_start(pid) in (None, started)
+
+
+def _private_folder(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if folder.stat().st_mode & 0o077:
+        os.chmod(folder, 0o700)

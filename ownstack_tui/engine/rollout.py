@@ -60,9 +60,27 @@ def start_rollout(
 ) -> RunningRollout:
     """Check the waves and start; returns at once."""
     check_waves(policy.waves, app.name, app.stacks, list(engine.fleet.stacks), policy.partial)
+    engine.history.allocate_ids(0)  # history must be writable before anything moves
     rollout = RunningRollout(engine, rollout_backend(engine), app, policy, options)
     rollout.task = asyncio.get_running_loop().create_task(rollout._run(), name=f"rollout {app.name}")
     return rollout
+
+
+def _usual_durations(engine: Engine, app: str, stacks: list[str]) -> dict[str, float | None]:
+    """Per stack, the median of its earlier successful deploys (rollbacks aside)."""
+    try:
+        entries = engine.history.entries(app=app)
+    except OSError:  # unreadable history costs the ETA, never the deploy
+        entries = []
+    return {
+        name: usual_duration(
+            entry.duration
+            for entry in entries
+            if entry.stack == name and entry.rollback_of is None
+            and DeployStatus(entry.status) is DeployStatus.SUCCEEDED
+        )
+        for name in stacks
+    }
 
 
 class RunningRollout:
@@ -85,14 +103,7 @@ class RunningRollout:
         self._current: RunningDeploy | None = None
         self._current_rollbacks: list[RunningDeploy] = []
         self._locked: set[str] = set()
-        self._usual = {
-            name: usual_duration(
-                entry.duration
-                for entry in engine.history.entries(app=app.name, stack=name)
-                if DeployStatus(entry.status) is DeployStatus.SUCCEEDED and entry.rollback_of is None
-            )
-            for name in self.progress.stacks
-        }
+        self._usual = _usual_durations(engine, app.name, list(self.progress.stacks))
         self._slow_flagged: set[int] = set()
 
     # -- steering and watching ------------------------------------------------------------

@@ -17,6 +17,11 @@ class DeployStatus(Enum):
     CANCELLED = "cancelled"
     # Never started: an earlier wave of its rollout failed, was halted or cancelled.
     SKIPPED = "skipped"
+    # Recorded in history only: the process running the job ended before the job did.
+    INTERRUPTED = "interrupted"
+
+    def __str__(self) -> str:
+        return self.value
 
     @property
     def is_final(self) -> bool:
@@ -28,7 +33,10 @@ class DeployStatus(Enum):
 
 
 FINAL_STATUSES = frozenset(
-    {DeployStatus.SUCCEEDED, DeployStatus.FAILED, DeployStatus.CANCELLED, DeployStatus.SKIPPED}
+    {
+        DeployStatus.SUCCEEDED, DeployStatus.FAILED, DeployStatus.CANCELLED,
+        DeployStatus.SKIPPED, DeployStatus.INTERRUPTED,
+    }
 )
 
 GLYPHS = {
@@ -40,6 +48,7 @@ GLYPHS = {
     DeployStatus.FAILED: "✗",
     DeployStatus.CANCELLED: "⊘",
     DeployStatus.SKIPPED: "↷",
+    DeployStatus.INTERRUPTED: "↯",
 }
 
 _ORDER = [

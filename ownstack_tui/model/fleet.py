@@ -82,13 +82,15 @@ class Fleet:
 
     def app(self, name: str | None) -> App:
         """The named app, or the only app when no name is given."""
+        if not self.apps:
+            unknown = f"unknown app {name!r}: " if name is not None else ""
+            raise NotFound(
+                f"{unknown}the fleet has no apps yet; add one with: "
+                "ownstack-tui app create APP --repo PATH"
+            )
         if name is None:
             if len(self.apps) == 1:
                 return next(iter(self.apps.values()))
-            if not self.apps:
-                raise NotFound(
-                    "the fleet has no apps yet; add one with: ownstack-tui app create APP --repo PATH"
-                )
             raise InvalidInput(f"several apps in the fleet; pass --app with one of: {_names(self.apps)}")
         try:
             return self.apps[name]
@@ -115,20 +117,41 @@ def _names(table: Mapping[str, object]) -> str:
     return ", ".join(sorted(table)) or "(none)"
 
 
-def fleet_from_dict(data: Mapping[str, Any], source: str = "fleet file") -> Fleet:
-    """Check and convert the parsed fleet file. Raises FleetFileError naming the bad entry."""
+def fleet_from_dict(data: Mapping[str, Any], source: str | None = "fleet file") -> Fleet:
+    """Check and convert the parsed fleet file. Raises FleetFileError naming the bad entry
+    (prefixed with ``source``; with None, the bare InvalidInput of an edit)."""
     try:
         return _fleet_from_dict(data)
     except InvalidInput as error:
+        if source is None:
+            raise
         raise FleetFileError(f"{source}: {error}") from None
 
 
+# The fleet file's keys at each level. Unknown ones are refused (a typo such as
+# ``brnach`` must not silently deploy the default branch). [console], [timeouts] and an
+# app's [rollout] are checked for their values by their owners; here only their key names.
+TOP_KEYS = ("via", "control_plane", "stacks", "apps", "keys", "console", "timeouts")
+CONTROL_PLANE_KEYS = ("url",)
+STACK_KEYS = ("host", "port", "user", "identity")
+APP_KEYS = (
+    "repo", "branch", "stacks", "needs_postgres", "needs_redis", "api_id", "config",
+    "stack_config", "rollout", "health_path",
+)
+CONSOLE_KEYS = ("refresh_interval",)
+ROLLOUT_KEYS = ("waves", "gate", "on_failure", "soak", "health_timeout")
+
+
 def _fleet_from_dict(data: Mapping[str, Any]) -> Fleet:
-    via = str(data.get("via", "ssh"))
+    validation.known_keys("the fleet file", data, TOP_KEYS)
+    via = _text(data, "via", "the fleet file", "ssh")
     if via not in VIA_CHOICES:
         raise InvalidInput(f"via = {via!r} is not one of: ssh, api")
     control_plane = _table(data.get("control_plane", {}), "control_plane")
-    url = control_plane.get("url")
+    validation.known_keys("[control_plane]", control_plane, CONTROL_PLANE_KEYS)
+    url = _text(control_plane, "url", "[control_plane]", None)
+    for name, known in (("console", CONSOLE_KEYS), ("timeouts", TIMEOUT_KEYS)):
+        validation.known_keys(f"[{name}]", _table(data.get(name, {}), name), known)
     stacks = {
         name: _stack(name, _table(entry, f"stacks.{name}"))
         for name, entry in _table(data.get("stacks", {}), "stacks").items()
@@ -137,10 +160,13 @@ def _fleet_from_dict(data: Mapping[str, Any]) -> Fleet:
         name: _app(name, _table(entry, f"apps.{name}"), stacks)
         for name, entry in _table(data.get("apps", {}), "apps").items()
     }
-    keys = {str(k): str(v) for k, v in _table(data.get("keys", {}), "keys").items()}
+    keys = {
+        str(binding): _text(_table(data.get("keys", {}), "keys"), binding, "[keys]", None) or ""
+        for binding in _table(data.get("keys", {}), "keys")
+    }
     return Fleet(
         via=via,
-        control_plane_url=str(url) if url else None,
+        control_plane_url=url or None,
         stacks=stacks,
         apps=apps,
         keys=keys,
@@ -150,9 +176,7 @@ def _fleet_from_dict(data: Mapping[str, Any]) -> Fleet:
 
 def _timeouts(table: Mapping[str, Any]) -> Timeouts:
     values: dict[str, float] = {}
-    for key, value in table.items():
-        if key not in TIMEOUT_KEYS:
-            raise InvalidInput(f"[timeouts] has no key {key!r}; the keys are: {', '.join(TIMEOUT_KEYS)}")
+    for key, value in table.items():  # the keys are checked with the others, above
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= MAX_TIMEOUT:
             raise InvalidInput(
                 f"timeouts.{key} = {value!r}: give a number of seconds above 0 and at most "
@@ -168,30 +192,75 @@ def _table(value: object, where: str) -> Mapping[str, Any]:
     return value
 
 
+def _text(entry: Mapping[str, Any], key: str, where: str, default: str | None) -> str | None:
+    value = entry.get(key, default)
+    if value is not None and not isinstance(value, str):
+        raise InvalidInput(f"{key} in {where} must be a quoted string, not {_toml(value)}")
+    return value
+
+
+def _flag(entry: Mapping[str, Any], key: str, where: str, default: bool) -> bool:
+    value = entry.get(key, default)
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{key} in {where} must be true or false (unquoted), not {_toml(value)}")
+    return value
+
+
+def _whole_number(entry: Mapping[str, Any], key: str, where: str) -> int | None:
+    value = entry.get(key)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise InvalidInput(f"{key} in {where} must be a whole number (unquoted), not {_toml(value)}")
+    return value
+
+
+def _toml(value: object) -> str:
+    """A value as the user wrote it in TOML (strings quoted, booleans lowercase)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace('"', '\\"') + '"' if len(value) <= 40 else "a string"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "a table"
+    return repr(value)
+
+
 def _stack(name: str, entry: Mapping[str, Any]) -> Stack:
     validation.stack_name(name)
-    if "host" not in entry:
-        raise InvalidInput(f"[stacks.{name}] has no host")
-    identity = entry.get("identity")
+    where = f"[stacks.{name}]"
+    validation.known_keys(where, entry, STACK_KEYS)
+    host = _text(entry, "host", where, None)
+    if host is None:
+        raise InvalidInput(f"{where} has no host; add host = \"HOST\"")
+    port = _whole_number(entry, "port", where)
     return Stack(
         name=name,
-        host=validation.host(str(entry["host"])),
-        port=validation.port(entry.get("port", 22)),
-        user=validation.ssh_user(str(entry.get("user", "dokku"))),
-        identity=str(identity) if identity else None,
+        host=validation.host(host),
+        port=validation.port(22 if port is None else port),
+        user=validation.ssh_user(_text(entry, "user", where, "dokku") or "dokku"),
+        identity=_text(entry, "identity", where, None) or None,
     )
 
 
 def _app(name: str, entry: Mapping[str, Any], stacks: Mapping[str, Stack]) -> App:
     validation.existing_app_name(name)
+    where = f"[apps.{name}]"
+    validation.known_keys(where, entry, APP_KEYS)
+    validation.known_keys(
+        f"[apps.{name}.rollout]", _table(entry.get("rollout", {}), f"apps.{name}.rollout"),
+        ROLLOUT_KEYS,
+    )
     targets = entry.get("stacks", [])
-    if not isinstance(targets, list):
-        raise InvalidInput(f"apps.{name}.stacks must be a list of stack names")
-    for target in targets:
+    if not isinstance(targets, list) or not all(isinstance(t, str) for t in targets):
+        raise InvalidInput(f"stacks in {where} must be a list of stack names, e.g. [\"staging\"]")
+    for index, target in enumerate(targets):
         if target not in stacks:
             raise InvalidInput(
                 f"app {name} targets unknown stack {target!r}; known stacks: {_names(stacks)}"
             )
+        if target in targets[:index]:
+            raise InvalidInput(f"stacks in {where} names {target} twice; remove the duplicate")
     config = _config_table(_table(entry.get("config", {}), f"apps.{name}.config"))
     stack_config = {}
     for stack, table in _table(entry.get("stack_config", {}), f"apps.{name}.stack_config").items():
@@ -203,17 +272,20 @@ def _app(name: str, entry: Mapping[str, Any], stacks: Mapping[str, Stack]) -> Ap
         stack_config[stack] = _config_table(
             _table(table, f"apps.{name}.stack_config.{stack}")
         )
-    api_id = entry.get("api_id")
-    branch = str(entry.get("branch", "main"))
+    branch = _text(entry, "branch", where, "main") or "main"
     validation.git_ref(branch)
-    return App(
+    api_id = _whole_number(entry, "api_id", where)
+    if api_id is not None and api_id < 1:
+        raise InvalidInput(f"api_id in {where} must be the app's id on the control plane (1 or more)")
+    _text(entry, "health_path", where, None)
+    app = App(
         name=name,
-        repo=str(entry["repo"]) if entry.get("repo") else None,
+        repo=_text(entry, "repo", where, None) or None,
         branch=branch,
-        stacks=tuple(str(t) for t in targets),
-        needs_postgres=bool(entry.get("needs_postgres", True)),
-        needs_redis=bool(entry.get("needs_redis", False)),
-        api_id=int(api_id) if api_id is not None else None,
+        stacks=tuple(targets),
+        needs_postgres=_flag(entry, "needs_postgres", where, True),
+        needs_redis=_flag(entry, "needs_redis", where, False),
+        api_id=api_id,
         config=config,
         stack_config=stack_config,
         rollout=(
@@ -222,6 +294,19 @@ def _app(name: str, entry: Mapping[str, Any], stacks: Mapping[str, Stack]) -> Ap
         ),
         health_path=validation.health_path(entry["health_path"]) if "health_path" in entry else None,
     )
+    _check_config_sizes(app)
+    return app
+
+
+def _check_config_sizes(app: App) -> None:
+    """Each stack's whole config goes to dokku in one command at deploy time: it must fit."""
+    from ownstack_tui.model.config import effective_config  # config builds on this module
+
+    stacks = dict.fromkeys([*app.stacks, *app.stack_config])
+    if not stacks:
+        validation.config_fits(app.name, app.config)
+    for stack in stacks:
+        validation.config_fits(app.name, effective_config(app, stack), f" on stack {stack}")
 
 
 def _config_table(table: Mapping[str, Any]) -> dict[str, str]:

@@ -99,9 +99,9 @@ class DeployJob:
     def fail(self, reason: str) -> None:
         self.set_status(DeployStatus.FAILED, reason)
 
-    def cancel(self) -> None:
+    def cancel(self, reason: str = "cancelled by the user before it finished") -> None:
         if not self.is_final:
-            self.set_status(DeployStatus.CANCELLED)
+            self.set_status(DeployStatus.CANCELLED, reason)
 
     def skip(self, reason: str) -> None:
         """Never started (an earlier wave failed, or the rollout stopped before it)."""

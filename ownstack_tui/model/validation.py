@@ -6,7 +6,10 @@ and says what is accepted, so front ends can print it as-is and exit 2.
 
 from __future__ import annotations
 
+import base64
+import difflib
 import re
+from collections.abc import Iterable, Mapping
 
 from ownstack_tui.errors import InvalidInput
 
@@ -32,6 +35,8 @@ LINKED_SERVICE_KEYS = frozenset({"DATABASE_URL", "REDIS_URL", "MONGO_URL", "MYSQ
 # The whole SSH command line must stay under the xargs buffer (dokku.md §10).
 MAX_REMOTE_COMMAND_BYTES = 120 * 1024
 MAX_SCALE_COUNT = 1000
+# The longest form of the config:set line a deploy or apply sends (dokku backend's commands.py).
+CONFIG_SET_WORDS = ("config:set", "--encoded", "--no-restart")
 
 
 def app_name(name: str) -> str:
@@ -188,6 +193,60 @@ def scale_pair(text: str) -> tuple[str, int]:
 def is_production_name(name: str) -> bool:
     """Stacks whose names look like production get a confirmation before changes."""
     return bool(re.search(r"(^|[-_.])(prod|production|live|prd)([-_.]|\d|$)", name))
+
+
+# -- the size of one remote command line --------------------------------------------------------
+
+
+def encoded_config_value(value: str) -> str:
+    """A config value as ``config:set --encoded`` carries it: base64 of its UTF-8 bytes."""
+    return base64.b64encode(value.encode("utf-8")).decode("ascii")
+
+
+def remote_command_problem(command: str, size: int) -> str | None:
+    """Why a command line of ``size`` bytes cannot be sent, or None when it fits."""
+    if size <= MAX_REMOTE_COMMAND_BYTES:
+        return None
+    return (
+        f"{command} would send {size} bytes over SSH; dokku accepts at most "
+        f"{MAX_REMOTE_COMMAND_BYTES}: split it into smaller commands"
+    )
+
+
+def config_command_bytes(app: str, values: Mapping[str, str]) -> int:
+    """Bytes of the line ``config:set`` sends for ``values`` (app names, keys and base64 need
+    no quoting, so this is exactly what the dokku backend builds)."""
+    words = [*CONFIG_SET_WORDS, app]
+    words += [f"{key}={encoded_config_value(value)}" for key, value in values.items()]
+    return len(" ".join(words).encode("utf-8"))
+
+
+def config_fits(app: str, values: Mapping[str, str], where: str = "") -> None:
+    """All of one stack's config must fit in one ``config:set``: a deploy sends it at once.
+    ``where`` names the stack (" on stack s1")."""
+    size = config_command_bytes(app, values)
+    if remote_command_problem("config:set", size) is None:
+        return
+    largest = max(values, key=lambda key: len(values[key].encode("utf-8")))
+    raise InvalidInput(
+        f"config of app {app}{where} is too large for dokku: {size} bytes in one config:set, "
+        f"at most {MAX_REMOTE_COMMAND_BYTES}; the largest value is {largest} "
+        f"({len(values[largest].encode('utf-8'))} bytes): shorten it or store it elsewhere"
+    )
+
+
+# -- the fleet file's own keys ------------------------------------------------------------------
+
+
+def known_keys(where: str, keys: Iterable[str], known: Iterable[str]) -> None:
+    """Refuse a key the fleet file does not define, suggesting the nearest known one."""
+    allowed = tuple(known)
+    for key in keys:
+        if key in allowed:
+            continue
+        close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(allowed)}"
+        raise InvalidInput(f"unknown key {key!r} in {where}: {hint}")
 
 
 _DURATION_RE = re.compile(r"^([0-9]+(?:\.[0-9]+)?)\s*(s|m|h)?$")

@@ -21,9 +21,7 @@ from ownstack_tui import paths
 from ownstack_tui.fleet_file import FleetFile
 from ownstack_tui.sandbox.control_plane import ControlPlaneHandle, start_control_plane
 from tests.cli.helpers import Cli, Result
-from tests.integration.conftest import clean_faults, write_sandbox_fleet
-
-__all__ = ["clean_faults"]
+from tests.fixtures.sandbox import write_sandbox_fleet
 
 
 @dataclass

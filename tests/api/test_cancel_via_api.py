@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from ownstack_tui.engine.history import History
+from ownstack_tui.model.deploy import DeployStatus
 from tests.api.conftest import ApiWorld
 
 
@@ -28,7 +29,7 @@ def test_ctrl_c_via_api_records_the_job_as_detached_not_cancelled(
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             entries = History().entries(app=world.app)
-            if entries and entries[0].status == "building":
+            if entries and entries[0].status is DeployStatus.BUILDING:
                 break
             time.sleep(0.1)
         else:

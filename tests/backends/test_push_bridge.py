@@ -123,11 +123,17 @@ async def test_dropped_connection_mid_build_is_a_clear_error_and_the_next_push_w
     assert pool.handshakes == 2
 
 
-async def test_cancelling_a_push_kills_git_and_cleans_up(server: TinyServer, tmp_path: Path) -> None:
+async def test_cancelling_a_push_kills_git_and_cleans_up(
+    server: TinyServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     hostkeys.append_known_host(server.known_hosts_line())
     repo = make_repo(tmp_path / "src")
     (server.directory / "slow").touch()
-    before = set(Path(tempfile.gettempdir()).glob("ownstack-push-*"))
+    # A temp folder of this test's own (short: the bridge's socket lives in it), so pushes of
+    # tests running alongside cannot show up in it.
+    private = Path(tempfile.mkdtemp(prefix="t-", dir="/tmp"))
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+    before = set(private.glob("ownstack-push-*"))
     async with SshPool() as pool:
         client = DokkuClient(stack_for(server), pool)
         building = asyncio.Event()
@@ -135,13 +141,15 @@ async def test_cancelling_a_push_kills_git_and_cleans_up(server: TinyServer, tmp
             push(client, repo, "main", "shop", branch="main", on_line=lambda _line: building.set())
         )
         await building.wait()
+        assert set(private.glob("ownstack-push-*")) != before  # the push's folder is there
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        assert set(Path(tempfile.gettempdir()).glob("ownstack-push-*")) == before
+        assert set(private.glob("ownstack-push-*")) == before
         # The connection is still good for the next command.
         assert (await client.run(["echo", "still-here"])).ok
     assert not _git_push_processes()
+    private.rmdir()
 
 
 def _git_push_processes() -> list[str]:

@@ -101,11 +101,11 @@ def test_history_is_readable_while_a_job_runs_and_keeps_its_final_state(tmp_path
     job.set_status(DeployStatus.BUILDING)
     job.add_lines(["remote line 1", "remote line 2"])
     (running,) = History(tmp_path).entries(app="shop")
-    assert running.status == "building"
+    assert running.status is DeployStatus.BUILDING
     assert History(tmp_path).log_lines(job.id) == ["remote line 1", "remote line 2"]
     job.succeed("f" * 40)
     (done,) = History(tmp_path).entries(app="shop", stack="staging")
-    assert done.status == "succeeded" and done.sha == "f" * 40 and done.duration is not None
+    assert done.status is DeployStatus.SUCCEEDED and done.sha == "f" * 40 and done.duration is not None
     assert History(tmp_path).entries(stack="elsewhere") == []
 
 
@@ -153,6 +153,6 @@ def test_skipped_and_rollback_jobs_are_recorded_as_such(tmp_path: Path) -> None:
     rollback = DeployJob(id=second, app="shop", stack="prod-east", via="ssh", ref="a" * 40, rollback_of=first)
     history.track(rollback)
     entries = {entry.id: entry for entry in History(tmp_path).entries(app="shop")}
-    assert entries[first].status == "skipped" and entries[first].reason == "wave 2 failed"
+    assert entries[first].status is DeployStatus.SKIPPED and entries[first].reason == "wave 2 failed"
     assert entries[first].duration is None
     assert entries[second].rollback_of == first

@@ -111,12 +111,23 @@ def test_a_file_with_invalid_entries_names_the_entry(tmp_path: Path) -> None:
         FleetFile.load(path)
 
 
-def test_a_concurrent_change_is_detected_and_nothing_is_written(fleet_path: Path) -> None:
+def test_a_change_made_meanwhile_is_kept_and_our_edit_applied_on_top(fleet_path: Path) -> None:
     fleet_file = FleetFile.load(fleet_path)
     fleet_file.add_stack("prod-west", "192.0.2.5")
-    someone_else = HAND_WRITTEN + "\n# edited meanwhile\n"
+    someone_else = HAND_WRITTEN + "\n[stacks.eu]\nhost = \"192.0.2.9\"\n"
     fleet_path.write_text(someone_else)
-    with pytest.raises(FleetFileError, match="changed on disk since it was read"):
+    fleet_file.save()
+    assert "# Our fleet. Keep prod-east first" in fleet_path.read_text()
+    assert set(FleetFile.load(fleet_path).fleet.stacks) == {"prod-east", "staging", "eu", "prod-west"}
+
+
+def test_an_edit_that_no_longer_fits_a_change_made_meanwhile_is_refused(fleet_path: Path) -> None:
+    fleet_file = FleetFile.load(fleet_path)
+    fleet_file.add_stack("prod-west", "192.0.2.5")
+    someone_else = HAND_WRITTEN + "\n[stacks.prod-west]\nhost = \"192.0.2.77\"\n"
+    fleet_path.write_text(someone_else)
+    refused = r"changed by someone else meanwhile.*already exists.*nothing was written"
+    with pytest.raises(FleetFileError, match=refused):
         fleet_file.save()
     assert fleet_path.read_text() == someone_else
 
@@ -127,7 +138,7 @@ def test_the_file_is_private_after_a_write(fleet_path: Path) -> None:
     fleet_file.add_stack("prod-west", "192.0.2.5")
     fleet_file.save()
     assert stat.S_IMODE(fleet_path.stat().st_mode) == 0o600
-    assert [p.name for p in fleet_path.parent.iterdir()] == ["fleet.toml"]  # no temp file left
+    assert not list(fleet_path.parent.glob(".fleet.toml.*.tmp"))  # no temp file left
 
 
 def test_a_new_fleet_file_is_created_with_its_folder(tmp_path: Path) -> None:
@@ -152,3 +163,61 @@ def test_invalid_edits_are_refused_before_they_reach_the_document(fleet_path: Pa
         fleet_file.set_config("shop", "nowhere", {"A": "1"})
     fleet_file.save()
     assert fleet_path.read_text() == HAND_WRITTEN
+
+
+def test_a_refused_edit_leaves_nothing_behind_for_the_next_save(fleet_path: Path) -> None:
+    fleet_file = FleetFile.load(fleet_path)
+    with pytest.raises(InvalidInput, match="too large for dokku"):
+        fleet_file.set_config("shop", None, {"BIG": "x" * 130_000})
+    fleet_file.set_config("shop", None, {"SMALL": "ok"})
+    fleet_file.save()
+    config = FleetFile.load(fleet_path).fleet.apps["shop"].config
+    assert config == {"LOG_LEVEL": "info", "SMALL": "ok"}
+
+
+def test_a_symlinked_fleet_file_stays_a_link_and_its_target_gets_the_edit(tmp_path: Path) -> None:
+    real = tmp_path / "dotfiles" / "fleet.toml"
+    real.parent.mkdir()
+    real.write_text(HAND_WRITTEN)
+    link = tmp_path / "fleet.toml"
+    link.symlink_to(real)
+    fleet_file = FleetFile.load(link)
+    fleet_file.add_stack("prod-west", "192.0.2.5")
+    fleet_file.save()
+    assert link.is_symlink() and link.resolve() == real
+    assert "[stacks.prod-west]" in real.read_text()
+    assert not list(tmp_path.glob(".fleet.toml.*"))  # nothing written beside the link
+
+
+def test_a_read_only_fleet_file_is_not_replaced(fleet_path: Path) -> None:
+    os.chmod(fleet_path, 0o400)
+    fleet_file = FleetFile.load(fleet_path)
+    fleet_file.add_stack("prod-west", "192.0.2.5")
+    refused = r"read-only \(mode 0400\); nothing was written: allow edits with 'chmod u\+w"
+    with pytest.raises(FleetFileError, match=refused):
+        fleet_file.save()
+    assert fleet_path.read_text() == HAND_WRITTEN
+    assert stat.S_IMODE(fleet_path.stat().st_mode) == 0o400
+
+
+def test_temp_files_left_by_a_killed_writer_are_removed_by_the_next_write(fleet_path: Path) -> None:
+    leftovers = [fleet_path.parent / ".fleet.toml.abc123.tmp", fleet_path.parent / ".fleet.toml.x9.tmp"]
+    for leftover in leftovers:
+        leftover.write_text("half a fle")
+    unrelated = fleet_path.parent / "notes.tmp"
+    unrelated.write_text("mine")
+    fleet_file = FleetFile.load(fleet_path)
+    fleet_file.add_stack("prod-west", "192.0.2.5")
+    fleet_file.save()
+    assert not any(leftover.exists() for leftover in leftovers)
+    assert unrelated.read_text() == "mine"
+
+
+def test_a_byte_order_mark_at_the_start_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "fleet.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + HAND_WRITTEN.encode())
+    fleet_file = FleetFile.load(path)
+    assert list(fleet_file.fleet.stacks) == ["prod-east", "staging"]
+    fleet_file.add_stack("prod-west", "192.0.2.5")
+    fleet_file.save()
+    assert "prod-west" in FleetFile.load(path).fleet.stacks

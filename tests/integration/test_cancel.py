@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from ownstack_tui.engine.history import History
+from ownstack_tui.model.deploy import DeployStatus
 from tests.cli.helpers import Cli
-from tests.sandbox.conftest import commit
+from tests.sandbox.helpers import commit
 
 
 def _newest(app: str) -> dict[str, Any]:
@@ -49,8 +50,8 @@ def test_ctrl_c_records_per_stack_whether_the_push_went_through(
             status = {stack: entry.status for stack, entry in _newest(app).items()}
             if (
                 sandbox_fleet["staging"].deployed_sha(app) == new
-                and status.get("prod-east") == "building"
-                and status.get("prod-west") == "connecting"
+                and status.get("prod-east") is DeployStatus.BUILDING
+                and status.get("prod-west") is DeployStatus.CONNECTING
             ):
                 break
             time.sleep(0.1)
@@ -72,10 +73,12 @@ def test_ctrl_c_records_per_stack_whether_the_push_went_through(
     assert "cancelled before push" in summary["prod-west"]
 
     latest = _newest(app)
-    assert (latest["staging"].status, latest["staging"].sha) == ("succeeded", new)
-    assert latest["prod-east"].status == "cancelled"
+    assert (latest["staging"].status, latest["staging"].sha) == (DeployStatus.SUCCEEDED, new)
+    assert latest["prod-east"].status is DeployStatus.CANCELLED
     assert latest["prod-east"].reason == f"cancelled, stack now at {old[:7]}"
-    assert (latest["prod-west"].status, latest["prod-west"].reason) == ("cancelled", "cancelled before push")
+    assert (latest["prod-west"].status, latest["prod-west"].reason) == (
+        DeployStatus.CANCELLED, "cancelled before push"
+    )
     # What the stacks themselves recorded.
     assert sandbox_fleet["staging"].deployed_sha(app) == new
     assert sandbox_fleet["prod-east"].deployed_sha(app) == old

@@ -13,7 +13,7 @@ from ownstack_tui.errors import InvalidInput
 from ownstack_tui.fleet_file import FleetFile
 from ownstack_tui.model import validation
 from tests.cli.helpers import Cli
-from tests.integration.conftest import write_sandbox_fleet
+from tests.fixtures.sandbox import write_sandbox_fleet
 
 STACKS = ("staging", "prod-east", "prod-west")
 

@@ -14,6 +14,7 @@ import pytest
 
 from ownstack_tui import paths
 from ownstack_tui.engine.history import History
+from ownstack_tui.model.deploy import DeployStatus
 from tests.cli.helpers import Cli
 
 
@@ -105,7 +106,7 @@ def test_ctrl_c_during_deploy_wait_cancels_cleanly(
         history = History()
         while time.monotonic() < deadline:
             entries = history.entries(app=app)
-            if len(entries) == 3 and all(e.status == "building" for e in entries):
+            if len(entries) == 3 and all(e.status is DeployStatus.BUILDING for e in entries):
                 break
             time.sleep(0.1)
         else:
@@ -118,4 +119,4 @@ def test_ctrl_c_during_deploy_wait_cancels_cleanly(
     assert process.returncode == 130
     assert "Traceback" not in out + err
     assert [line.split()[2] for line in out.splitlines()[-3:]] == ["cancelled"] * 3
-    assert {entry.status for entry in History().entries(app=app)} == {"cancelled"}
+    assert {entry.status for entry in History().entries(app=app)} == {DeployStatus.CANCELLED}

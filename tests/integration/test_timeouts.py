@@ -9,7 +9,7 @@ from typing import Any
 
 from ownstack_tui.fleet_file import FleetFile
 from tests.cli.helpers import Cli
-from tests.sandbox.conftest import head_sha
+from tests.sandbox.helpers import head_sha
 
 
 def set_timeouts(fleet: Path, **seconds: float) -> None:

@@ -27,7 +27,7 @@ def test_given_timeouts_replace_only_their_own_defaults() -> None:
         ({"keepalive": "15"}, "timeouts.keepalive = '15'"),
         ({"build_silence": True}, "timeouts.build_silence = True"),
         ({"command": 10**9}, "at most 86400"),
-        ({"conect": 5}, "[timeouts] has no key 'conect'; the keys are: connect, command"),
+        ({"conect": 5}, "unknown key 'conect' in [timeouts]: did you mean 'connect'?"),
     ],
 )
 def test_bad_timeouts_are_refused_naming_the_key(table: dict[str, object], message: str) -> None:

@@ -17,7 +17,7 @@ import asyncssh
 import pytest
 
 from tests.fixtures.sandbox import git_ssh_env
-from tests.sandbox.conftest import connect, ssh
+from tests.sandbox.helpers import connect, ssh
 
 APP_NAME_RULE = (
     " !     App name must begin with lowercase alphanumeric character, and may only contain "

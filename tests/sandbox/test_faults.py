@@ -14,7 +14,7 @@ import time
 import asyncssh
 import pytest
 
-from tests.sandbox.conftest import commit, connect, git_push, head_sha, ssh
+from tests.sandbox.helpers import commit, connect, git_push, head_sha, ssh
 
 
 async def version_ok(stack, known_hosts) -> bool:

@@ -13,7 +13,7 @@ import asyncssh
 import pytest
 
 from ownstack_tui.sandbox import SandboxFleet, stack_names
-from tests.sandbox.conftest import connect
+from tests.sandbox.helpers import connect, processes_mentioning
 
 
 def test_stack_names_follow_the_demo_convention() -> None:
@@ -133,22 +133,9 @@ def test_up_writes_a_fleet_file_and_known_hosts_and_stops_on_sigterm(tmp_path: P
     assert out.strip().endswith("sandbox stopped.")
 
 
-def _processes_mentioning(text: str) -> list[str]:
-    found = []
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            except OSError:
-                continue
-            if text in cmdline:
-                found.append(cmdline)
-    return found
-
-
 async def test_stopping_a_stack_mid_deploy_leaves_no_build_running(tmp_path: Path) -> None:
     from tests.fixtures.sandbox import make_demo_repo
-    from tests.sandbox.conftest import git_push
+    from tests.sandbox.helpers import git_push
 
     fleet = SandboxFleet(tmp_path / "fleet", names=["staging"])
     await fleet.start()
@@ -162,11 +149,11 @@ async def test_stopping_a_stack_mid_deploy_leaves_no_build_running(tmp_path: Pat
         if lock.exists():
             break
         await asyncio.sleep(0.02)
-    assert _processes_mentioning(str(stack.state_dir))
+    assert processes_mentioning(str(stack.state_dir))
     await fleet.stop()
     assert (await push).returncode != 0
     for _ in range(100):
-        if not _processes_mentioning(str(stack.state_dir)):
+        if not processes_mentioning(str(stack.state_dir)):
             break
         await asyncio.sleep(0.05)
-    assert _processes_mentioning(str(stack.state_dir)) == []
+    assert processes_mentioning(str(stack.state_dir)) == []

@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 from tests.fixtures.sandbox import make_demo_repo
-from tests.sandbox.conftest import commit, git_push, head_sha, run_git
+from tests.sandbox.helpers import commit, git_push, head_sha, run_git
 
 ESC = "\x1b[1G\x1b[K"
 
@@ -182,7 +182,7 @@ async def test_a_client_leaving_mid_build_stops_the_build(
     import subprocess
 
     from tests.fixtures.sandbox import git_ssh_env
-    from tests.sandbox.test_fleet import _processes_mentioning
+    from tests.sandbox.helpers import processes_mentioning
 
     sandbox_stack.set_fault(build_line_delay_ms=60_000)
     client = subprocess.Popen(
@@ -194,17 +194,17 @@ async def test_a_client_leaving_mid_build_stops_the_build(
     )
     hook = f"git-hook {unique_app}"
     for _ in range(250):
-        if _processes_mentioning(hook):
+        if processes_mentioning(hook):
             break
         await asyncio.sleep(0.02)
-    assert _processes_mentioning(hook)
+    assert processes_mentioning(hook)
     os.killpg(client.pid, signal.SIGKILL)
     client.wait()
     for _ in range(100):
-        if not _processes_mentioning(hook):
+        if not processes_mentioning(hook):
             break
         await asyncio.sleep(0.05)
-    assert _processes_mentioning(hook) == []
+    assert processes_mentioning(hook) == []
     assert sandbox_stack.deployed_sha(unique_app) is None
 
 

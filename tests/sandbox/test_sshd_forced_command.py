@@ -12,7 +12,7 @@ import time
 import asyncssh
 import pytest
 
-from tests.sandbox.conftest import connect, git_push, head_sha, ssh
+from tests.sandbox.helpers import connect, git_push, head_sha, ssh
 
 pytestmark = pytest.mark.sshd
 

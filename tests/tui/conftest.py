@@ -1,63 +1,50 @@
-"""A console on sandbox stacks, built the way `ownstack-tui` builds it."""
+"""Consoles for the TUI tests: on the FakeBackend (tests/fakes/console.py) for what the screen
+does, and a frozen clock for snapshots. The few tests over real SSH build theirs from the
+sandbox fixtures (test_console_over_ssh.py)."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 
 from ownstack_tui.engine.factory import open_engine
 from ownstack_tui.fleet_file import FleetFile
 from ownstack_tui.tui.app import OwnstackApp
-from ownstack_tui.tui.screens.main_screen import MainScreen
-from tests.integration.conftest import clean_faults, trusted_sandbox, write_sandbox_fleet
+from tests.fakes.console import console_for, fake, tab_console
+from tests.fixtures.sandbox import write_sandbox_fleet
 
-__all__ = ["clean_faults", "trusted_sandbox"]
+__all__ = ["console_for", "fake", "tab_console"]
 
-
-def build_console(fleet_path: Path, app: str | None = None) -> OwnstackApp:
-    fleet = FleetFile.load(fleet_path).fleet
-    return OwnstackApp(fleet_path, fleet, fleet.app(app), open_engine(fleet, "ssh"))
+# 2025-12-29 09:20:00 UTC: every time the console shows is derived from this one.
+FROZEN = 1_767_000_000.0
 
 
 @pytest.fixture
-def console_for(
-    tmp_path: Path, trusted_sandbox: Any, demo_repo: Path, clean_faults: None
+def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[float]:
+    """The wall clock stopped, local time in UTC and fixed commit dates (so fixed SHAs)."""
+    monkeypatch.setattr("ownstack_tui.clock.now", lambda: FROZEN)
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    monkeypatch.setenv("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
+    yield FROZEN
+    monkeypatch.undo()  # TZ back as it was, then the C library told so
+    time.tzset()
+
+
+@pytest.fixture
+def ssh_console_for(
+    trusted_sandbox: Any, demo_repo: Path, clean_faults: None
 ) -> Callable[[str], OwnstackApp]:
-    """console_for(app_name): a console for a new app on all three sandbox stacks."""
+    """ssh_console_for(app): the console over SSH, built as `ownstack-tui` builds it."""
 
     def make(app: str) -> OwnstackApp:
-        path = Path.home() / f"{app}-fleet.toml"
-        write_sandbox_fleet(path, trusted_sandbox, app, demo_repo)
-        return build_console(path)
+        path = write_sandbox_fleet(Path.home() / f"{app}-fleet.toml", trusted_sandbox, app, demo_repo)
+        fleet = FleetFile.load(path).fleet
+        return OwnstackApp(path, fleet, fleet.app(app), open_engine(fleet, "ssh"))
 
     return make
-
-
-async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    """Let the app run until ``condition()`` holds (stacks answer over real SSH)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("timed out waiting for the console")
-        await pilot.pause(0.05)
-
-
-def main_screen(pilot: Pilot[Any]) -> MainScreen:
-    screen = pilot.app.screen
-    assert isinstance(screen, MainScreen), screen
-    return screen
-
-
-def checked(app: OwnstackApp) -> bool:
-    return all(state.checked_at is not None for state in app.states.values())
-
-
-def deploy_finished(pilot: Pilot[Any]) -> bool:
-    running = main_screen(pilot).running
-    return running is not None and running.run.is_finished

@@ -1,11 +1,11 @@
-"""The Config tab on sandbox stacks over real SSH: staged edits, the plan, the apply."""
+"""The Config tab on the fake backend's stacks: staged edits, the plan, the apply."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable, Input, Label, Static, TextArea
+from textual.widgets import Input, Label, Static, TextArea
 
 from ownstack_tui.fleet_file import FleetFile
 from ownstack_tui.tui.app import OwnstackApp
@@ -13,12 +13,13 @@ from ownstack_tui.tui.screens.config_edit import ConfigEditScreen
 from ownstack_tui.tui.screens.plan import PlanScreen
 from ownstack_tui.tui.tabs.config_tab import ConfigTab
 from ownstack_tui.tui.tabs.config_view import SEPARATOR_ROW
-from tests.tui.conftest import wait_for
+from tests.fakes.console import ConsoleMaker
+from tests.fakes.fake_backend import FakeBackend
 from tests.tui.keys import burst
 from tests.tui.screen_text import screen_rows
-from tests.tui.tabs_fixtures import STACKS, ConsoleMaker, on_stack, tab_console
+from tests.tui.seen import sidebar, status_line, wait_for
 
-__all__ = ["tab_console"]
+STACKS = ("staging", "prod-east", "prod-west")
 
 
 def config_tab(app: OwnstackApp) -> ConfigTab:
@@ -56,14 +57,16 @@ async def plan(pilot: Any) -> PlanScreen:
     return screen
 
 
-async def apply(pilot: Any, tab: ConfigTab, key: str = "a") -> None:
+async def apply(pilot: Any, tab: ConfigTab, key: str = "a") -> str:
+    """Apply the plan shown; returns the status line once the stacks were read again."""
     reads = tab.reads
     await pilot.press(key)
-    await wait_for(pilot, lambda: tab.reads > reads and tab.last_result is not None)
+    await wait_for(pilot, lambda: tab.reads > reads and "✓" in status_line(pilot.app, "config"))
+    return status_line(pilot.app, "config")
 
 
 async def test_editing_an_override_on_one_stack_changes_only_that_stack_after_apply(
-    tab_console: ConsoleMaker, sandbox_fleet: Any
+    tab_console: ConsoleMaker, fake: FakeBackend
 ) -> None:
     app = tab_console("cfg-override", config={"LOG_LEVEL": "info", "FEATURE": "on"})
     async with app.run_test(size=(160, 50)) as pilot:
@@ -85,21 +88,21 @@ async def test_editing_an_override_on_one_stack_changes_only_that_stack_after_ap
         body = screen.query_one("#plan-body", Static).render()
         # Exactly the difference: one stack, one key, old and new value.
         assert str(body).strip() == "prod-east  (production)\n  ~ LOG_LEVEL: info → debug"
-        await apply(pilot, tab)
+        result = await apply(pilot, tab)
 
-        assert on_stack(sandbox_fleet, "prod-east", "cfg-override")["LOG_LEVEL"] == "debug"
+        assert fake.stack("prod-east").config("cfg-override")["LOG_LEVEL"] == "debug"
         for stack in ("staging", "prod-west"):
-            assert on_stack(sandbox_fleet, stack, "cfg-override")["LOG_LEVEL"] == "info"
+            assert fake.stack(stack).config("cfg-override")["LOG_LEVEL"] == "info"
         fleet = FleetFile.load(app.fleet_path).fleet.app("cfg-override")
         assert fleet.config == {"LOG_LEVEL": "info", "FEATURE": "on"}
         assert fleet.stack_config == {"prod-east": {"LOG_LEVEL": "debug"}}
         assert app.app_model.stack_config == {"prod-east": {"LOG_LEVEL": "debug"}}
         assert cell_text(tab, "LOG_LEVEL", "prod-east") == "◆ debug"
-        assert "✓ prod-east: ~LOG_LEVEL" in tab.last_result.plain  # type: ignore[union-attr]
+        assert "✓ prod-east: ~LOG_LEVEL" in result
 
 
 async def test_a_value_with_quotes_and_a_newline_round_trips_through_the_editor(
-    tab_console: ConsoleMaker, sandbox_fleet: Any
+    tab_console: ConsoleMaker, fake: FakeBackend
 ) -> None:
     app = tab_console("cfg-roundtrip")
     value = "say \"hi\" and 'bye'\nsecond line $HOME x"
@@ -116,7 +119,7 @@ async def test_a_value_with_quotes_and_a_newline_round_trips_through_the_editor(
         await plan(pilot)
         await apply(pilot, tab)
         for stack in STACKS:
-            assert on_stack(sandbox_fleet, stack, "cfg-roundtrip")["GREETING"] == value
+            assert fake.stack(stack).config("cfg-roundtrip")["GREETING"] == value
         assert FleetFile.load(app.fleet_path).fleet.app("cfg-roundtrip").config == {"GREETING": value}
 
         # Opened again, the editor holds exactly what was typed.
@@ -150,11 +153,11 @@ async def test_invalid_and_reserved_keys_are_refused_in_the_form_with_the_reason
         assert "invalid config key '1BAD'" in str(error.render())
         assert app.screen is editor  # still open: nothing staged
         await pilot.press("escape")
-        assert tab.edits == []
+        assert "staged" not in status_line(app, "config")
 
 
 async def test_overrides_drift_unmanaged_keys_and_masked_secrets_are_shown(
-    tab_console: ConsoleMaker, sandbox_fleet: Any
+    tab_console: ConsoleMaker, fake: FakeBackend
 ) -> None:
     app = tab_console(
         "cfg-marks",
@@ -172,7 +175,8 @@ async def test_overrides_drift_unmanaged_keys_and_masked_secrets_are_shown(
         rows = [row.key.value for row in tab.table.ordered_rows]
         assert rows.index("HAND_SET") > rows.index(SEPARATOR_ROW) > rows.index("REGION")
         assert cell_text(tab, "HAND_SET", "prod-west") == "yes"
-        assert app.states["prod-west"].drift == 1 and app.states["staging"].drift == 0
+        await wait_for(pilot, lambda: "≠1" in sidebar(app)["prod-west"])
+        assert "≠" not in sidebar(app)["staging"]
 
         assert cell_text(tab, "API_TOKEN", "@app") == "••••••"
         assert cell_text(tab, "API_TOKEN", "staging") == "••••••"
@@ -184,7 +188,7 @@ async def test_overrides_drift_unmanaged_keys_and_masked_secrets_are_shown(
 
 
 async def test_removing_an_app_level_key_plans_an_unset_on_every_stack_with_restart_choice(
-    tab_console: ConsoleMaker, sandbox_fleet: Any
+    tab_console: ConsoleMaker, fake: FakeBackend
 ) -> None:
     app = tab_console("cfg-remove", config={"OLD_FLAG": "1", "KEEP": "x"},
                       overrides={"prod-west": {"OLD_FLAG": "2"}})
@@ -192,7 +196,7 @@ async def test_removing_an_app_level_key_plans_an_unset_on_every_stack_with_rest
         tab = await open_config(pilot)
         await move_to(pilot, tab, "OLD_FLAG", "@app")
         await pilot.press("delete")
-        assert tab.edits and tab.edits[0].value is None
+        assert "1 staged: " in status_line(app, "config")
         screen = await plan(pilot)
         body = str(screen.query_one("#plan-body", Static).render())
         # prod-west keeps its override: nothing to do there.
@@ -200,14 +204,14 @@ async def test_removing_an_app_level_key_plans_an_unset_on_every_stack_with_rest
             "staging\n  - OLD_FLAG\nprod-east  (production)\n  - OLD_FLAG\n"
             "prod-west  (production)\n  no change"
         )
-        await apply(pilot, tab, "w")  # apply without restart
-        assert "OLD_FLAG" not in on_stack(sandbox_fleet, "staging", "cfg-remove")
-        assert "OLD_FLAG" not in on_stack(sandbox_fleet, "prod-east", "cfg-remove")
-        assert on_stack(sandbox_fleet, "prod-west", "cfg-remove")["OLD_FLAG"] == "2"
-        assert "(no restart)" in tab.last_result.plain  # type: ignore[union-attr]
+        result = await apply(pilot, tab, "w")  # apply without restart
+        assert "OLD_FLAG" not in fake.stack("staging").config("cfg-remove")
+        assert "OLD_FLAG" not in fake.stack("prod-east").config("cfg-remove")
+        assert fake.stack("prod-west").config("cfg-remove")["OLD_FLAG"] == "2"
+        assert "(no restart)" in result
 
 
-async def test_cancelling_the_plan_changes_nothing(tab_console: ConsoleMaker, sandbox_fleet: Any) -> None:
+async def test_cancelling_the_plan_changes_nothing(tab_console: ConsoleMaker, fake: FakeBackend) -> None:
     app = tab_console("cfg-cancel", config={"A": "1"})
     before = app.fleet_path.read_text()
     async with app.run_test(size=(120, 30)) as pilot:
@@ -218,15 +222,14 @@ async def test_cancelling_the_plan_changes_nothing(tab_console: ConsoleMaker, sa
         await pilot.press("escape")
         await pilot.pause()
         assert app.fleet_path.read_text() == before
-        assert on_stack(sandbox_fleet, "staging", "cfg-cancel")["A"] == "1"
-        assert len(tab.edits) == 1  # still staged
+        assert fake.stack("staging").config("cfg-cancel")["A"] == "1"
+        assert "1 staged: " in status_line(app, "config")  # still staged
         await pilot.press("u")
-        assert tab.edits == []
-        assert isinstance(tab.table, DataTable)
+        assert "staged" not in status_line(app, "config")
 
 
 async def test_planning_with_nothing_staged_repairs_drift_on_the_drifted_stack_only(
-    tab_console: ConsoleMaker, sandbox_fleet: Any
+    tab_console: ConsoleMaker, fake: FakeBackend
 ) -> None:
     app = tab_console("cfg-drift", config={"LOG_LEVEL": "info"},
                       extra_on_stack={"prod-west": {"LOG_LEVEL": "warn"}})
@@ -240,8 +243,8 @@ async def test_planning_with_nothing_staged_repairs_drift_on_the_drifted_stack_o
             "prod-west  (production)\n  ~ LOG_LEVEL: warn → info"
         )
         await apply(pilot, tab)
-        assert on_stack(sandbox_fleet, "prod-west", "cfg-drift")["LOG_LEVEL"] == "info"
-        assert app.states["prod-west"].drift == 0
+        assert fake.stack("prod-west").config("cfg-drift")["LOG_LEVEL"] == "info"
+        await wait_for(pilot, lambda: "≠" not in sidebar(app)["prod-west"])
 
 
 async def test_a_value_staged_from_the_editor_is_shown_whole_in_its_column(
@@ -297,4 +300,6 @@ async def test_the_key_that_opens_the_form_and_what_follows_in_one_burst_all_rea
         assert editor.query_one(TextArea).text == "have a nice eve"
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: not isinstance(app.screen, ConfigEditScreen))
-        assert [(edit.key, edit.value) for edit in tab.edits] == [("GREETING", "have a nice eve")]
+        cell = tab.table.get_cell("GREETING", "@app").plain
+        assert "have a nice eve" in cell and "✎" in cell
+        assert "1 staged: " in status_line(app, "config")

@@ -1,4 +1,4 @@
-"""The Logs tab: runtime log tails of deployed sandbox stacks over real SSH."""
+"""The Logs tab: runtime log tails of the fake backend's deployed stacks."""
 
 from __future__ import annotations
 
@@ -9,13 +9,12 @@ from textual.worker import WorkerState
 
 from ownstack_tui.tui.app import OwnstackApp
 from ownstack_tui.tui.tabs.logs_tab import LogsTab, parse_filter
-from ownstack_tui.tui.widgets.tail_pane import TailPane, TailState
-from tests.tui.conftest import wait_for
+from ownstack_tui.tui.widgets.tail_pane import TailPane
+from tests.fakes.console import ConsoleMaker
+from tests.fakes.fake_backend import FakeBackend
 from tests.tui.keys import burst
 from tests.tui.screen_text import screen_text
-from tests.tui.tabs_fixtures import ConsoleMaker, tab_console
-
-__all__ = ["tab_console"]
+from tests.tui.seen import tail_state, wait_for
 
 
 async def deployed(pilot: Any, stacks: list[str]) -> None:
@@ -87,17 +86,17 @@ async def test_the_log_filter_shows_matching_lines_with_context(tab_console: Con
 
 
 async def test_a_dropped_connection_shows_a_gap_marker_and_the_tail_resumes(
-    tab_console: ConsoleMaker, sandbox_fleet: Any
+    tab_console: ConsoleMaker, fake: FakeBackend
 ) -> None:
     app = tab_console("logs-drop")
     async with app.run_test(size=(160, 50)) as pilot:
         await deployed(pilot, ["staging"])
-        sandbox_fleet["staging"].set_fault(drop_after_lines=4)
+        fake.stack("staging").cut_next_log_stream(after_lines=4)
         await pilot.press("5")
         pane = pane_of(app, "staging")
-        await wait_for(pilot, lambda: pane.gaps >= 1)
-        sandbox_fleet["staging"].clear_faults()
-        assert pane.state is TailState.RECONNECTING and pane.has_class("-gap")
+        await wait_for(pilot, lambda: pane.gaps >= 1 and tail_state(app, "staging") == "reconnecting")
+        assert pane.has_class("-gap")
+        fake.stack("staging").release_logs()
 
         def resumed_with_new_lines() -> bool:
             text = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in lines_of(pane)]
@@ -109,7 +108,7 @@ async def test_a_dropped_connection_shows_a_gap_marker_and_the_tail_resumes(
         lost = next(i for i, line in enumerate(text) if "connection lost" in line)
         assert text[lost].startswith("┄┄ ") and "reconnecting" in text[lost]
         assert all("app[" in line for line in text[:lost])  # real lines before the gap
-        assert pane.state is TailState.FOLLOWING and not pane.has_class("-gap")
+        assert tail_state(app, "staging") == "following" and not pane.has_class("-gap")
         assert "1 gap" in str(pane.border_title)
 
 
@@ -131,7 +130,7 @@ async def test_side_by_side_or_merged_with_a_stack_column(tab_console: ConsoleMa
         await wait_for(pilot, both_stacks_merged)
         # prod-west has no deploy: its tail stops with dokku's reason, on its own pane.
         west = pane_of(app, "prod-west")
-        await wait_for(pilot, lambda: west.state is TailState.STOPPED)
+        await wait_for(pilot, lambda: tail_state(app, "prod-west") == "stopped")
         assert any("has not been deployed" in line for line in lines_of(west))
         assert "has not been deployed" in str(west.border_subtitle)
         await pilot.press("m")
@@ -140,7 +139,7 @@ async def test_side_by_side_or_merged_with_a_stack_column(tab_console: ConsoleMa
         # Once deployed there, R starts the stopped tail again.
         await deployed(pilot, ["prod-west"])
         await pilot.press("R")
-        await wait_for(pilot, lambda: pane_of(app, "prod-west").state is TailState.FOLLOWING)
+        await wait_for(pilot, lambda: tail_state(app, "prod-west") == "following")
         assert tab.tailed() == ["staging", "prod-east", "prod-west"]
 
 
@@ -150,7 +149,7 @@ async def test_removing_a_stacks_tail_cancels_its_worker(tab_console: ConsoleMak
         await deployed(pilot, ["staging"])
         await pilot.press("5")
         pane = pane_of(app, "staging")
-        await wait_for(pilot, lambda: pane.state is TailState.FOLLOWING)
+        await wait_for(pilot, lambda: tail_state(app, "staging") == "following")
         (worker,) = [w for w in app.workers if w.node is pane]
         await pilot.press("1", "5", "t")  # the sidebar's highlighted stack: staging
         await wait_for(pilot, lambda: worker.state is WorkerState.CANCELLED)

@@ -1,86 +1,97 @@
-"""The console against sandbox stacks over real SSH, driven by keys as an operator would."""
+"""The console driven by keys as an operator would, on the fake backend's stacks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import re
+import subprocess
 
+from ownstack_tui import paths
 from ownstack_tui.model.deploy import DeployStatus
-from ownstack_tui.tui.app import OwnstackApp
 from ownstack_tui.tui.screens.confirm import ConfirmScreen
 from ownstack_tui.tui.screens.host_key import HostKeyScreen
-from ownstack_tui.tui.widgets.deploy_grid import DeployGrid
 from ownstack_tui.tui.widgets.stack_sidebar import render_entry
 from ownstack_tui.tui.widgets.target_header import TargetHeader
-from tests.tui.conftest import checked, deploy_finished, main_screen, wait_for
+from tests.fakes.console import ConsoleMaker
+from tests.fakes.fake_backend import FakeBackend
 from tests.tui.screen_text import screen_rows, screen_text
+from tests.tui.seen import (
+    checked,
+    finished,
+    pane,
+    pane_text,
+    reachable,
+    sidebar,
+    subtitle,
+    title,
+    wait_for,
+)
 
 STACKS = ("staging", "prod-east", "prod-west")
 
 
-def pane_text(app: OwnstackApp, stack: str) -> str:
-    pane = app.screen.query_one(DeployGrid).pane(stack)
-    pane.flush()
-    return "\n".join(pane.lines)
+def head_of(repo: str | None) -> str:
+    return subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], check=True,
+                          capture_output=True, text=True).stdout.strip()
 
 
-async def test_the_header_says_where_actions_go(console_for: Callable[[str], OwnstackApp]) -> None:
+def job_id(subtitle_text: str) -> int:
+    found = re.match(r"job (\d+)", subtitle_text)
+    assert found, subtitle_text
+    return int(found.group(1))
+
+
+async def test_the_header_says_where_actions_go(console_for: ConsoleMaker) -> None:
     app = console_for("tui-header")
     async with app.run_test(size=(120, 30)) as pilot:
         header = str(pilot.app.screen.query_one(TargetHeader).describe())
         assert "tui-header" in header and "via ssh" in header and "direct" in header
         assert "tui-header-fleet.toml" in header
         await wait_for(pilot, lambda: checked(app))
-        assert all(state.reachable for state in app.states.values())
+        assert all(reachable(app, stack) for stack in STACKS)
 
 
 async def test_deploy_key_starts_every_stack_and_each_pane_shows_its_own_lines(
-    console_for: Callable[[str], OwnstackApp], sandbox_fleet: Any
+    console_for: ConsoleMaker, fake: FakeBackend
 ) -> None:
     app = console_for("tui-deploy")
-    sandbox_fleet["prod-west"].set_fault(build_fail=True)
+    fake.stack("prod-west").fail_builds()
     async with app.run_test(size=(160, 50)) as pilot:
         await wait_for(pilot, lambda: checked(app))
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
-        await wait_for(pilot, lambda: deploy_finished(pilot))
-        jobs = main_screen(pilot).running.run.jobs  # type: ignore[union-attr]
-        assert [job.stack for job in jobs] == list(STACKS)
+        await wait_for(pilot, lambda: finished(app, *STACKS))
         for stack in ("staging", "prod-east"):
             text = pane_text(app, stack)
             assert f"http://tui-deploy.{stack}.localhost" in text
             assert all(f"tui-deploy.{other}.localhost" not in text for other in STACKS if other != stack)
+            assert title(app, stack).startswith(f"✓ {stack} · succeeded")
         assert "Application deployed" not in pane_text(app, "prod-west")
 
-        failed_pane = app.screen.query_one(DeployGrid).pane("prod-west")
+        failed_pane = pane(app, "prod-west")
         assert failed_pane.has_class("-failed")
-        assert "failed" in str(failed_pane.border_title)
-        assert "failed to compile" in str(failed_pane.border_subtitle)
-        assert app.states["prod-west"].status is DeployStatus.FAILED
-        entry = render_entry(app.states["prod-west"], app.clock()).plain
-        assert entry.startswith("✗ prod-west")
+        assert "failed" in title(app, "prod-west")
+        assert "failed to compile" in subtitle(app, "prod-west")
+        await wait_for(pilot, lambda: sidebar(app)["prod-west"].startswith("✗ prod-west"))
 
         # Re-deploy the failed ones: only prod-west runs again.
-        sandbox_fleet["prod-west"].clear_faults()
-        first_ids = {job.stack: job.id for job in jobs}
+        fake.stack("prod-west").clear_faults()
+        first_ids = {stack: job_id(subtitle(app, stack)) for stack in STACKS}
         await pilot.press("r")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
-        def rerun_finished() -> bool:
-            job = app.states["prod-west"].job
-            return deploy_finished(pilot) and job is not None and job.id != first_ids["prod-west"]
-
-        await wait_for(pilot, rerun_finished)
-        rerun = main_screen(pilot).running.run  # type: ignore[union-attr]
-        assert [job.stack for job in rerun.jobs] == ["prod-west"]
-        assert rerun.succeeded
-        assert app.states["staging"].job.id == first_ids["staging"]  # type: ignore[union-attr]
-        assert not app.screen.query_one(DeployGrid).pane("prod-west").has_class("-failed")
+        await wait_for(pilot, lambda: job_id(subtitle(app, "prod-west")) != first_ids["prod-west"]
+                       and finished(app, "prod-west"))
+        assert title(app, "prod-west").startswith("✓ prod-west · succeeded")
+        assert {stack: job_id(subtitle(app, stack)) for stack in ("staging", "prod-east")} == {
+            stack: first_ids[stack] for stack in ("staging", "prod-east")
+        }
+        assert not pane(app, "prod-west").has_class("-failed")
+        assert fake.stack("prod-west").deployed_sha("tui-deploy") == head_of(app.app_model.repo)
 
 
 async def test_declining_the_production_confirmation_deploys_nothing(
-    console_for: Callable[[str], OwnstackApp],
+    console_for: ConsoleMaker, fake: FakeBackend
 ) -> None:
     app = console_for("tui-decline")
     async with app.run_test(size=(120, 30), notifications=True) as pilot:
@@ -89,13 +100,14 @@ async def test_declining_the_production_confirmation_deploys_nothing(
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("n")
         await pilot.pause()
-        assert main_screen(pilot).running is None
+        assert all(title(app, stack) == f"{stack} · idle" for stack in STACKS)
         assert app.engine.history.entries(app="tui-decline") == []
+        assert all(fake.stack(stack).app("tui-decline") is None for stack in STACKS)
         await wait_for(pilot, lambda: "Nothing deployed" in screen_text(app), timeout=5)
 
 
 async def test_a_production_confirmation_shows_each_stacks_sha_and_target_over_the_screen(
-    console_for: Callable[[str], OwnstackApp],
+    console_for: ConsoleMaker,
 ) -> None:
     app = console_for("tui-confirm-shas")
     run = await app.engine.start_deploy(app.app_model, ["prod-east"]).wait()
@@ -116,60 +128,75 @@ async def test_a_production_confirmation_shows_each_stacks_sha_and_target_over_t
 
 
 async def test_deploying_the_selected_non_production_stack_needs_no_confirmation(
-    console_for: Callable[[str], OwnstackApp],
+    console_for: ConsoleMaker, fake: FakeBackend
 ) -> None:
     app = console_for("tui-selected")
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("1")  # the sidebar; staging is highlighted first
         await pilot.press("s")
-        await wait_for(pilot, lambda: deploy_finished(pilot))
-        run = main_screen(pilot).running.run  # type: ignore[union-attr]
-        assert [job.stack for job in run.jobs] == ["staging"] and run.succeeded
+        await wait_for(pilot, lambda: finished(app, "staging"))
+        assert title(app, "staging").startswith("✓ staging · succeeded")
+        assert title(app, "prod-east") == "prod-east · idle"
+        assert fake.stack("staging").deployed_sha("tui-selected") == head_of(app.app_model.repo)
+        assert fake.stack("prod-east").deployed_sha("tui-selected") is None
 
 
-async def test_cancel_stops_a_running_deploy(
-    console_for: Callable[[str], OwnstackApp], sandbox_fleet: Any
-) -> None:
+async def test_cancel_stops_a_running_deploy(console_for: ConsoleMaker, fake: FakeBackend) -> None:
     app = console_for("tui-cancel")
-    for stack in STACKS:
-        sandbox_fleet[stack].set_fault(build_line_delay_ms=60_000)
+    fake.stack("staging").hold_builds()
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("1", "s")
-        await wait_for(pilot, lambda: app.states["staging"].status is DeployStatus.BUILDING)
+        await wait_for(pilot, lambda: "· building ·" in title(app, "staging"))
         await pilot.press("x")
-        await wait_for(pilot, lambda: deploy_finished(pilot))
-        assert app.states["staging"].status is DeployStatus.CANCELLED
+        await wait_for(pilot, lambda: finished(app, "staging"))
+        assert title(app, "staging").startswith("⊘ staging · cancelled")
         (entry,) = app.engine.history.entries(app="tui-cancel")
-        assert entry.status == "cancelled"
+        assert entry.status is DeployStatus.CANCELLED
+        assert fake.stack("staging").deployed_sha("tui-cancel") is None
 
 
 async def test_an_unknown_host_key_is_asked_about_and_never_silently_accepted(
-    console_for: Callable[[str], OwnstackApp],
+    console_for: ConsoleMaker, fake: FakeBackend
 ) -> None:
-    from ownstack_tui import paths
-
     app = console_for("tui-hostkey")
-    paths.known_hosts_path().unlink()  # nothing trusted yet
+    for stack in STACKS:
+        fake.stack(stack).unknown_host_key()
     async with app.run_test(size=(120, 30)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, HostKeyScreen))
         prompt = app.screen
-        assert isinstance(prompt, HostKeyScreen) and prompt.fingerprint.startswith("SHA256:")
+        assert isinstance(prompt, HostKeyScreen)
+        assert prompt.fingerprint == fake.stack("staging").fingerprint
         await pilot.press("r")  # refuse the first stack
         await wait_for(pilot, lambda: isinstance(app.screen, HostKeyScreen) and app.screen is not prompt)
         await pilot.press("o")  # accept the second once
         await wait_for(pilot, lambda: isinstance(app.screen, HostKeyScreen) and app.screen is not prompt)
         await pilot.press("a")  # accept the third and remember it
-        await wait_for(pilot, lambda: all(app.states[s].reachable for s in ("prod-east", "prod-west")))
-        assert app.states["staging"].reachable is False
+        await wait_for(pilot, lambda: all(reachable(app, s) for s in ("prod-east", "prod-west")))
+        assert reachable(app, "staging") is False
         remembered = paths.known_hosts_path().read_text()
-        assert remembered.count("\n") == 1 and "ssh-ed25519" in remembered
+        assert remembered.splitlines() == [
+            f"[127.0.0.1]:2203 ssh-ed25519 {fake.stack('prod-west').key_base64}"
+        ]
 
 
-async def test_maximise_shows_one_pane_and_restores(console_for: Callable[[str], OwnstackApp]) -> None:
+async def test_a_changed_host_key_is_reported_and_the_stack_stays_down(
+    console_for: ConsoleMaker, fake: FakeBackend
+) -> None:
+    app = console_for("tui-changed-key")
+    fake.stack("prod-east").changed_host_key()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: checked(app))
+        assert not isinstance(app.screen, HostKeyScreen)  # nothing to accept: only reported
+        assert reachable(app, "prod-east") is False and reachable(app, "staging")
+        assert sidebar(app)["prod-east"].startswith("! prod-east")
+        assert not paths.known_hosts_path().exists()
+
+
+async def test_maximise_shows_one_pane_and_restores(console_for: ConsoleMaker) -> None:
     app = console_for("tui-maximise")
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("1", "down", "z")
-        assert app.screen.maximized is app.screen.query_one(DeployGrid).pane("prod-east")
+        assert app.screen.maximized is pane(app, "prod-east")
         await pilot.press("z")
         assert app.screen.maximized is None
 

@@ -1,8 +1,7 @@
-"""The Scale tab on sandbox stacks over real SSH: stage counts, plan, apply per stack."""
+"""The Scale tab on the fake backend's stacks: stage counts, plan, apply per stack."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from textual.coordinate import Coordinate
@@ -13,17 +12,10 @@ from ownstack_tui.tui.screens.confirm import ConfirmScreen
 from ownstack_tui.tui.screens.plan import PlanScreen
 from ownstack_tui.tui.screens.scale_count import ScaleCountScreen
 from ownstack_tui.tui.tabs.scale_tab import ScaleTab
-from tests.tui.conftest import wait_for
+from tests.fakes.console import ConsoleMaker
+from tests.fakes.fake_backend import FakeBackend
 from tests.tui.screen_text import screen_text
-from tests.tui.tabs_fixtures import ConsoleMaker, tab_console
-
-__all__ = ["tab_console"]
-
-
-def scale_on(sandbox: Any, stack: str, app: str) -> dict[str, int]:
-    result = sandbox[stack].dokku_sync("ps:scale", app, "--format", "json")
-    assert result.exit_status == 0, result
-    return {row["process_type"]: row["quantity"] for row in json.loads(result.stdout)}
+from tests.tui.seen import status_line, wait_for
 
 
 def scale_tab(app: OwnstackApp) -> ScaleTab:
@@ -55,7 +47,7 @@ async def plan_and_apply(pilot: Any, tab: ScaleTab) -> str:
 
 
 async def test_scale_changes_reach_only_their_stack(
-    tab_console: ConsoleMaker, sandbox_fleet: Any
+    tab_console: ConsoleMaker, fake: FakeBackend
 ) -> None:
     app = tab_console("scale-only", scale={"web": 1, "worker": 1})
     async with app.run_test(size=(160, 50)) as pilot:
@@ -66,14 +58,15 @@ async def test_scale_changes_reach_only_their_stack(
         assert tab.table.get_cell("web", "prod-east").plain == "1 → 3 ✎"
         await move_to(pilot, tab, "worker", "staging")
         await pilot.press("-")
-        assert tab.changes() == {"staging": {"worker": 0}, "prod-east": {"web": 3}}
+        assert tab.table.get_cell("worker", "staging").plain == "1 → 0 ✎"
+        assert "2 staged" in status_line(app, "scale")
         body = await plan_and_apply(pilot, tab)
         assert body == "staging\n  worker: 1 → 0\nprod-east  (production)\n  web: 1 → 3"
-        assert scale_on(sandbox_fleet, "staging", "scale-only") == {"web": 1, "worker": 0}
-        assert scale_on(sandbox_fleet, "prod-east", "scale-only") == {"web": 3, "worker": 1}
-        assert scale_on(sandbox_fleet, "prod-west", "scale-only") == {"web": 1, "worker": 1}
+        assert fake.stack("staging").scale("scale-only") == {"web": 1, "worker": 0}
+        assert fake.stack("prod-east").scale("scale-only") == {"web": 3, "worker": 1}
+        assert fake.stack("prod-west").scale("scale-only") == {"web": 1, "worker": 1}
         assert tab.table.get_cell("web", "prod-east").plain == "3"
-        assert tab.staged == {}
+        assert "staged" not in status_line(app, "scale")
 
 
 async def test_a_count_can_be_typed_and_bad_counts_are_refused(tab_console: ConsoleMaker) -> None:
@@ -87,16 +80,17 @@ async def test_a_count_can_be_typed_and_bad_counts_are_refused(tab_console: Cons
         assert "invalid count 'x'" in str(app.screen.query_one("#count-error", Label).render())
         await pilot.press("backspace", "5", "enter")
         await wait_for(pilot, lambda: not isinstance(app.screen, ScaleCountScreen))
-        assert tab.changes() == {"staging": {"web": 5}}
+        assert tab.table.get_cell("web", "staging").plain == "2 → 5 ✎"
         await pilot.press("u")
-        assert tab.changes() == {}
+        assert tab.table.get_cell("web", "staging").plain == "2"
+        assert "staged" not in status_line(app, "scale")
 
 
 async def test_a_formation_lock_error_shows_on_the_stack_that_raised_it(
-    tab_console: ConsoleMaker, sandbox_fleet: Any
+    tab_console: ConsoleMaker, fake: FakeBackend
 ) -> None:
     app = tab_console("scale-locked", scale={"web": 1})
-    sandbox_fleet["prod-west"].set_fault(formation_lock=True)
+    fake.stack("prod-west").formation_lock = True
     async with app.run_test(size=(160, 50)) as pilot:
         tab = await open_scale(pilot)
         await move_to(pilot, tab, "web", "staging")
@@ -104,19 +98,18 @@ async def test_a_formation_lock_error_shows_on_the_stack_that_raised_it(
         await move_to(pilot, tab, "web", "prod-west")
         await pilot.press("+")
         await plan_and_apply(pilot, tab)
-        assert scale_on(sandbox_fleet, "staging", "scale-locked") == {"web": 2}
-        assert scale_on(sandbox_fleet, "prod-west", "scale-locked") == {"web": 1}
-        assert set(tab.apply_errors) == {"prod-west"}
-        assert "formations key" in tab.apply_errors["prod-west"]
+        assert fake.stack("staging").scale("scale-locked") == {"web": 2}
+        assert fake.stack("prod-west").scale("scale-locked") == {"web": 1}
         headers = [str(column.label) for column in tab.table.ordered_columns]
         assert headers == ["Process", "staging", "prod-east", "✗ prod-west"]
         status = str(tab.query_one("#scale-status", Static).render())
         assert "✓ staging: web=2" in status and "✗ prod-west:" in status
-        assert tab.changes() == {"prod-west": {"web": 2}}  # kept staged, to retry
+        assert "formations key" in status and "prod-east" not in status
+        assert tab.table.get_cell("web", "prod-west").plain == "1 → 2 ✎"  # kept staged, to retry
 
 
 async def test_scaling_web_to_zero_on_production_asks_first_and_no_means_nothing_scaled(
-    tab_console: ConsoleMaker, sandbox_fleet: Any
+    tab_console: ConsoleMaker, fake: FakeBackend
 ) -> None:
     app = tab_console("scale-zero", scale={"web": 1, "worker": 1})
     async with app.run_test(size=(120, 30), notifications=True) as pilot:
@@ -130,8 +123,8 @@ async def test_scaling_web_to_zero_on_production_asks_first_and_no_means_nothing
         assert "Stop every web process on prod-east?" in screen_text(app)
         await pilot.press("n")
         await wait_for(pilot, lambda: "Nothing scaled" in screen_text(app), timeout=5)
-        assert scale_on(sandbox_fleet, "prod-east", "scale-zero") == {"web": 1, "worker": 1}
-        assert tab.changes() == {"prod-east": {"web": 0}}  # still staged
+        assert fake.stack("prod-east").scale("scale-zero") == {"web": 1, "worker": 1}
+        assert tab.table.get_cell("web", "prod-east").plain == "1 → 0 ✎"  # still staged
 
         # A worker to 0, or web to 0 on staging, is asked about by the plan alone.
         await move_to(pilot, tab, "web", "prod-east")
@@ -141,5 +134,5 @@ async def test_scaling_web_to_zero_on_production_asks_first_and_no_means_nothing
         await move_to(pilot, tab, "worker", "prod-west")
         await pilot.press("-")
         await plan_and_apply(pilot, tab)
-        assert scale_on(sandbox_fleet, "staging", "scale-zero") == {"web": 0, "worker": 1}
-        assert scale_on(sandbox_fleet, "prod-west", "scale-zero") == {"web": 1, "worker": 0}
+        assert fake.stack("staging").scale("scale-zero") == {"web": 0, "worker": 1}
+        assert fake.stack("prod-west").scale("scale-zero") == {"web": 1, "worker": 0}

@@ -3,22 +3,18 @@ stay visible and one key away."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from ownstack_tui.fleet_file import FleetFile
-from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.tui.app import OwnstackApp
 from ownstack_tui.tui.commands import palette_actions
 from ownstack_tui.tui.screens.confirm import ConfirmScreen
 from ownstack_tui.tui.screens.message import MessageScreen
 from ownstack_tui.tui.tabs.config_tab import ConfigTab
-from tests.tui.conftest import build_console, checked, deploy_finished, wait_for
+from tests.fakes.console import ConsoleMaker, build_console
+from tests.fakes.fake_backend import FakeBackend
 from tests.tui.screen_text import region_text, screen_rows, screen_text
-from tests.tui.tabs_fixtures import ConsoleMaker, prepare_app, tab_console
-
-__all__ = ["tab_console"]
+from tests.tui.seen import checked, finished, title, wait_for
 
 SMALL = (80, 24)
 
@@ -35,13 +31,13 @@ async def test_quit_and_help_stay_in_the_footer_on_every_tab(tab_console: Consol
 
 
 async def test_help_lists_the_keys_of_this_screen_as_remapped(
-    trusted_sandbox: Any, demo_repo: Path, clean_faults: None
+    tab_console: ConsoleMaker, fake: FakeBackend
 ) -> None:
-    path = prepare_app(Path.home() / "help-fleet.toml", trusted_sandbox, "small-help", demo_repo)
+    path = tab_console("small-help", fleet_path=Path.home() / "help-fleet.toml").fleet_path
     fleet_file = FleetFile.load(path)
     fleet_file.set_value("keys", {"main.deploy_all": "D", "logs.merge": "M"})
     fleet_file.save()
-    app: OwnstackApp = build_console(path)
+    app: OwnstackApp = build_console(path, fake)
     async with app.run_test(size=(100, 100)) as pilot:  # tall: the whole list on screen
         await pilot.press("question_mark")
         await pilot.pause(0.2)
@@ -58,18 +54,18 @@ async def test_help_lists_the_keys_of_this_screen_as_remapped(
 
 
 async def test_the_header_names_the_fleet_file_even_when_its_path_does_not_fit(
-    trusted_sandbox: Any, demo_repo: Path, clean_faults: None
+    tab_console: ConsoleMaker, fake: FakeBackend
 ) -> None:
     folder = Path.home() / "clients" / "acme-corporation" / "infrastructure" / "fleets"
     folder.mkdir(parents=True)
-    path = prepare_app(folder / "acme-fleet.toml", trusted_sandbox, "small-hdr", demo_repo)
-    app: OwnstackApp = build_console(path)
+    app = tab_console("small-hdr", fleet_path=folder / "acme-fleet.toml")
+    path = app.fleet_path
     async with app.run_test(size=SMALL) as pilot:
         await pilot.pause(0.2)
         header = screen_rows(app)[0]
         assert "app small-hdr" in header and "via ssh" in header
         assert header.rstrip().endswith("/fleets/acme-fleet.toml"), header
-    async with build_console(path).run_test(size=(160, 50)) as pilot:
+    async with build_console(path, fake).run_test(size=(160, 50)) as pilot:
         await pilot.pause(0.2)
         assert "fleet ~/clients/acme-corporation/infrastructure/fleets/acme-fleet.toml" in (
             screen_rows(pilot.app)[0])
@@ -93,19 +89,19 @@ async def test_the_config_key_column_stays_when_scrolling_right(tab_console: Con
 
 
 async def test_enter_on_a_failed_pane_shows_the_whole_reason_wrapped(
-    console_for: Callable[[str], OwnstackApp], sandbox_fleet: Any
+    console_for: ConsoleMaker, fake: FakeBackend
 ) -> None:
     app = console_for("small-reason")
-    sandbox_fleet["prod-west"].set_fault(build_fail=True)
+    fake.stack("prod-west").fail_builds()
     async with app.run_test(size=SMALL) as pilot:
         await wait_for(pilot, lambda: checked(app))
         await pilot.press("s")  # the highlighted stack alone: staging
-        await wait_for(pilot, lambda: deploy_finished(pilot))
+        await wait_for(pilot, lambda: finished(app, "staging"))
         await pilot.press("1", "down", "down", "s")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
-        await wait_for(pilot, lambda: app.states["prod-west"].status is DeployStatus.FAILED)
-        reason = app.states["prod-west"].job.reason  # type: ignore[union-attr]
+        await wait_for(pilot, lambda: "· failed ·" in title(app, "prod-west"))
+        reason = fake.stack("prod-west").build_failure
         assert reason and len(reason) > 40  # more than the pane's subtitle can show
         await pilot.press("1", "enter")  # the sidebar's stack: its pane, focused
         await pilot.press("enter")

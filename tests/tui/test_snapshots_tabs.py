@@ -1,12 +1,13 @@
 """Snapshots of the Config, Scale, Logs and History tabs at 80x24 and 160x50.
 
 Stable from run to run like the main screen's: a frozen clock in UTC, a repo with fixed
-commit dates (a fixed SHA), state set straight on the stacks, and only states that cannot
+commit dates (a fixed SHA), state set straight on the fake stacks, and only states that cannot
 move (the Logs tab shows tails that dokku refused, since live log lines carry real times).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -15,45 +16,34 @@ import pytest
 from textual.pilot import Pilot
 
 from ownstack_tui.engine.config_edits import ConfigEdit
+from ownstack_tui.model.jobs import DeployRun
 from ownstack_tui.tui.app import OwnstackApp
 from ownstack_tui.tui.tabs.config_tab import ConfigTab
 from ownstack_tui.tui.tabs.scale_tab import ScaleTab
 from ownstack_tui.tui.widgets.history_table import HistoryTable
-from ownstack_tui.tui.widgets.tail_pane import TailPane, TailState
+from tests.fakes.console import fake_console
+from tests.fakes.fake_backend import FakeBackend
 from tests.fixtures.sandbox import make_demo_repo
-from tests.tui.conftest import build_console, checked, main_screen, wait_for
-from tests.tui.tabs_fixtures import prepare_app
-from tests.tui.test_snapshots import FROZEN, settle
+from tests.tui.seen import checked, settle, sidebar, tail_state, wait_for
 
 SIZES = {"small": (80, 24), "large": (160, 50)}
 Before = Callable[[Pilot[Any]], Awaitable[None]]
+STACKS = ("staging", "prod-east", "prod-west")
 
 
 @pytest.fixture
-def frozen(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, trusted_sandbox: Any, clean_faults: None
-) -> Callable[..., OwnstackApp]:
-    import time
-
-    monkeypatch.setattr("ownstack_tui.clock.now", lambda: FROZEN)
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    monkeypatch.setenv("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
-    monkeypatch.setenv("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
+def frozen(frozen_clock: float, tmp_path: Path, fake: FakeBackend) -> Callable[..., OwnstackApp]:
     repo = make_demo_repo(tmp_path / "shop")
 
-    def make(app: str, **kwargs: Any) -> OwnstackApp:
-        path = prepare_app(Path.home() / "fleet.toml", trusted_sandbox, app, repo, **kwargs)
-        return build_console(path)
+    def make(app: str, **setup: Any) -> OwnstackApp:
+        return fake_console(fake, repo, app, on_stacks=True, needs_postgres=False,
+                            fleet_path=Path.home() / "fleet.toml", **setup)
 
-    yield make  # type: ignore[misc]
-    monkeypatch.undo()  # TZ back as it was, then the C library told so
-    time.tzset()
+    return make
 
 
 async def idle(pilot: Pilot[Any]) -> None:
-    app: OwnstackApp = pilot.app  # type: ignore[assignment]
-    await wait_for(pilot, lambda: checked(app) and not any(s.checking for s in app.states.values()))
+    await wait_for(pilot, lambda: checked(pilot.app))
 
 
 async def config_view(pilot: Pilot[Any]) -> None:
@@ -61,7 +51,11 @@ async def config_view(pilot: Pilot[Any]) -> None:
     await pilot.press("3")
     tab = pilot.app.screen.query_one(ConfigTab)
     await wait_for(pilot, lambda: tab.reads >= 1)
+    # Staged straight on the tab: staged through the editor, the snapshot draws the table's
+    # columns at their headers' widths (a Pilot run measures them right); see the report.
     tab.stage(ConfigEdit("LOG_LEVEL", "debug", "staging"))
+    await wait_for(pilot, lambda: "≠1" in sidebar(pilot.app)["prod-west"]
+                   and "✎" in tab.table.get_cell("LOG_LEVEL", "staging").plain)
     await settle(pilot)
 
 
@@ -79,32 +73,23 @@ async def scale_view(pilot: Pilot[Any]) -> None:
     tab = pilot.app.screen.query_one(ScaleTab)
     await wait_for(pilot, lambda: tab.reads >= 1)
     tab.stage("prod-east", "web", 3)
+    await wait_for(pilot, lambda: tab.table.get_cell("web", "prod-east").plain == "1 → 3 ✎")
     await settle(pilot)
 
 
 async def logs_view(pilot: Pilot[Any]) -> None:
     await idle(pilot)
     await pilot.press("5")
-    await wait_for(
-        pilot,
-        lambda: len(pilot.app.screen.query(TailPane)) == 3
-        and all(pane.state is TailState.STOPPED for pane in pilot.app.screen.query(TailPane)),
-    )
+    await wait_for(pilot, lambda: all(tail_state(pilot.app, stack) == "stopped" for stack in STACKS))
     await settle(pilot)
 
 
 async def history_view(pilot: Pilot[Any]) -> None:
-    app: OwnstackApp = pilot.app  # type: ignore[assignment]
-    run = await app.engine.start_deploy(app.app_model, ["staging", "prod-east"]).wait()
-    assert run.succeeded
-    screen = main_screen(pilot)
-    for state in app.states.values():
-        state.checked_at = None
-    screen.refresh_status()
-    screen.load_history()
+    # Deployed to two stacks before the console opened: the tab reads the history file.
     await idle(pilot)
     await pilot.press("6")
-    await wait_for(pilot, lambda: len(screen.query_one(HistoryTable).entries) == 2)
+    table = pilot.app.screen.query_one(HistoryTable)
+    await wait_for(pilot, lambda: table.row_count == 2)
     await settle(pilot)
 
 
@@ -121,11 +106,17 @@ VIEWS: dict[str, tuple[Before, dict[str, Any]]] = {
 }
 
 
+async def deployed(app: OwnstackApp, stacks: list[str]) -> DeployRun:
+    return await app.engine.start_deploy(app.app_model, stacks).wait()
+
+
 @pytest.mark.parametrize("size", list(SIZES))
 @pytest.mark.parametrize("tab", list(VIEWS))
 def test_tab(snap_compare: Any, frozen: Callable[..., OwnstackApp], tab: str, size: str) -> None:
     before, setup = VIEWS[tab]
     app = frozen(f"snap-{tab}-{size}", **setup)
+    if tab == "history":
+        assert asyncio.run(deployed(app, ["staging", "prod-east"])).succeeded
     assert snap_compare(app, terminal_size=SIZES[size], run_before=before)
 
 

@@ -97,7 +97,7 @@ class DokkuBackend:
     async def close(self) -> None:
         if self._pool is not None:
             await self._pool.close()
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):  # never made, or its folder unusable
             self._session_known_hosts.unlink()
 
     def trust_host_key(self, error: HostKeyError, remember: bool) -> None:

@@ -16,7 +16,6 @@ can be named in errors and logs without leaking secrets.
 
 from __future__ import annotations
 
-import base64
 import re
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
@@ -69,12 +68,9 @@ def build(words: Sequence[str], *, secret_from: int | None = None) -> RemoteComm
     quote = (lambda word: word) if is_git_path(words[0]) else shlex.quote
     line = " ".join(quote(word) for word in words)
     display = _display(words, secret_from)
-    size = len(line.encode("utf-8"))
-    if size > validation.MAX_REMOTE_COMMAND_BYTES:
-        raise CommandTooLong(
-            f"{words[0]} would send {size} bytes over SSH; dokku accepts at most "
-            f"{validation.MAX_REMOTE_COMMAND_BYTES}: split it into smaller commands"
-        )
+    problem = validation.remote_command_problem(words[0], len(line.encode("utf-8")))
+    if problem is not None:
+        raise CommandTooLong(problem)
     return RemoteCommand(words=words, line=line, display=display)
 
 
@@ -112,7 +108,7 @@ def _display(words: tuple[str, ...], secret_from: int | None) -> str:
 
 def encode_value(value: str) -> str:
     """A config value as ``config:set --encoded`` wants it: base64 of its UTF-8 bytes."""
-    return base64.b64encode(value.encode("utf-8")).decode("ascii")
+    return validation.encoded_config_value(value)
 
 
 # --- builders, one per dokku command we use -------------------------------------------------
@@ -159,9 +155,9 @@ def config_set(app: str, values: Mapping[str, str], *, restart: bool = True) -> 
     """Every value base64-encoded (``--encoded``): newlines, quotes and ``$`` arrive intact."""
     if not values:
         raise InvalidInput("config:set needs at least one KEY=VALUE")
-    words = ["config:set", "--encoded"]
-    if not restart:
-        words.append("--no-restart")
+    words = list(validation.CONFIG_SET_WORDS)
+    if restart:
+        words.remove("--no-restart")
     words.append(validation.existing_app_name(app))
     secret_from = len(words)
     for key, value in values.items():

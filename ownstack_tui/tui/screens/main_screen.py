@@ -35,7 +35,7 @@ from ownstack_tui.tui.widgets.target_header import TargetHeader
 if TYPE_CHECKING:
     from ownstack_tui.backends.base import AppState
     from ownstack_tui.engine.engine import RunningDeploy
-    from ownstack_tui.engine.history import HistoryEntry
+    from ownstack_tui.engine.history import TimelineItem
     from ownstack_tui.tui.app import OwnstackApp
     from ownstack_tui.tui.widgets.history_table import HistoryTable
 
@@ -71,7 +71,7 @@ class MainScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__(id="main")
         self.running: RunningDeploy | None = None
-        self._history: list[HistoryEntry] | None = None  # read; shown once the tab is built
+        self._history: list[TimelineItem] | None = None  # read; shown once the tab is built
 
     @property
     def ownstack(self) -> OwnstackApp:
@@ -243,7 +243,7 @@ class MainScreen(Screen[None]):
     @work(exclusive=True, group="history", exit_on_error=False, description="load history")
     async def load_history(self) -> None:
         app = self.ownstack
-        self._history = app.engine.history.entries(app=app.app_model.name)
+        self._history = app.engine.history.timeline(app=app.app_model.name)
         table = self._history_table()
         if table is not None:
             table.show(self._history)

@@ -1,0 +1,120 @@
+"""What an operator sees on the console, read from the widgets' visible text: the sidebar's
+entries, each deploy pane's title and lines, a tab's status line. Tests wait for and assert
+on these, never on the console's internal state."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from textual.css.query import NoMatches
+from textual.pilot import Pilot
+from textual.widgets import OptionList, Static
+
+from ownstack_tui.tui.widgets.log_pane import LogPane
+
+FINAL = ("· succeeded ·", "· failed ·", "· cancelled ·")
+
+
+async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Let the app run until ``condition()`` holds (a widget not composed yet: not yet)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not _holds(condition):
+        if loop.time() > deadline:
+            raise AssertionError("timed out waiting for the console")
+        await pilot.pause(0.02)
+
+
+def _holds(condition: Callable[[], bool]) -> bool:
+    try:
+        return condition()
+    except NoMatches:
+        return False
+
+
+def main(app: Any) -> Any:
+    """The main screen, also while a modal (confirm, host key, plan) is shown over it."""
+    return app.screen_stack[0]
+
+
+def sidebar(app: Any) -> dict[str, str]:
+    """Each stack's sidebar entry as shown: "✓ staging\\n  abcdef0 up 3s ago"."""
+    entries = main(app).query_one("#stacks", OptionList)
+    options = [entries.get_option_at_index(i) for i in range(entries.option_count)]
+    return {str(option.id): str(getattr(option.prompt, "plain", option.prompt)) for option in options}
+
+
+def checked(app: Any) -> bool:
+    """Every stack has answered (or failed to) at least once: its entry shows an age."""
+    entries = sidebar(app)
+    return bool(entries) and all(entry.endswith(" ago") for entry in entries.values())
+
+
+def reachable(app: Any, stack: str) -> bool | None:
+    second = sidebar(app)[stack].split("\n")[-1]
+    return True if " up " in second else False if " down " in second else None
+
+
+def pane(app: Any, stack: str) -> LogPane:
+    return main(app).query_one(f"#pane-{stack}", LogPane)
+
+
+def title(app: Any, stack: str) -> str:
+    return str(pane(app, stack).border_title)
+
+
+def subtitle(app: Any, stack: str) -> str:
+    return str(pane(app, stack).border_subtitle)
+
+
+def pane_text(app: Any, stack: str) -> str:
+    shown = pane(app, stack)
+    shown.flush()
+    return "\n".join(shown.lines)
+
+
+def finished(app: Any, *stacks: str) -> bool:
+    """The deploy panes of ``stacks`` show a final status."""
+    return all(any(word in title(app, stack) for word in FINAL) for stack in stacks)
+
+
+def status_line(app: Any, tab: str) -> str:
+    """The line under the Config or Scale table: staged edits, results, errors."""
+    return str(main(app).query_one(f"#{tab}-status", Static).render())
+
+
+def tail_state(app: Any, stack: str) -> str:
+    """What a Logs tab pane's title says of its tail: following, reconnecting, stopped, ..."""
+    parts = str(main(app).query_one(f"#tail-{stack}").border_title).split(" · ")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def _scrollbar_state(shown: LogPane) -> tuple[float, ...]:
+    bar = shown.vertical_scrollbar
+    return (bar.position, bar.window_size, bar.window_virtual_size, bar.size.height)
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Wait until every pane has flushed and its measured width stopped changing (a pane widens
+    when rendering finds a line longer than it measured), so the frame cannot move any more."""
+    previous = None
+    for _ in range(50):
+        panes = list(pilot.app.screen.query(LogPane))
+        for each in panes:
+            each.flush()
+        await pilot.pause(0.1)
+        sizes = [
+            (each.virtual_size, each.scroll_offset, each.scroll_y, *_scrollbar_state(each))
+            for each in panes
+        ]
+        # A fractional scroll position draws a partial scrollbar thumb: wait for a whole one.
+        if sizes == previous and all(each.scroll_y == int(each.scroll_y) for each in panes):
+            # Repaint the scrollbars once more from the settled state: a thumb drawn from a
+            # half-updated one was the last source of run-to-run differences.
+            for each in panes:
+                each.vertical_scrollbar.refresh()
+            await pilot.pause(0.1)
+            return
+        previous = sizes
