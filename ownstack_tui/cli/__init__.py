@@ -1,8 +1,10 @@
+# PYTHON_ARGCOMPLETE_OK  (argcomplete's marker: this entry point completes itself)
 """The plain commands (``ownstack-tui COMMAND``) and the entry point that also opens the TUI."""
 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from pathlib import Path
 
@@ -33,9 +35,21 @@ def main(argv: list[str] | None = None) -> int:
         error("interrupted")
         return 130
     except BrokenPipeError:
-        # `ownstack-tui app list | head` is fine; say nothing.
-        sys.stderr.close()
+        # `ownstack-tui logs | head` closed our stdout: a normal end, said nothing about.
+        _silence_stdout()
         return 0
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so Python's flush at exit does not fail a second time on
+    the closed pipe (the recipe in the docs of the signal module)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (tests capture it): nothing is flushed at exit
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,8 @@ from ownstack_tui.backends.base import DeployRequest
 from ownstack_tui.cli.context import Context
 from ownstack_tui.cli.deploy_commands import deploy_and_report, engine_for, run_async
 from ownstack_tui.cli.output import print_json
+from ownstack_tui.engine.engine import Engine
+from ownstack_tui.engine.factory import check_backend_settings
 from ownstack_tui.errors import AppNotOnStack, InvalidInput
 from ownstack_tui.fanout import StackOutcome
 from ownstack_tui.model import validation
@@ -118,13 +120,13 @@ def config_get(ctx: Context, args: argparse.Namespace) -> int:
     if args.stack is None:
         if key not in app.config:
             return 1
-        sys.stdout.write(app.config[key] + "\n")
+        _print_value(ctx, args, None, key, app.config[key])
         return 0
     stacks = _targets(ctx, app, args.stack)
-    return run_async(_config_get(ctx, app, stacks[0], key))
+    return run_async(_config_get(ctx, args, app, stacks[0], key))
 
 
-async def _config_get(ctx: Context, app: App, stack: str, key: str) -> int:
+async def _config_get(ctx: Context, args: argparse.Namespace, app: App, stack: str, key: str) -> int:
     async with engine_for(ctx) as engine:
         (outcome,) = (await engine.read_configs(app, [stack])).values()
     if outcome.value is None:
@@ -132,11 +134,17 @@ async def _config_get(ctx: Context, app: App, stack: str, key: str) -> int:
         return 1
     if key not in outcome.value:
         return 1
-    if ctx.json:
-        print_json({"stack": stack, "key": key, "value": outcome.value[key]})
-    else:
-        sys.stdout.write(outcome.value[key] + "\n")
+    _print_value(ctx, args, stack, key, outcome.value[key])
     return 0
+
+
+def _print_value(ctx: Context, args: argparse.Namespace, stack: str | None, key: str, value: str) -> None:
+    """The plain form is the value itself (for ``$(...)`` in scripts, as dokku's config:get);
+    JSON, which ends up in CI logs and files, masks a secret unless --reveal."""
+    if ctx.json:
+        print_json({"stack": stack, "key": key, "value": _shown(key, value, args.reveal)})
+    else:
+        sys.stdout.write(value + "\n")
 
 
 # -- changing --------------------------------------------------------------------------------
@@ -155,9 +163,12 @@ def config_unset(ctx: Context, args: argparse.Namespace) -> int:
 def config_push(ctx: Context, args: argparse.Namespace) -> int:
     path = Path(args.file).expanduser()
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InvalidInput(f"cannot read {args.file}: {getattr(error, 'strerror', error)}") from None
+        text = path.read_bytes().decode("utf-8")
+    except OSError as error:
+        raise InvalidInput(f"cannot read {args.file}: {error.strerror}") from None
+    except UnicodeDecodeError as error:  # say where, not which bytes: they may be a secret's
+        line = path.read_bytes()[: error.start].count(b"\n") + 1
+        raise InvalidInput(f"{args.file}, line {line}: not UTF-8 text; save the file as UTF-8") from None
     values = parse_heroku_env(text, source=str(args.file))
     if not values:
         raise InvalidInput(f"{args.file} holds no KEY='value' lines")
@@ -178,6 +189,8 @@ def _change(
     fleet_file = ctx.fleet_file()
     app = fleet_file.fleet.app(args.app)
     stacks = _targets(ctx, app, args.stack)
+    # The fleet file is written before the stacks are: first make sure they can be reached.
+    check_backend_settings(fleet_file.fleet, ctx.via)
     if set_values:
         fleet_file.set_config(app.name, args.stack, set_values)
     removed_keys: list[str] = []
@@ -259,6 +272,7 @@ def ps_scale(ctx: Context, args: argparse.Namespace) -> int:
 async def _ps_scale(ctx: Context, app: App, stack: str, counts: dict[str, int]) -> int:
     async with engine_for(ctx) as engine:
         if counts:
+            await _check_process_types(engine, app, stack, counts)
             (outcome,) = (await engine.set_scales(app, {stack: counts})).values()
             if outcome.error:
                 sys.stderr.write(f"ownstack-tui: {outcome.error}\n")
@@ -276,6 +290,19 @@ async def _ps_scale(ctx: Context, app: App, stack: str, counts: dict[str, int]) 
     for process, count in sorted(current.value.items()):
         print(f"  {process + ':':<8} {count}")
     return 0
+
+
+async def _check_process_types(engine: Engine, app: App, stack: str, counts: dict[str, int]) -> None:
+    """A process type the app does not have is bad input (exit 2), found before any change:
+    checked against the stack's current scale (an app not deployed yet has none to check)."""
+    (current,) = (await engine.read_scales(app, [stack])).values()
+    known = current.value or {}
+    unknown = [name for name in counts if known and name not in known]
+    if unknown:
+        raise InvalidInput(
+            f"{app.name} on {stack} has no process type {unknown[0]!r}; "
+            f"its process types: {', '.join(sorted(known))}"
+        )
 
 
 # -- replicate -------------------------------------------------------------------------------

@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import signal
+import subprocess
 import sys
 from collections.abc import Coroutine
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, TextIO, TypeVar
 
 from ownstack_tui import clock
 from ownstack_tui.backends.base import DeployRequest
@@ -55,6 +58,8 @@ def deploy(ctx: Context, args: argparse.Namespace) -> int:
             f"app {app.name} has no target stacks; add one with "
             f"'ownstack-tui app stacks:add {app.name} STACK'"
         )
+    if request.ref and app.repo:
+        check_ref_exists(Path(app.repo).expanduser(), request.ref)
     # -- staged rollouts (cli/rollout_commands.py) --
     from ownstack_tui.cli import rollout_commands
 
@@ -62,6 +67,24 @@ def deploy(ctx: Context, args: argparse.Namespace) -> int:
     if ctx.via != "api" or not rollout_commands.is_plain_deploy(policy):
         return rollout_commands.deploy_rollout(ctx, args, app, policy, request)
     return run_async(deploy_and_report(ctx, app.name, args.stack or (), request, args.wait))
+
+
+def check_ref_exists(repo: Path, ref: str) -> None:
+    """Refuse a --ref the app's repo does not have, before any stack is contacted (the push
+    would fail on every stack, one by one). A repo that is not here is left to the deploy."""
+    if not repo.is_dir():
+        return
+    found = subprocess.run(
+        # The ref was validated (no leading '-'); ^{commit} also refuses a tree or blob id.
+        ["git", "-C", str(repo), "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
+        capture_output=True,
+        check=False,
+    )
+    if found.returncode != 0:
+        raise InvalidInput(
+            f"--ref {ref}: no such branch, tag or commit in {repo}; "
+            f"see 'git -C {repo} branch -a' or 'git -C {repo} log'"
+        )
 
 
 async def deploy_and_report(
@@ -75,9 +98,8 @@ async def deploy_and_report(
         running = engine.start_deploy(app, only, request)
         run = running.run
         if not ctx.json:
-            for job in run.jobs:
-                out.write(f"✓ Deploy started on {job.stack} (job {job.id})\n")
-            out.flush()
+            started = StartAnnouncer(out)
+            run.subscribe(started.on_event)
         if wait and not ctx.json:
             width = max(len(job.stack) for job in run.jobs)
             run.subscribe(lambda event: _print_event(event, width))
@@ -87,7 +109,10 @@ async def deploy_and_report(
             await running.detach()
             if ctx.json:
                 print_json(_run_json(run))
-            return 0
+            else:
+                for job in run.jobs:
+                    started.announce(job)
+            return 0 if all(job.remote_id is not None for job in run.jobs) else 1
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGINT, running.cancel)
         loop.add_signal_handler(signal.SIGTERM, running.cancel)
@@ -103,6 +128,34 @@ async def deploy_and_report(
         if any(job.status is DeployStatus.CANCELLED for job in run.jobs):
             return 130
         return 0 if run.succeeded else 1
+
+
+class StartAnnouncer:
+    """Prints "✓ Deploy started on STACK (job N)" once per job, when the job has really begun:
+    the stack answered (its first log line or a build status), or the control plane made the
+    deployment. A stack never reached gets no such line, only its failure in the summary."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self._done: set[int] = set()
+
+    def on_event(self, event: JobEvent) -> None:
+        self.announce(event.job)
+
+    def announce(self, job: DeployJob) -> None:
+        if job.id in self._done or not self._begun(job):
+            return
+        self._done.add(job.id)
+        self.out.write(f"✓ Deploy started on {job.stack} (job {job.id})\n")
+        self.out.flush()
+
+    @staticmethod
+    def _begun(job: DeployJob) -> bool:
+        return bool(job.lines) or job.remote_id is not None or job.status in _STARTED
+
+
+# Statuses a job reaches only once its stack has answered.
+_STARTED = frozenset({DeployStatus.BUILDING, DeployStatus.RELEASING, DeployStatus.SUCCEEDED})
 
 
 async def _until_started(run: DeployRun) -> None:
@@ -132,6 +185,8 @@ def summary_line(job: DeployJob, width: int, note: str = "") -> str:
     detail = job.reason or ""
     if job.status is DeployStatus.SUCCEEDED:  # a reason there is a late cancel's note
         detail = f"deployed {job.short_sha}" + (f" ({detail})" if detail else "")
+    elif job.status is DeployStatus.FAILED:
+        detail += f" (full log: ownstack-tui history --app {job.app} --job {job.id})"
     return (
         f"{job.status.glyph} {job.stack.ljust(width)}  {job.status.value:<9}  "
         f"job {job.id}  {job.elapsed():.1f}s  {note}{detail}".rstrip()
@@ -271,7 +326,12 @@ async def _logs(
     prefix_width = max(len(name) for name in stack_names) if len(stack_names) > 1 else 0
     failures = 0
     # dokku always colours log lines; keep the colour for a terminal only.
-    clean = (lambda line: line) if sys.stdout.isatty() else strip_escapes
+    clean = (lambda line: line) if sys.stdout.isatty() and not ctx.json else strip_escapes
+
+    def shown(name: str, line: str) -> str:
+        if ctx.json:  # JSON lines: one object per log line, so a script can stream them
+            return json.dumps({"stack": name, "line": clean(line)}, ensure_ascii=False)
+        return (f"{name.ljust(prefix_width)} | " if prefix_width else "") + clean(line)
 
     async with engine_for(ctx) as engine:
 
@@ -279,12 +339,11 @@ async def _logs(
             """Like the console's tails: a dropped stream is reconnected, with a gap marker
             (on stderr, so stdout stays the log lines alone)."""
             nonlocal failures
-            prefix = f"{name.ljust(prefix_width)} | " if prefix_width else ""
             events = follow_logs(engine, app, ctx.fleet.stack(name), backlog=num, process=process)
             async with contextlib.aclosing(events):
                 async for event in events:
                     if event.kind is TailEventKind.LINE:
-                        sys.stdout.write(prefix + clean(event.text) + "\n")
+                        sys.stdout.write(shown(name, event.text) + "\n")
                         sys.stdout.flush()
                         continue
                     reason = event.text.removeprefix(f"stack {name}: ")
@@ -302,13 +361,12 @@ async def _logs(
             nonlocal failures
             if follow:
                 return await tail_following(name)
-            prefix = f"{name.ljust(prefix_width)} | " if prefix_width else ""
             try:
                 async for line in engine.logs(app, ctx.fleet.stack(name), num, process, follow):
-                    sys.stdout.write(prefix + clean(line) + "\n")
+                    sys.stdout.write(shown(name, line) + "\n")
                     sys.stdout.flush()
-            except asyncio.CancelledError:
-                raise
+            except (asyncio.CancelledError, BrokenPipeError):
+                raise  # a closed stdout ends every tail: the entry point says nothing
             except Exception as error:
                 failures += 1
                 sys.stderr.write(f"ownstack-tui: {describe_failure(error)}\n")

@@ -5,13 +5,33 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
+from ownstack_tui.cli.completion import app_names, complete, stack_names
 from ownstack_tui.errors import InvalidInput
 
 
+def _given(text: str) -> str:
+    """Every word the user gives must say something: an empty one is refused, never taken
+    as "not given" (``deploy ''`` must not deploy the only app everywhere)."""
+    if text == "":
+        raise argparse.ArgumentTypeError("is empty; give a value, or leave it out")
+    return text
+
+
 class ArgumentParser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line and exit status 2 (argparse prints a block)."""
+    """argparse, but a usage error is one line and exit status 2 (argparse prints a block),
+    and no argument may be an empty string."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The type of every argument that names none (argument groups share this registry).
+        self.register("type", None, _given)
+
+    def add_subparsers(self, **kwargs: Any) -> argparse._SubParsersAction:
+        action = super().add_subparsers(**kwargs)
+        action.type = str  # the words after a command are its own parser's to check
+        return action
 
     def error(self, message: str) -> NoReturn:
         raise InvalidInput(f"{message} (see '{self.prog} --help')")
@@ -35,6 +55,27 @@ def _globals(parser: argparse.ArgumentParser, defaults: bool) -> None:
     )
 
 
+class _Version(argparse.Action):
+    """--version, reading the installed version only when asked (not on every start)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=kwargs.get("help"))
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> NoReturn:
+        from importlib.metadata import version
+
+        sys.stdout.write(f"{parser.prog} {version('ownstack-tui')}\n")
+        parser.exit()
+
+
+def _app_option(parser: argparse.ArgumentParser, *names: str, **kwargs: object) -> None:
+    parser.add_argument(*(names or ("--app",)), **kwargs).completer = app_names  # type: ignore[attr-defined]
+
+
+def _stack_option(parser: argparse.ArgumentParser, *names: str, **kwargs: object) -> None:
+    parser.add_argument(*(names or ("--stack",)), **kwargs).completer = stack_names  # type: ignore[attr-defined]
+
+
 def _command(
     subparsers: argparse._SubParsersAction, name: str, handler: str, help_text: str
 ) -> argparse.ArgumentParser:
@@ -51,7 +92,8 @@ def build_parser() -> ArgumentParser:
         "With no command it opens the full-screen console.",
     )
     _globals(parser, defaults=True)
-    parser.add_argument("--app", help="the app to open when the fleet has several")
+    parser.add_argument("--version", action=_Version, help="print the version and exit")
+    _app_option(parser, help="the app to open when the fleet has several")
     parser.set_defaults(handler="ownstack_tui.cli.tui_command:run")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=ArgumentParser)
 
@@ -73,7 +115,7 @@ def build_parser() -> ArgumentParser:
 
     remove = _command(commands, "stack:remove", "ownstack_tui.cli.fleet_commands:stack_remove",
                       "remove a stack from the fleet (nothing on the host changes)")
-    remove.add_argument("name")
+    _stack_option(remove, "name")
 
     _app_commands(commands)
     _deploy_commands(commands)
@@ -84,9 +126,9 @@ def build_parser() -> ArgumentParser:
 def _deploy_commands(commands: argparse._SubParsersAction) -> None:
     deploy = _command(commands, "deploy", "ownstack_tui.cli.deploy_commands:deploy",
                       "deploy the app to its stacks, one job per stack, in parallel")
-    deploy.add_argument("app_name", nargs="?", metavar="APP")
-    deploy.add_argument("--app", default=None, help=argparse.SUPPRESS)
-    deploy.add_argument("--stack", action="append", metavar="NAME",
+    _app_option(deploy, "app_name", nargs="?", metavar="APP")
+    _app_option(deploy, "--app", default=None, help=argparse.SUPPRESS)
+    _stack_option(deploy, "--stack", action="append", metavar="NAME",
                         help="only this stack (repeat for several)")
     what = deploy.add_mutually_exclusive_group()
     what.add_argument("--ref", help="branch, tag or SHA to deploy (default: the app's branch)")
@@ -96,16 +138,16 @@ def _deploy_commands(commands: argparse._SubParsersAction) -> None:
 
     history = _command(commands, "history", "ownstack_tui.cli.deploy_commands:history",
                        "deploy jobs per stack, newest first")
-    history.add_argument("--app")
-    history.add_argument("--stack")
+    _app_option(history, "--app")
+    _stack_option(history, "--stack")
     history.add_argument("--job", type=int, metavar="ID", help="print one job's full log")
     history.add_argument("--timestamps", action="store_true",
                          help="with --job: each line's time from the job's start")
 
     logs = _command(commands, "logs", "ownstack_tui.cli.deploy_commands:logs",
                     "runtime logs of the app on its stacks")
-    logs.add_argument("--app")
-    logs.add_argument("--stack", action="append", metavar="NAME")
+    _app_option(logs, "--app")
+    _stack_option(logs, "--stack", action="append", metavar="NAME")
     logs.add_argument("--tail", type=int, default=100, metavar="N", help="lines per container")
     logs.add_argument("--follow", action="store_true")
     logs.add_argument("--ps", metavar="TYPE", help="only this process type")
@@ -135,44 +177,45 @@ def _config_commands(commands: argparse._SubParsersAction) -> None:
     module = "ownstack_tui.cli.config_commands"
     show = _command(commands, "config", f"{module}:config_show",
                     "each stack's config: where every value comes from, and drift")
-    show.add_argument("--app")
-    show.add_argument("--stack")
+    _app_option(show, "--app")
+    _stack_option(show, "--stack")
     show.add_argument("--reveal", action="store_true", help="show secret values")
     show.add_argument("--drift", action="store_true", help="only values that differ from the fleet")
 
     get = _command(commands, "config:get", f"{module}:config_get",
                    "one value: app level from the fleet, or as a stack has it")
     get.add_argument("key")
-    get.add_argument("--app")
-    get.add_argument("--stack")
+    _app_option(get, "--app")
+    _stack_option(get, "--stack")
+    get.add_argument("--reveal", action="store_true", help="show a secret value in --json output")
 
     for name, handler, help_text, positional in (
         ("config:set", "config_set", "set vars at app level or on one stack, and apply", "pairs"),
         ("config:unset", "config_unset", "unset vars at app level or on one stack", "keys"),
     ):
         change = _command(commands, name, f"{module}:{handler}", help_text)
-        change.add_argument("--app")
-        change.add_argument("--stack")
+        _app_option(change, "--app")
+        _stack_option(change, "--stack")
         change.add_argument("--no-restart", action="store_true")
         change.add_argument(positional, nargs="+", metavar="KEY=VALUE" if positional == "pairs" else "KEY")
 
     push = _command(commands, "config:push", f"{module}:config_push",
                     "set vars from a file of KEY='value' lines, and apply")
-    push.add_argument("--app")
-    push.add_argument("--stack")
+    _app_option(push, "--app")
+    _stack_option(push, "--stack")
     push.add_argument("--file", required=True)
     push.add_argument("--no-restart", action="store_true")
 
     apply = _command(commands, "config:apply", f"{module}:config_apply",
                      "bring stacks in line with the fleet's config (fixes drift)")
-    apply.add_argument("--app")
-    apply.add_argument("--stack")
+    _app_option(apply, "--app")
+    _stack_option(apply, "--stack")
     apply.add_argument("--no-restart", action="store_true")
 
     scale = _command(commands, "ps:scale", f"{module}:ps_scale",
                      "show or set process counts on one stack")
-    scale.add_argument("--app")
-    scale.add_argument("--stack")
+    _app_option(scale, "--app")
+    _stack_option(scale, "--stack")
     scale.add_argument("pairs", nargs="*", metavar="TYPE=N")
 
 
@@ -190,32 +233,37 @@ def _app_commands(commands: argparse._SubParsersAction) -> None:
     create.add_argument("--repo", required=True, metavar="PATH")
     create.add_argument("--branch", default="main")
     create.add_argument("--no-postgres", action="store_true")
-    create.add_argument("--stack", action="append", metavar="NAME", help="a target stack")
+    _stack_option(create, "--stack", action="append", metavar="NAME", help="a target stack")
 
     stacks = _command(verbs, "stacks", "ownstack_tui.cli.fleet_commands:app_stacks",
                       "the app's target stacks")
-    stacks.add_argument("app")
+    _app_option(stacks, "app")
     add = _command(verbs, "stacks:add", "ownstack_tui.cli.fleet_commands:app_stacks_add",
                    "make a stack a target of the app")
-    add.add_argument("app")
-    add.add_argument("stack")
+    _app_option(add, "app")
+    _stack_option(add, "stack")
     remove = _command(verbs, "stacks:remove", "ownstack_tui.cli.fleet_commands:app_stacks_remove",
                       "stop deploying the app to a stack (its dokku app stays there)")
-    remove.add_argument("app")
-    remove.add_argument("stack")
+    _app_option(remove, "app")
+    _stack_option(remove, "stack")
 
     info = _command(verbs, "info", "ownstack_tui.cli.deploy_commands:app_info",
                     "what each stack runs: one line per stack")
-    info.add_argument("app", nargs="?")
+    _app_option(info, "app", nargs="?")
 
     replicate = _command(verbs, "replicate", "ownstack_tui.cli.config_commands:app_replicate",
                          "a sibling app on one stack sharing the source's databases")
-    replicate.add_argument("source")
+    _app_option(replicate, "source")
     replicate.add_argument("new")
-    replicate.add_argument("--stack")
+    _stack_option(replicate, "--stack")
     replicate.add_argument("--deploy", action="store_true")
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
-    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    complete(parser)  # a shell asking for completions gets them here, and the process ends
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if isinstance(getattr(args, "stack", None), list):
+        # `--stack X --stack X` is one target: one job per stack, in the order given.
+        args.stack = list(dict.fromkeys(args.stack))
     return args

@@ -20,9 +20,11 @@ def stacks(ctx: Context, args: argparse.Namespace) -> int:
             row["reachable"] = outcome.ok
             row["dokku_version"] = outcome.value
             row["error"] = outcome.error
+    # Like `app info`: a stack that does not answer is a failed read (exit 1).
+    status = 0 if all(row.get("reachable", True) for row in rows) else 1
     if ctx.json:
         print_json(rows)
-        return 0
+        return status
     columns = [("name", "STACK"), ("host", "HOST"), ("port", "PORT"), ("user", "USER")]
     if not args.offline:
         for row in rows:
@@ -33,7 +35,7 @@ def stacks(ctx: Context, args: argparse.Namespace) -> int:
     print_table(
         rows, columns, empty="No stacks yet; add one with: ownstack-tui stack:add NAME --host HOST"
     )
-    return 0
+    return status
 
 
 async def _probe(ctx: Context, names: list[str]) -> dict:

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import signal
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 from ownstack_tui.cli.context import Context
+
+# The demo's temp folder holds private keys: a closed terminal (SIGHUP) or a plain `kill`
+# (SIGTERM) must end the console cleanly, so that the folder is removed as on `q`.
+DEMO_STOP_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
 
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
@@ -17,7 +26,8 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     return open_console(ctx, getattr(args, "app", None))
 
 
-def open_console(ctx: Context, app_name: str | None) -> int:
+def open_console(ctx: Context, app_name: str | None, stop_signals: Sequence[int] = ()) -> int:
+    """The console on the context's fleet. Each of ``stop_signals`` quits it as `q` does."""
     from ownstack_tui.tui.startup_gc import pause_gc_for_startup
 
     pause_gc_for_startup()  # until the first frame: see startup_gc
@@ -27,14 +37,53 @@ def open_console(ctx: Context, app_name: str | None) -> int:
     fleet = ctx.fleet
     app_model = fleet.app(app_name)
     engine = open_engine(fleet, ctx.via, accept_new_host_keys=ctx.args.accept_new_host_key)
-    OwnstackApp(ctx.fleet_path, fleet, app_model, engine).run()
-    return 0
+    app = OwnstackApp(ctx.fleet_path, fleet, app_model, engine)
+    if not stop_signals:
+        app.run()
+        return 0
+    import asyncio
+
+    received: list[int] = []
+
+    def stop(signum: int) -> None:
+        received.append(signum)
+        app.exit(return_code=128 + signum)
+
+    # What App.run does (asyncio.run), with the signal handlers on the app's own loop.
+    with asyncio.Runner() as runner:
+        loop = runner.get_loop()
+        for signum in stop_signals:
+            loop.add_signal_handler(signum, stop, signum)
+        try:
+            runner.run(app.run_async())
+        except OSError:
+            if not received:
+                raise
+            # After a hangup the terminal is gone: restoring it can fail, and that is fine.
+    return 128 + received[0] if received else 0
+
+
+@contextlib.contextmanager
+def _own_home(folder: Path) -> Iterator[None]:
+    """Every path of ours (data, known_hosts, history, config) under ``folder`` while the
+    demo runs: its throwaway stacks and jobs must not reach the user's own files."""
+    from ownstack_tui.paths import HOME_ENV
+
+    before = os.environ.get(HOME_ENV)
+    os.environ[HOME_ENV] = str(folder)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(HOME_ENV, None)
+        else:
+            os.environ[HOME_ENV] = before
 
 
 def demo(ctx: Context, args: argparse.Namespace) -> int:
-    """Sandbox stacks in this process (their own thread), the console on them; quitting stops them."""
+    """Sandbox stacks in this process (their own thread), the console on them; quitting stops
+    them. Everything lives in one temp folder, removed on the way out."""
     import tempfile
-    from pathlib import Path
 
     from ownstack_tui import paths
     from ownstack_tui.errors import InvalidInput
@@ -43,7 +92,7 @@ def demo(ctx: Context, args: argparse.Namespace) -> int:
 
     if not 1 <= args.stacks <= 50:
         raise InvalidInput(f"--stacks {args.stacks}: give a number from 1 to 50")
-    with tempfile.TemporaryDirectory(prefix="ownstack-demo-") as name:
+    with tempfile.TemporaryDirectory(prefix="ownstack-demo-") as name, _own_home(Path(name) / "home"):
         folder = Path(name)
         with SandboxFleet.background(folder / "stacks", names=stack_names(args.stacks)) as fleet:
             # We made these host keys ourselves, so trusting them is no silent accept.
@@ -51,10 +100,10 @@ def demo(ctx: Context, args: argparse.Namespace) -> int:
             fleet_path = write_fleet_file(folder / "fleet.toml", fleet, ensure_demo_repo(folder / "shop"))
             demo_ctx = Context(fleet_path, ctx.via_option, ctx.json, ctx.args)
             if demo_ctx.via != "api":
-                return open_console(demo_ctx, None)
+                return open_console(demo_ctx, None, DEMO_STOP_SIGNALS)
             from ownstack_tui.sandbox.control_plane import serving_fleet_file
 
             # A control-plane stand-in on loopback in front of the same stacks.
-            with serving_fleet_file(fleet_path):
+            with serving_fleet_file(fleet_path, work_dir=folder / "control-plane"):
                 demo_ctx = Context(fleet_path, "api", ctx.json, ctx.args)
-                return open_console(demo_ctx, None)
+                return open_console(demo_ctx, None, DEMO_STOP_SIGNALS)

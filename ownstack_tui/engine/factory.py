@@ -21,6 +21,17 @@ def open_backend(fleet: Fleet, via: str, *, accept_new_host_keys: bool = False) 
     raise InvalidInput(f"--via {via!r} is not one of: ssh, api")
 
 
+def check_backend_settings(fleet: Fleet, via: str) -> None:
+    """Refuse what would stop the backend from opening (no control-plane URL or token), with
+    no network, so a command can check before it writes anything."""
+    if via == "api":
+        from ownstack_tui.backends.api.credentials import resolve
+
+        resolve(fleet)
+    elif via != "ssh":
+        raise InvalidInput(f"--via {via!r} is not one of: ssh, api")
+
+
 def open_engine(
     fleet: Fleet, via: str, *, accept_new_host_keys: bool = False, history: History | None = None
 ) -> Engine:

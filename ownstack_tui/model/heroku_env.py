@@ -3,40 +3,64 @@
 Quoting follows the POSIX shell (single quotes, double quotes, backslashes), so a value may
 hold anything, newlines included. Blank lines, ``#`` comments and an ``export`` prefix are
 allowed. Any malformed line fails the whole file, naming the line, so nothing is half-applied.
+Messages name the line and the key only, never any part of a value (values are often secrets).
 """
 
 from __future__ import annotations
 
+import re
 import shlex
 
 from ownstack_tui.errors import InvalidInput
 from ownstack_tui.model import validation
 
+# Physical lines, each with its "\n" (str.splitlines would also split at \r, \x0c, \u2028...).
+_LINE_RE = re.compile(r"[^\n]*\n|[^\n]+\Z")
+
 
 def parse_heroku_env(text: str, source: str = "file") -> dict[str, str]:
-    lexer = shlex.shlex(text, posix=True, punctuation_chars=False)
-    lexer.whitespace_split = True
-    lexer.commenters = "#"
+    # Editors on Windows start UTF-8 files with a byte-order mark; it is not part of a key.
+    text = text.removeprefix("\ufeff")
+    lines = _LINE_RE.findall(text)
     values: dict[str, str] = {}
-    while True:
-        line = lexer.lineno
-        try:
-            token = lexer.get_token()
-        except ValueError as error:  # an unclosed quote
-            raise InvalidInput(f"{source}, line {line}: {error}; close the quote") from None
-        if token is None or token == lexer.eof:
-            break
-        if token == "export":
-            continue
-        key, sep, value = token.partition("=")
-        if not sep:
-            raise InvalidInput(
-                f"{source}, line {line}: expected KEY='value', found {token[:40]!r}"
-            )
-        try:
-            validation.writable_config_key(key)
-            validation.config_value(key, value)
-        except InvalidInput as error:
-            raise InvalidInput(f"{source}, line {line}: {error}") from None
-        values[key] = value
+    index = 0
+    while index < len(lines):
+        start = index + 1  # the line number a message names
+        chunk = lines[index]
+        index += 1
+        # A quoted value may run over several lines: add lines until the quotes close.
+        while True:
+            try:
+                words = shlex.split(chunk, comments=True, posix=True)
+                break
+            except ValueError:
+                if index == len(lines):
+                    raise InvalidInput(
+                        f"{source}, line {start}: {_whose(chunk)} opens a quote that is never "
+                        "closed; close it"
+                    ) from None
+                chunk += lines[index]
+                index += 1
+        if words[:1] == ["export"]:
+            words = words[1:]
+        for word in words:
+            key, sep, value = word.partition("=")
+            if not sep:
+                # The word may be the tail of a value with an unquoted space: do not show it.
+                raise InvalidInput(
+                    f"{source}, line {start}: expected KEY='value' (a word without '='; "
+                    "quote values that hold spaces)"
+                )
+            try:
+                validation.writable_config_key(key)
+                validation.config_value(key, value)
+            except InvalidInput as error:
+                raise InvalidInput(f"{source}, line {start}: {error}") from None
+            values[key] = value
     return values
+
+
+def _whose(chunk: str) -> str:
+    """``the value of KEY`` when the line starts with a valid key, else ``a value``."""
+    key = chunk.lstrip().removeprefix("export ").lstrip().partition("=")[0]
+    return f"the value of {key}" if validation.CONFIG_KEY_RE.match(key) else "a value"

@@ -144,3 +144,11 @@ def test_the_installed_command_prints_no_traceback_and_never_imports_textual(tmp
             [sys.executable, "-c", reading, *command], capture_output=True, text=True, env=env
         )
         assert result.returncode == 0, (command, result.stderr)
+
+
+def test_a_closed_pipe_ends_a_command_silently_with_status_0(shop_fleet: Cli) -> None:
+    from tests.cli.closed_pipe import run_into_closed_pipe
+
+    for argv in (("app", "list"), ("stacks", "--offline", "--json"), ("--help",)):
+        result = run_into_closed_pipe("--fleet", str(shop_fleet.fleet), *argv)
+        assert (result.returncode, result.stderr) == (0, ""), argv

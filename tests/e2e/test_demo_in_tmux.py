@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from ownstack_tui import paths
-
 pytestmark = pytest.mark.skipif(
     shutil.which("tmux") is None and not os.environ.get("CI"), reason="tmux is not installed"
 )
@@ -50,10 +48,13 @@ def port_is_open(port: int) -> bool:
 def test_demo_deploys_three_stacks_live_and_quitting_leaves_nothing_behind(tmp_path: Path) -> None:
     tmux = Tmux(f"ownstack-test-{os.getpid()}")
     exit_file = tmp_path / "exit-status"
+    temp_root = tmp_path / "tmp"  # the demo's temp folder (and its fleet file) goes here
+    temp_root.mkdir()
     env = {
         "OWNSTACK_TUI_HOME": os.environ["OWNSTACK_TUI_HOME"],
         "HOME": os.environ["HOME"],
         "TERM": "xterm-256color",
+        "TMPDIR": str(temp_root),
     }
     exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
     command = f"{exports} {shlex.quote(sys.executable)} -m ownstack_tui demo; echo $? > {exit_file}"
@@ -62,8 +63,8 @@ def test_demo_deploys_three_stacks_live_and_quitting_leaves_nothing_behind(tmp_p
         tmux("resize-window", "-t", "demo", "-x", "160", "-y", "50")
         tmux.wait_for(r"Stacks")
         tmux.wait_for(r"up \d+s ago")
-        known_hosts = paths.known_hosts_path().read_text()
-        ports = [int(port) for port in re.findall(r"\[127\.0\.0\.1\]:(\d+)", known_hosts)]
+        (fleet_file,) = temp_root.glob("ownstack-demo-*/fleet.toml")
+        ports = [int(port) for port in re.findall(r"(?m)^port = (\d+)$", fleet_file.read_text())]
         assert len(ports) == 3 and all(port_is_open(port) for port in ports)
         tmux("send-keys", "-t", "demo", "d")
         tmux.wait_for(r"Deploy shop to production\?")
@@ -82,8 +83,8 @@ def test_demo_deploys_three_stacks_live_and_quitting_leaves_nothing_behind(tmp_p
     finally:
         subprocess.run([*tmux.base, "kill-server"], capture_output=True)
     assert not any(port_is_open(port) for port in ports)
+    assert list(temp_root.iterdir()) == []  # the demo's folder, keys and all, is gone
     assert demos_of_this_test(env["OWNSTACK_TUI_HOME"]) == []
-
 
 
 def test_in_a_real_terminal_the_logs_filter_shows_lines_and_a_typed_burst_fills_the_form(

@@ -296,7 +296,15 @@ class SshPool:
                 reason = error.strerror or str(error) or type(error).__name__
                 raise StackUnreachable(stack.name, f"cannot reach {where}: {reason}") from None
             except (asyncssh.KeyImportError, ValueError) as error:
-                raise StackError(stack.name, f"cannot connect to {where}: {error}") from None
+                hint = ""
+                if "assphrase" in str(error) and stack.identity:
+                    # We never ask for passphrases; the agent holds the unlocked key.
+                    hint = (
+                        f"; {stack.identity} is passphrase-protected: load it with "
+                        f"'ssh-add {stack.identity}' and remove identity from [stacks.{stack.name}] "
+                        "so your ssh-agent's key is used"
+                    )
+                raise StackError(stack.name, f"cannot connect to {where}: {error}{hint}") from None
 
     def _options(self, stack: Stack, check: _HostKeyCheck) -> dict[str, Any]:
         import asyncssh

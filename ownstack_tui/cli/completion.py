@@ -1,0 +1,51 @@
+"""Shell completion (argcomplete): commands and flags from the parser, app and stack names
+from the fleet file.
+
+Runs on every <Tab>, so it stays light: the fleet file is read with ``tomllib`` and nothing
+is checked, nothing contacts a stack, and textual, asyncssh and httpx are never imported.
+A fleet file that cannot be read completes no names rather than printing an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+Completer = Callable[..., list[str]]
+
+
+def _fleet_table(parsed_args: argparse.Namespace | None, name: str) -> dict[str, Any]:
+    from ownstack_tui.paths import default_fleet_path
+
+    given = getattr(parsed_args, "fleet", None)
+    path = Path(given).expanduser() if given else default_fleet_path()
+    try:
+        with path.open("rb") as handle:
+            if not path.is_file():
+                return {}
+            data = tomllib.loads(handle.read(1 << 20).decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
+    table = data.get(name)
+    return table if isinstance(table, dict) else {}
+
+
+def app_names(prefix: str, parsed_args: argparse.Namespace | None = None, **_: object) -> list[str]:
+    return sorted(name for name in _fleet_table(parsed_args, "apps") if name.startswith(prefix))
+
+
+def stack_names(prefix: str, parsed_args: argparse.Namespace | None = None, **_: object) -> list[str]:
+    return sorted(name for name in _fleet_table(parsed_args, "stacks") if name.startswith(prefix))
+
+
+def complete(parser: argparse.ArgumentParser) -> None:
+    """Answer the shell's completion request and exit, when this process is one."""
+    if "_ARGCOMPLETE" not in os.environ:
+        return
+    import argcomplete
+
+    argcomplete.autocomplete(parser)
