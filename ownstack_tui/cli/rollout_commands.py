@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 from ownstack_tui.backends.base import DeployRequest
 from ownstack_tui.cli.context import Context
-from ownstack_tui.cli.deploy_commands import summary_line
+from ownstack_tui.cli.deploy_commands import StartAnnouncer, summary_line
 from ownstack_tui.cli.output import print_json
 from ownstack_tui.engine.deploy_lock import LockRequest, new_holder
 from ownstack_tui.engine.factory import open_engine
@@ -177,6 +177,7 @@ class RolloutPrinter:
         self.wait = wait
         self.width = max(len(name) for name in rollout.progress.stacks)
         self.waves = len(rollout.progress.waves)
+        self.started = StartAnnouncer(out)
 
     def write(self, text: str) -> None:
         self.out.write(text + "\n")
@@ -223,8 +224,9 @@ class RolloutPrinter:
             before = self.rollout.progress.stacks[job.stack].before
             label = before.label if before else "its earlier release"
             self.write(f"↺ Rollback started on {job.stack} (job {job.id}) to {label}")
-        else:
-            self.write(f"✓ Deploy started on {job.stack} (job {job.id})")
+        else:  # said once the stack has answered, as a plain deploy does
+            job.subscribe(self.started.on_event)
+            self.started.announce(job)
         if self.wait:
             job.subscribe(self._job_event)
 
