@@ -35,7 +35,7 @@ async def capture(fleet_path: Path, name: str, size: tuple[int, int],
     fleet = FleetFile.load(fleet_path).fleet
     app = OwnstackApp(fleet_path, fleet, fleet.app(None), open_engine(fleet, "ssh"))
     async with app.run_test(size=size) as pilot:
-        await wait_until(pilot, lambda: all(s.checked_at for s in app.states.values()))
+        await wait_until(pilot, lambda: all(s.checked_at for s in app.controller.states.values()))
         await drive(pilot)
         await pilot.pause(0.5)
         path = OUT / f"{name}-{size[0]}x{size[1]}.svg"
@@ -71,8 +71,8 @@ async def main() -> None:
                     await pilot.press("y")
                     await wait_until(
                         pilot,
-                        lambda: app.states["staging"].status is DeployStatus.SUCCEEDED
-                        and app.states["prod-east"].status is DeployStatus.FAILED,
+                        lambda: app.controller.states["staging"].status is DeployStatus.SUCCEEDED
+                        and app.controller.states["prod-east"].status is DeployStatus.FAILED,
                     )
                     await pilot.pause(1.0)
 

@@ -272,7 +272,10 @@ def ps_scale(ctx: Context, args: argparse.Namespace) -> int:
 async def _ps_scale(ctx: Context, app: App, stack: str, counts: dict[str, int]) -> int:
     async with engine_for(ctx) as engine:
         if counts:
-            await _check_process_types(engine, app, stack, counts)
+            unreadable = await _check_process_types(engine, app, stack, counts)
+            if unreadable:  # a stack that cannot say its scale is not asked to change it
+                sys.stderr.write(f"ownstack-tui: {unreadable}\n")
+                return 1
             (outcome,) = (await engine.set_scales(app, {stack: counts})).values()
             if outcome.error:
                 sys.stderr.write(f"ownstack-tui: {outcome.error}\n")
@@ -292,10 +295,15 @@ async def _ps_scale(ctx: Context, app: App, stack: str, counts: dict[str, int]) 
     return 0
 
 
-async def _check_process_types(engine: Engine, app: App, stack: str, counts: dict[str, int]) -> None:
+async def _check_process_types(
+    engine: Engine, app: App, stack: str, counts: dict[str, int]
+) -> str | None:
     """A process type the app does not have is bad input (exit 2), found before any change:
-    checked against the stack's current scale (an app not deployed yet has none to check)."""
+    checked against the stack's current scale (an app not deployed yet has none to check).
+    Returns the stack's error when it could not be read at all."""
     (current,) = (await engine.read_scales(app, [stack])).values()
+    if current.value is None and not isinstance(current.exception, AppNotOnStack):
+        return current.error
     known = current.value or {}
     unknown = [name for name in counts if known and name not in known]
     if unknown:
@@ -303,6 +311,7 @@ async def _check_process_types(engine: Engine, app: App, stack: str, counts: dic
             f"{app.name} on {stack} has no process type {unknown[0]!r}; "
             f"its process types: {', '.join(sorted(known))}"
         )
+    return None
 
 
 # -- replicate -------------------------------------------------------------------------------

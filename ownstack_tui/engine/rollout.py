@@ -21,7 +21,7 @@ from ownstack_tui.errors import InvalidInput, describe_failure
 from ownstack_tui.fanout import fan_out
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.fleet import App
-from ownstack_tui.model.jobs import DeployJob
+from ownstack_tui.model.jobs import DeployJob, Unsubscribe
 from ownstack_tui.model.rollout import (
     Gate,
     OnFailure,
@@ -116,8 +116,8 @@ class RunningRollout:
     def jobs(self) -> list[DeployJob]:
         return self.progress.jobs
 
-    def subscribe(self, listener: RolloutListener) -> None:
-        self.progress.subscribe(listener)
+    def subscribe(self, listener: RolloutListener) -> Unsubscribe:
+        return self.progress.subscribe(listener)
 
     def unsubscribe(self, listener: RolloutListener) -> None:
         self.progress.unsubscribe(listener)

@@ -71,6 +71,8 @@ class Fleet:
     apps: Mapping[str, App] = field(default_factory=dict)
     keys: Mapping[str, str] = field(default_factory=dict)
     timeouts: Timeouts = field(default_factory=Timeouts)
+    # [console] refresh_interval: seconds between the console's readings of the stacks.
+    refresh_interval: float = validation.DEFAULT_REFRESH_INTERVAL
 
     def stack(self, name: str) -> Stack:
         try:
@@ -160,6 +162,11 @@ def _fleet_from_dict(data: Mapping[str, Any]) -> Fleet:
         name: _app(name, _table(entry, f"apps.{name}"), stacks)
         for name, entry in _table(data.get("apps", {}), "apps").items()
     }
+    keys = {str(k): str(v) for k, v in _table(data.get("keys", {}), "keys").items()}
+    console = _table(data.get("console", {}), "console")
+    refresh = validation.refresh_interval(
+        console.get("refresh_interval", validation.DEFAULT_REFRESH_INTERVAL)
+    )
     keys = {
         str(binding): _text(_table(data.get("keys", {}), "keys"), binding, "[keys]", None) or ""
         for binding in _table(data.get("keys", {}), "keys")
@@ -171,6 +178,7 @@ def _fleet_from_dict(data: Mapping[str, Any]) -> Fleet:
         apps=apps,
         keys=keys,
         timeouts=_timeouts(_table(data.get("timeouts", {}), "timeouts")),
+        refresh_interval=refresh,
     )
 
 

@@ -7,6 +7,7 @@ them per pane, the CLI prints them).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -26,6 +27,12 @@ class JobEvent:
 
 
 Listener = Callable[[JobEvent], None]
+Unsubscribe = Callable[[], None]
+
+log = logging.getLogger(__name__)
+# A library's logger: nothing reaches stderr (and so no traceback in a command's output)
+# unless the program configures logging.
+log.addHandler(logging.NullHandler())
 
 
 @dataclass(eq=False)
@@ -109,12 +116,24 @@ class DeployJob:
 
     # -- watched by front ends ----------------------------------------------------------
 
-    def subscribe(self, listener: Listener) -> None:
+    def subscribe(self, listener: Listener) -> Unsubscribe:
+        """Call ``listener`` at every event from now on; the returned callable stops that."""
         self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
 
     def _emit(self, event: JobEvent) -> None:
         for listener in list(self._listeners):
-            listener(event)
+            # A watcher's bug must not become the deploy's failure: the backend that drives
+            # this job called us, and the job carries on whatever a front end does.
+            try:
+                listener(event)
+            except Exception:
+                log.exception("job %s: a listener failed", self.id)
 
 
 @dataclass(eq=False)
@@ -141,6 +160,11 @@ class DeployRun:
     def failed_stacks(self) -> list[str]:
         return [job.stack for job in self.jobs if job.status is DeployStatus.FAILED]
 
-    def subscribe(self, listener: Listener) -> None:
-        for job in self.jobs:
-            job.subscribe(listener)
+    def subscribe(self, listener: Listener) -> Unsubscribe:
+        stops = [job.subscribe(listener) for job in self.jobs]
+
+        def unsubscribe() -> None:
+            for stop in stops:
+                stop()
+
+        return unsubscribe

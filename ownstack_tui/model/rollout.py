@@ -9,6 +9,7 @@ line; :func:`check_waves` is the one rule for which stacks the waves may name. T
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -16,7 +17,9 @@ from typing import Any
 
 from ownstack_tui.errors import InvalidInput
 from ownstack_tui.model import validation
-from ownstack_tui.model.jobs import DeployJob
+from ownstack_tui.model.jobs import DeployJob, Unsubscribe
+
+log = logging.getLogger(__name__)
 
 DEFAULT_HEALTH_TIMEOUT = 120.0
 POLICY_KEYS = ("waves", "gate", "on_failure", "soak", "health_timeout")
@@ -343,8 +346,10 @@ class RolloutProgress:
 
     # -- watched by front ends -------------------------------------------------------------
 
-    def subscribe(self, listener: RolloutListener) -> None:
+    def subscribe(self, listener: RolloutListener) -> Unsubscribe:
+        """Call ``listener`` at every event from now on; the returned callable stops that."""
         self._listeners.append(listener)
+        return lambda: self.unsubscribe(listener)
 
     def unsubscribe(self, listener: RolloutListener) -> None:
         if listener in self._listeners:
@@ -352,4 +357,7 @@ class RolloutProgress:
 
     def _emit(self, event: RolloutEvent) -> None:
         for listener in list(self._listeners):
-            listener(event)
+            try:  # a front end's bug must not stop the rollout that called us
+                listener(event)
+            except Exception:
+                log.exception("rollout of %s: a listener failed", self.app)

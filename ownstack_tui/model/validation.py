@@ -35,6 +35,8 @@ LINKED_SERVICE_KEYS = frozenset({"DATABASE_URL", "REDIS_URL", "MONGO_URL", "MYSQ
 # The whole SSH command line must stay under the xargs buffer (dokku.md §10).
 MAX_REMOTE_COMMAND_BYTES = 120 * 1024
 MAX_SCALE_COUNT = 1000
+DEFAULT_REFRESH_INTERVAL = 15.0
+MIN_REFRESH_INTERVAL = 2.0  # below this, reading every stack is the console's main work
 # The longest form of the config:set line a deploy or apply sends (dokku backend's commands.py).
 CONFIG_SET_WORDS = ("config:set", "--encoded", "--no-restart")
 
@@ -128,6 +130,20 @@ def scale_count(process_type: str, count: object) -> int:
             f"(at most {MAX_SCALE_COUNT})"
         )
     return value
+
+
+def refresh_interval(value: object) -> float:
+    """Seconds between the console's readings of the stacks: a number, at least the floor."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidInput(
+            f"console.refresh_interval = {value!r} is not a number of seconds (e.g. 15)"
+        )
+    if not value >= MIN_REFRESH_INTERVAL:  # also refuses nan
+        raise InvalidInput(
+            f"console.refresh_interval = {value!r} is too short: use at least "
+            f"{MIN_REFRESH_INTERVAL:g} seconds"
+        )
+    return float(value)
 
 
 def process_type(name: str) -> str:

@@ -1,4 +1,4 @@
-"""The Textual application: holds the engine and the per-stack state the screens show."""
+"""The Textual application: the engine, the Console that owns what is shown, the screens."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from ownstack_tui import clock as wall_clock
 from ownstack_tui.engine.engine import Engine
 from ownstack_tui.model.fleet import App as AppModel
 from ownstack_tui.model.fleet import Fleet
 from ownstack_tui.tui.commands import ScreenActions
-from ownstack_tui.tui.stack_state import StackState
+from ownstack_tui.tui.console import Console
 from ownstack_tui.tui.styles_path import stylesheet
 
 
@@ -40,26 +41,24 @@ class OwnstackApp(App[str | None]):
     ) -> None:
         super().__init__()
         self.fleet_path = fleet_path
-        self.fleet = fleet
-        self.app_model = app_model
         self.engine = engine
         # Looked up at each call, so tests can freeze ownstack_tui.clock.now.
         self.clock = clock or (lambda: wall_clock.now())
-        self.states = {
-            name: StackState(name=name, host=fleet.stacks[name].host) for name in app_model.stacks
-        }
+        self.controller = Console(self, fleet_path, fleet, app_model, engine, self.clock)
+
+    @property
+    def fleet(self) -> Fleet:
+        return self.controller.fleet
+
+    @property
+    def app_model(self) -> AppModel:
+        return self.controller.app_model
 
     @property
     def fleet_label(self) -> str:
         home = str(Path.home())
         text = str(self.fleet_path)
         return "~" + text[len(home):] if text.startswith(home + "/") else text
-
-    def fleet_changed(self, fleet: Fleet) -> None:
-        """The fleet file was rewritten (e.g. config applied): every part sees the new fleet."""
-        self.fleet = fleet
-        self.app_model = fleet.app(self.app_model.name)
-        self.engine.fleet = fleet
 
     def on_key(self, event: events.Key) -> None:
         """A key that reached the app unhandled while a dialog is up, typed before it came
@@ -87,14 +86,18 @@ class OwnstackApp(App[str | None]):
         if self.fleet.keys:
             self.set_keymap(dict(self.fleet.keys))
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place a worker's failure is handled: the App's own workers (the Console's)
+        and those forwarded by widgets (ForwardsWorkerErrors)."""
+        if event.state is WorkerState.ERROR:
+            self.controller.report_failure(event.worker)
+
+    def on_app_focus(self, _event: events.AppFocus) -> None:
+        """Back in the terminal: what the stacks say may have changed meanwhile."""
+        self.controller.refresh()
+
     async def on_unmount(self) -> None:
-        # Quitting mid-deploy cancels it: the jobs are recorded as cancelled, not left running.
-        for screen in self.screen_stack:
-            running = getattr(screen, "running", None)
-            if running is not None and not running.run.is_finished:
-                running.cancel()
-                await running.wait()
-        await self.engine.close()
+        await self.controller.close()
 
 
 class WelcomeApp(App[str | None]):

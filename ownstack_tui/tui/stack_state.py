@@ -1,11 +1,25 @@
-"""What the sidebar and pane titles show about each stack, with the age of that knowledge."""
+"""What the console knows about each stack: its last reading, the newest deploy on it, and
+the age of that knowledge. The one place that decides which of them the sidebar believes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
+from typing import NamedTuple
 
+from ownstack_tui.engine.history import HistoryEntry
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.jobs import DeployJob
+
+# A reading older than this many refresh intervals is marked stale.
+STALE_AFTER_INTERVALS = 3
+
+
+class LatestDeploy(NamedTuple):
+    id: int
+    status: DeployStatus
+    sha: str | None
+    at: float  # when it last changed
 
 
 @dataclass
@@ -17,21 +31,64 @@ class StackState:
     deployed_sha: str | None = None
     app_exists: bool | None = None
     error: str | None = None
-    checked_at: float | None = None
+    checked_at: float | None = None  # when the last reading answered (or failed)
     checking: bool = False
     drift: int | None = None
-    job: DeployJob | None = None
+    job: DeployJob | None = None  # the console's own latest job here
+    last_entry: HistoryEntry | None = None  # the newest history record here, from any front end
+
+    def latest_deploy(self) -> LatestDeploy | None:
+        """The newest deploy on this stack: the console's job or a history record (the CLI's
+        too), whichever has the higher job id (ids increase across processes)."""
+        candidates = []
+        if self.job is not None:
+            job = self.job
+            at = job.finished_at or job.started_at or job.created_at
+            candidates.append(LatestDeploy(job.id, job.status, job.sha, at))
+        entry = self.last_entry
+        if entry is not None and (self.job is None or entry.id > self.job.id):
+            status = _status_of(entry.status)
+            if status is not None:
+                at = entry.finished_at or entry.started_at or entry.created_at
+                candidates.append(LatestDeploy(entry.id, status, entry.sha, at))
+        return max(candidates, default=None, key=lambda deploy: deploy.id)
 
     @property
     def status(self) -> DeployStatus | None:
-        return self.job.status if self.job else None
+        """The glyph's status: the newest deploy's, unless a newer reading of the stack
+        contradicts it (the stack runs another SHA, or no longer has the app)."""
+        latest = self.latest_deploy()
+        if latest is None:
+            return None
+        live = self.job is not None and self.job.id == latest.id and not self.job.is_final
+        if live:
+            return latest.status
+        reading_newer = self.checked_at is not None and self.checked_at > latest.at
+        if reading_newer and self.reachable:
+            if self.app_exists is False:
+                return None
+            if not latest.status.is_final:
+                return None  # another process's record that never finished: the stack answers
+            moved_on = self.deployed_sha and latest.sha and self.deployed_sha != latest.sha
+            if latest.status is DeployStatus.SUCCEEDED and moved_on:
+                return None
+        return latest.status
 
     @property
     def short_sha(self) -> str:
-        """What the stack runs: a failed attempt's SHA is not deployed, so it never shows here."""
-        succeeded = self.job is not None and self.job.status is DeployStatus.SUCCEEDED
-        sha = self.job.sha if succeeded and self.job and self.job.sha else self.deployed_sha
-        return sha[:7] if sha else "-------"
+        """What the stack reported it runs, never what the console remembers deploying."""
+        return self.deployed_sha[:7] if self.deployed_sha else "-------"
+
+    def is_stale(self, now: float, interval: float) -> bool:
+        return self.checked_at is not None and now - self.checked_at > STALE_AFTER_INTERVALS * interval
+
+
+def _status_of(text: object) -> DeployStatus | None:
+    """A history record's status (a string, or an enum of the same values)."""
+    try:
+        return DeployStatus(text.value if isinstance(text, Enum) else str(text))
+    except ValueError:
+        return None
 
 
 def format_age(seconds: float) -> str:

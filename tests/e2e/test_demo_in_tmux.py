@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.sandbox import write_sandbox_fleet
+
 pytestmark = pytest.mark.skipif(
     shutil.which("tmux") is None and not os.environ.get("CI"), reason="tmux is not installed"
 )
@@ -62,7 +64,7 @@ def test_demo_deploys_three_stacks_live_and_quitting_leaves_nothing_behind(tmp_p
     try:
         tmux("resize-window", "-t", "demo", "-x", "160", "-y", "50")
         tmux.wait_for(r"Stacks")
-        tmux.wait_for(r"up \d+s ago")
+        tmux.wait_for(r"checked \d+s ago")
         (fleet_file,) = temp_root.glob("ownstack-demo-*/fleet.toml")
         ports = [int(port) for port in re.findall(r"(?m)^port = (\d+)$", fleet_file.read_text())]
         assert len(ports) == 3 and all(port_is_open(port) for port in ports)
@@ -87,6 +89,38 @@ def test_demo_deploys_three_stacks_live_and_quitting_leaves_nothing_behind(tmp_p
     assert demos_of_this_test(env["OWNSTACK_TUI_HOME"]) == []
 
 
+
+def test_refresh_after_a_deploy_from_the_command_line_shows_the_stacks_sha(
+    trusted_sandbox: object, demo_repo: Path, clean_faults: None, tmp_path: Path
+) -> None:
+    """The console open in a terminal, a plain `deploy` beside it, then F5: the sidebar shows
+    the SHA the stack now reports."""
+    fleet = write_sandbox_fleet(tmp_path / "fleet.toml", trusted_sandbox, "e2e-refresh", demo_repo,
+                                needs_postgres=False)
+    # A long interval: within this test only F5 can read the stacks again.
+    fleet.write_text(fleet.read_text() + "\n[console]\nrefresh_interval = 300\n")
+    sha = subprocess.run(["git", "-C", str(demo_repo), "rev-parse", "HEAD"], check=True,
+                         capture_output=True, text=True).stdout.strip()
+    tmux = Tmux(f"ownstack-refresh-{os.getpid()}")
+    env = {name: os.environ[name] for name in ("OWNSTACK_TUI_HOME", "HOME")}
+    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in {**env, "TERM": "xterm-256color"}.items())
+    console = f"{exports} {shlex.quote(sys.executable)} -m ownstack_tui --fleet {shlex.quote(str(fleet))}"
+    tmux("new-session", "-d", "-s", "demo", "-x", "160", "-y", "50", console)
+    try:
+        tmux.wait_for(r"checked \d+s ago")
+        assert sha[:7] not in tmux.screen()
+        deploy = subprocess.run(
+            [sys.executable, "-m", "ownstack_tui", "--fleet", str(fleet), "deploy", "e2e-refresh",
+             "--stack", "staging", "--wait"],
+            capture_output=True, text=True, timeout=120, env={**os.environ, **env},
+        )
+        assert deploy.returncode == 0, deploy.stderr
+        tmux("send-keys", "-t", "demo", "F5")
+        tmux.wait_for(rf"{sha[:7]} up", timeout=20)
+    finally:
+        subprocess.run([*tmux.base, "kill-server"], capture_output=True)
+
+
 def test_in_a_real_terminal_the_logs_filter_shows_lines_and_a_typed_burst_fills_the_form(
     tmp_path: Path,
 ) -> None:
@@ -102,7 +136,7 @@ def test_in_a_real_terminal_the_logs_filter_shows_lines_and_a_typed_burst_fills_
     tmux("new-session", "-d", "-s", "demo", "-x", "120", "-y", "40", command)
     try:
         tmux("resize-window", "-t", "demo", "-x", "120", "-y", "40")
-        tmux.wait_for(r"up \d+s ago")
+        tmux.wait_for(r"checked \d+s ago")
         tmux("send-keys", "-t", "demo", "1", "s")  # staging alone: no confirmation
         tmux.wait_for(r"staging · succeeded")
         tmux("send-keys", "-t", "demo", "5")

@@ -156,3 +156,31 @@ def test_skipped_and_rollback_jobs_are_recorded_as_such(tmp_path: Path) -> None:
     assert entries[first].status is DeployStatus.SKIPPED and entries[first].reason == "wave 2 failed"
     assert entries[first].duration is None
     assert entries[second].rollback_of == first
+
+
+def test_an_unsubscribed_listener_hears_nothing_more() -> None:
+    job = make_job()
+    events: list[JobEvent] = []
+    stop = job.subscribe(events.append)
+    job.set_status(DeployStatus.BUILDING)
+    stop()
+    job.add_lines(["after"])
+    job.succeed("abc")
+    assert len(events) == 1
+
+
+def test_a_listener_that_raises_never_fails_the_job(caplog: pytest.LogCaptureFixture) -> None:
+    job = make_job()
+    heard: list[JobEvent] = []
+
+    def broken(_event: JobEvent) -> None:
+        raise RuntimeError("widget bug")
+
+    job.subscribe(broken)
+    job.subscribe(heard.append)
+    job.set_status(DeployStatus.BUILDING)
+    job.add_lines(["-----> Building"])
+    job.succeed("0123456789")
+    assert job.status is DeployStatus.SUCCEEDED and job.lines == ["-----> Building"]
+    assert len(heard) == 3  # the others still hear every event
+    assert "a listener failed" in caplog.text and "widget bug" in caplog.text

@@ -163,3 +163,18 @@ def test_eta_comes_from_the_median_and_twice_it_is_slow() -> None:
     assert JobTiming(elapsed=25.0, usual=usual).slow
     assert JobTiming(elapsed=25.0, usual=usual).label() == "25s · slow (usually 12s)"
     assert JobTiming(elapsed=3.0).label() == "3.0s"
+
+
+def test_a_listener_that_raises_never_stops_the_rollout_and_the_returned_callable_unsubscribes() -> None:
+    progress = RolloutProgress.start("shop", RolloutPolicy(waves=(("staging",),)))
+    heard: list[object] = []
+
+    def broken(_event: object) -> None:
+        raise RuntimeError("widget bug")
+
+    progress.subscribe(broken)
+    stop = progress.subscribe(heard.append)
+    progress.set_wave(1, WaveState.DEPLOYING)
+    stop()
+    progress.set_wave(1, WaveState.PASSED)
+    assert len(heard) == 1 and progress.wave(1).state is WaveState.PASSED

@@ -13,6 +13,7 @@ from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
 from ownstack_tui.tui.widgets.log_pane import LogPane
+from ownstack_tui.tui.widgets.target_header import TargetHeader
 
 FINAL = ("· succeeded ·", "· failed ·", "· cancelled ·")
 
@@ -40,21 +41,21 @@ def main(app: Any) -> Any:
 
 
 def sidebar(app: Any) -> dict[str, str]:
-    """Each stack's sidebar entry as shown: "✓ staging\\n  abcdef0 up 3s ago"."""
+    """Each stack's sidebar entry as shown: "✓ staging\\n  abcdef0 up\\n  checked 3s ago"."""
     entries = main(app).query_one("#stacks", OptionList)
     options = [entries.get_option_at_index(i) for i in range(entries.option_count)]
     return {str(option.id): str(getattr(option.prompt, "plain", option.prompt)) for option in options}
 
 
 def checked(app: Any) -> bool:
-    """Every stack has answered (or failed to) at least once: its entry shows an age."""
+    """Every stack has answered (or failed to) at least once: its entry says when."""
     entries = sidebar(app)
-    return bool(entries) and all(entry.endswith(" ago") for entry in entries.values())
+    return bool(entries) and all("checked " in entry for entry in entries.values())
 
 
 def reachable(app: Any, stack: str) -> bool | None:
-    second = sidebar(app)[stack].split("\n")[-1]
-    return True if " up " in second else False if " down " in second else None
+    second = sidebar(app)[stack].split("\n")[1]
+    return True if second.endswith(" up") else False if second.endswith(" down") else None
 
 
 def pane(app: Any, stack: str) -> LogPane:
@@ -118,3 +119,21 @@ async def settle(pilot: Pilot[Any]) -> None:
             await pilot.pause(0.1)
             return
         previous = sizes
+
+
+def deploy_summary(app: Any) -> str:
+    """The line above the Deploy tab's panes: the last run's summary, or its failure."""
+    return str(main(app).query_one("#deploy-summary", Static).render())
+
+
+def deploy_finished(pilot: Pilot[Any]) -> bool:
+    return "Last run:" in deploy_summary(pilot.app)
+
+
+def header_text(app: Any) -> str:
+    return str(main(app).query_one(TargetHeader).describe())
+
+
+def toasts(app: Any) -> list[str]:
+    """The notifications on screen now (run_test shows them only with notifications=True)."""
+    return [str(toast.render()) for toast in app.screen.query("Toast")]

@@ -35,7 +35,7 @@ async def test_at_80x24_took_and_reason_stay_visible_beside_a_config_change(
         assert await asyncio.to_thread(cli_main, argv) == 0
         screen = app.screen
         assert isinstance(screen, MainScreen)
-        screen.load_history()
+        app.controller.load_history()
         await pilot.press("6")
         table = screen.query_one(HistoryTable)
         await wait_for(pilot, lambda: len(table.entries) == 3)

@@ -205,7 +205,9 @@ def test_sidebar_entry_shows_status_sha_drift_reachability_and_age() -> None:
     from ownstack_tui.tui.stack_state import StackState
 
     state = StackState("prod-east", "h", reachable=True, deployed_sha="abcdef0123", checked_at=100.0, drift=2)
-    text = render_entry(state, now=112.0).plain
-    assert text == "· prod-east ≠2\n  abcdef0 up 12s ago"
+    text = render_entry(state, now=112.0, refresh_interval=15).plain
+    assert text == "· prod-east ≠2\n  abcdef0 up\n  checked 12s ago"
     down = StackState("prod-west", "h", reachable=False, checked_at=100.0)
-    assert render_entry(down, now=400.0).plain == "! prod-west\n  ------- down 5m ago"
+    assert render_entry(down, now=400.0, refresh_interval=15).plain == (
+        "! prod-west\n  ------- down\n  stale · checked 5m"
+    )

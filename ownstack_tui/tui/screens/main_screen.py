@@ -1,44 +1,40 @@
 """The screen operators live in during a rollout: header, stacks sidebar, tabs, footer.
 
-All work on stacks goes through the engine in named workers; this module only decides what
-to ask for and shows what came back.
+It renders what the Console publishes (see :mod:`ownstack_tui.tui.messages`) and turns keys
+into the Console's intents; it holds no state of its own about the stacks or the run.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from ownstack_tui.backends.base import DeployRequest
-from ownstack_tui.errors import HostKeyError, UnknownHostKey
-from ownstack_tui.fanout import StackOutcome
+from ownstack_tui.errors import UnknownHostKey
 from ownstack_tui.model import validation
-from ownstack_tui.model.deploy import DeployStatus
-from ownstack_tui.model.jobs import DeployRun
-from ownstack_tui.tui.stack_state import StackState
+from ownstack_tui.tui import messages
+from ownstack_tui.tui.console import ForwardsWorkerErrors
 from ownstack_tui.tui.startup_gc import RESUME_AFTER, resume_gc
 from ownstack_tui.tui.tabs.lazy_pane import LazyTabPane
 from ownstack_tui.tui.widgets.deploy_grid import DeployGrid
+from ownstack_tui.tui.widgets.history_table import HistoryTable
 from ownstack_tui.tui.widgets.key_footer import KeyFooter
 from ownstack_tui.tui.widgets.log_pane import LogPane
 from ownstack_tui.tui.widgets.stack_sidebar import StackSidebar
 from ownstack_tui.tui.widgets.target_header import TargetHeader
 
 if TYPE_CHECKING:
-    from ownstack_tui.backends.base import AppState
-    from ownstack_tui.engine.engine import RunningDeploy
-    from ownstack_tui.engine.history import TimelineItem
+    from ownstack_tui.engine.history import HistoryEntry
     from ownstack_tui.tui.app import OwnstackApp
-    from ownstack_tui.tui.widgets.history_table import HistoryTable
+    from ownstack_tui.tui.console import Console
 
+SUMMARY_MIN_HEIGHT = 30  # rows; below, the run summary is a toast only
 HISTORY_ACTIONS = frozenset({"rollback", "open_history_entry"})
 # Every tab but Deploy is built the first time it is shown (start-up pays for one tab).
 LAZY_TABS = {
@@ -49,8 +45,23 @@ LAZY_TABS = {
 }
 
 
-class MainScreen(Screen[None]):
+@runtime_checkable
+class TabContent(Protocol):
+    """What a lazy tab's content offers (the History table aside)."""
+
+    def ensure_loaded(self) -> None: ...
+
+    def focus_main(self) -> None: ...
+
+
+class MainScreen(ForwardsWorkerErrors, Screen[None]):
     BINDING_GROUP_TITLE = "Console"
+    DEFAULT_CSS = """
+    MainScreen #deploy-summary { height: auto; padding: 0 1; display: none; }
+    MainScreen #deploy-summary.-shown { display: block; }
+    /* Short terminals keep every row for the panes: the run's toast says the same. */
+    MainScreen.-short #deploy-summary { display: none; }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "deploy_all", "Deploy all", id="main.deploy_all"),
         Binding("s", "deploy_selected", "Deploy stack", id="main.deploy_selected"),
@@ -70,97 +81,124 @@ class MainScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__(id="main")
-        self.running: RunningDeploy | None = None
-        self._history: list[TimelineItem] | None = None  # read; shown once the tab is built
 
     @property
-    def ownstack(self) -> OwnstackApp:
-        return self.app  # type: ignore[return-value]
+    def controller(self) -> Console:
+        app: OwnstackApp = self.app  # type: ignore[assignment]
+        return app.controller
 
     def compose(self) -> ComposeResult:
-        app = self.ownstack
+        app: OwnstackApp = self.app  # type: ignore[assignment]
+        controller = self.controller
         yield TargetHeader(
-            app.app_model.name,
+            controller.app_model.name,
             app.fleet_label,
-            app.engine.via,
-            app.engine.backend.target_label,
+            controller.engine.via,
+            controller.engine.backend.target_label,
             # Via the API: which token is in use (its source, never the token).
-            credential=getattr(app.engine.backend, "token_source", None),
+            credential=controller.engine.backend.credential_label,
         )
         with Horizontal(id="body"):
-            yield StackSidebar(list(app.states.values()), app.clock)
+            yield StackSidebar(list(controller.states.values()), app.clock, controller.refresh_interval)
             with TabbedContent(id="tabs", initial="deploy"):
                 with TabPane("Deploy", id="deploy"):
-                    yield DeployGrid(list(app.states), app.clock)
+                    yield Static("", id="deploy-summary")
+                    yield DeployGrid(list(controller.states), app.clock)
                 for tab, (title, content) in LAZY_TABS.items():
                     yield LazyTabPane(title, content, id=tab)
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        self.controller.attach(self)
         self.set_interval(1.0, self._tick, name="tick")
         # After the first frame: an operator sees the screen before any stack answers.
-        self.call_after_refresh(self.refresh_status)
-        self.call_after_refresh(self.load_history)
+        self.call_after_refresh(self.controller.start)
         self.set_timer(RESUME_AFTER, resume_gc)  # paused by the launcher for start-up
 
-    # -- periodic ------------------------------------------------------------------------
+    def on_resize(self) -> None:
+        self.set_class(self.size.height < SUMMARY_MIN_HEIGHT, "-short")
 
     def _tick(self) -> None:
         self.query_one(DeployGrid).update_titles()
         self.query_one(StackSidebar).refresh_states()
 
-    def _states_changed(self) -> None:
-        if self.is_attached:  # a cancelled deploy reports back while the console closes
-            self.query_one(StackSidebar).refresh_states()
+    # -- what the Console says -------------------------------------------------------------
 
-    # -- status ------------------------------------------------------------------------------
+    def on_stacks_changed(self, _message: messages.StacksChanged) -> None:
+        self.query_one(StackSidebar).refresh_states()
 
-    @work(exclusive=True, group="status", exit_on_error=False, description="refresh status")
-    async def refresh_status(self) -> None:
-        app = self.ownstack
-        for state in app.states.values():
-            state.checking = True
-        self._states_changed()
-        outcomes = await app.engine.app_states(app.app_model)
-        now = app.clock()
-        for name, outcome in outcomes.items():
-            self._record_state(app.states[name], outcome, now)
-        self._states_changed()
-        await self._ask_about_host_keys(outcomes.values())
+    def on_run_started(self, message: messages.RunStarted) -> None:
+        self.query_one(TabbedContent).active = "deploy"
+        self.query_one(DeployGrid).show_run(message.run)
+        self._show_summary("")
 
-    def _record_state(self, state: StackState, outcome: StackOutcome[AppState], now: float) -> None:
-        state.checking = False
-        state.checked_at = now
-        state.reachable = outcome.ok
-        state.error = outcome.error
-        if outcome.value is not None:
-            state.app_exists = outcome.value.exists
-            state.deployed_sha = outcome.value.deployed_sha
-            state.dokku_version = outcome.value.dokku_version
+    def on_job_updated(self, message: messages.JobUpdated) -> None:
+        self.query_one(DeployGrid).update_job(message.job)
 
-    async def _ask_about_host_keys(self, outcomes: object) -> None:
-        """One modal per stack with an unknown host key; a changed key is only reported."""
+    def on_job_lines(self, message: messages.JobLines) -> None:
+        grid = self.query_one(DeployGrid)
+        for job, lines in message.lines.items():
+            grid.append(job, lines)
+
+    def on_run_progress(self, message: messages.RunProgress) -> None:
+        self.query_one(TargetHeader).show_progress(message.done, message.total)
+
+    def on_run_finished(self, message: messages.RunFinished) -> None:
+        summary = message.summary
+        self.query_one(TargetHeader).show_progress(None)
+        self._show_summary(f"Last run: {summary.text()}")
+        failed = f" · failed on {', '.join(summary.failed_stacks)}" if summary.failed_stacks else ""
+        severity = "error" if summary.failed else "warning" if summary.cancelled else "information"
+        self.notify(summary.text() + failed, severity=severity, timeout=10, markup=False)
+
+    def on_work_failed(self, message: messages.WorkFailed) -> None:
+        """Already notified; a deploy that could not run also says so above the panes."""
+        if message.source == "deploy":
+            self.query_one(TargetHeader).show_progress(None)
+            self._show_summary(f"✗ {message.text}")
+
+    def _show_summary(self, text: str) -> None:
+        summary = self.query_one("#deploy-summary", Static)
+        summary.update(text)
+        summary.set_class(bool(text), "-shown")
+
+    def on_history_loaded(self, message: messages.HistoryLoaded) -> None:
+        table = self._history_table()
+        if table is not None:
+            table.show(message.entries)
+
+    def on_job_log_read(self, message: messages.JobLogRead) -> None:
+        from ownstack_tui.tui.screens.job_log import JobLogScreen
+
+        self.app.push_screen(JobLogScreen(message.entry, message.lines))
+
+    def on_host_keys_unknown(self, message: messages.HostKeysUnknown) -> None:
+        self._ask_about_host_keys(message.errors)
+
+    @work(group="host-keys", exit_on_error=False, description="ask about host keys")
+    async def _ask_about_host_keys(self, errors: list[UnknownHostKey]) -> None:
+        """One modal per stack with an unknown host key (a changed key is only reported)."""
         from ownstack_tui.tui.screens.host_key import HostKeyScreen
 
-        asked = False
-        for outcome in outcomes:  # type: ignore[attr-defined]
-            error = outcome.exception
-            if isinstance(error, UnknownHostKey):
-                answer = await self.app.push_screen_wait(
-                    HostKeyScreen(error.stack, error.host, error.port, error.key_type, error.fingerprint)
-                )
-                if answer in ("once", "always"):
-                    self.ownstack.engine.trust_host_key(error, remember=answer == "always")
-                    asked = True
-            elif isinstance(error, HostKeyError):
-                self.notify(str(error), severity="error", timeout=15)
-        if asked:
-            self.refresh_status()
+        trusted = False
+        for error in errors:
+            answer = await self.app.push_screen_wait(
+                HostKeyScreen(error.stack, error.host, error.port, error.key_type, error.fingerprint)
+            )
+            if answer in ("once", "always"):
+                self.controller.trust_host_key(error, remember=answer == "always")
+                trusted = True
+        if trusted:
+            self.controller.refresh()
 
-    # -- deploys -----------------------------------------------------------------------------
+    # -- intents -----------------------------------------------------------------------------
+
+    def action_refresh_status(self) -> None:
+        """Read every stack again now (the sidebar's "checked … ago" says when it answered)."""
+        self.controller.refresh()
 
     def action_deploy_all(self) -> None:
-        self._confirm_then_deploy(list(self.ownstack.states))
+        self._confirm_then_deploy(list(self.controller.states))
 
     def action_deploy_selected(self) -> None:
         selected = self.query_one(StackSidebar).selected
@@ -168,104 +206,66 @@ class MainScreen(Screen[None]):
             self._confirm_then_deploy([selected.name])
 
     def action_redeploy_failed(self) -> None:
-        failed = [
-            name
-            for name, state in self.ownstack.states.items()
-            if state.status is DeployStatus.FAILED
-        ]
+        failed = self.controller.failed_stacks()
         if not failed:
             self.notify("No failed stacks to re-deploy")
             return
         self._confirm_then_deploy(failed)
 
     def action_cancel_deploy(self) -> None:
-        if self.running is None or self.running.run.is_finished:
+        if self.controller.cancel():
+            self.notify("Cancelling the deploy…")
+        else:
             self.notify("No deploy is running")
-            return
-        self.running.cancel()
-        self.notify("Cancelling the deploy…")
 
-    @work(group="confirm", exit_on_error=False)
+    @work(group="confirm", exit_on_error=False, description="confirm the deploy")
     async def _confirm_then_deploy(
-        self, stacks: list[str], request: DeployRequest | None = None, what: str = ""
+        self, stacks: list[str], rollback: HistoryEntry | None = None, what: str = ""
     ) -> None:
-        if self.running is not None and not self.running.run.is_finished:
+        controller = self.controller
+        if controller.is_deploying:
             self.notify("A deploy is already running; cancel it first (x)", severity="warning")
             return
         production = [name for name in stacks if validation.is_production_name(name)]
         if production:
             from ownstack_tui.tui.screens.confirm import ConfirmScreen
 
-            app = self.ownstack
-            target = (request and (request.ref or request.image)) or app.app_model.branch
+            # What each stack runs now (as it reported) → what it will run.
+            target = (rollback and rollback.sha) or controller.app_model.branch
+            states = controller.states
             confirmed = await self.app.push_screen_wait(
                 ConfirmScreen(
-                    f"Deploy {what or app.app_model.name} to production?",
+                    f"Deploy {what or controller.app_model.name} to production?",
                     "This touches: " + ", ".join(production),
                     confirm_label="Deploy",
-                    changes=[(name, app.states[name].deployed_sha, target) for name in stacks],
+                    changes=[(name, states[name].deployed_sha, target) for name in stacks],
                 )
             )
             if not confirmed:
                 self.notify("Nothing deployed")
                 return
-        self.deploy(stacks, request)
-
-    @work(exclusive=True, group="deploy", exit_on_error=False, description="deploy")
-    async def deploy(self, stacks: list[str], request: DeployRequest | None = None) -> None:
-        app = self.ownstack
-        self.query_one(TabbedContent).active = "deploy"
-        grid = self.query_one(DeployGrid)
-        running = app.engine.start_deploy(app.app_model, stacks, request)
-        self.running = running
-        for job in running.run.jobs:
-            app.states[job.stack].job = job
-            grid.watch_job(job)
-            # Status changes only: rebuilding the sidebar for every log line was wasted work.
-            job.subscribe(lambda event: None if event.lines else self._states_changed())
-        self._states_changed()
-        run = await running.wait()
-        self._announce(run)
-        self.load_history()
-        self.refresh_status()
-
-    def _announce(self, run: DeployRun) -> None:
-        failed = run.failed_stacks()
-        if failed:
-            self.notify(f"Deploy failed on {', '.join(failed)}", severity="error", timeout=10)
-        elif run.succeeded:
-            self.notify(f"Deployed to {len(run.jobs)} stack(s)")
-        else:
-            self.notify("Deploy cancelled", severity="warning")
+        started = controller.rollback(rollback) if rollback else controller.deploy(stacks)
+        if not started:
+            self.notify("A deploy is already running; cancel it first (x)", severity="warning")
 
     # -- history -----------------------------------------------------------------------------
 
-    @work(exclusive=True, group="history", exit_on_error=False, description="load history")
-    async def load_history(self) -> None:
-        app = self.ownstack
-        self._history = app.engine.history.timeline(app=app.app_model.name)
-        table = self._history_table()
-        if table is not None:
-            table.show(self._history)
-
     def _history_table(self) -> HistoryTable | None:
         """The History tab's table, or None before the tab was first shown."""
-        return self.query_one("#history", LazyTabPane).content  # type: ignore[return-value]
+        content = self.query_one("#history", LazyTabPane).content
+        return content if isinstance(content, HistoryTable) else None
 
     def action_open_history_entry(self) -> None:
         table = self._history_table()
         if table is None or not table.has_focus or table.selected is None:
             return
-        from ownstack_tui.tui.screens.job_log import JobLogScreen
+        self.controller.open_job_log(table.selected)
 
-        entry = table.selected
-        self.app.push_screen(JobLogScreen(entry, self.ownstack.engine.history.log_lines(entry.id)))
-
-    def on_data_table_row_selected(self, event: Message) -> None:
+    @on(DataTable.RowSelected, "#history-table")
+    def _history_row_chosen(self, event: DataTable.RowSelected) -> None:
         """Enter on a history row (the table takes the key itself) opens its log."""
-        if getattr(event, "data_table", None) is self._history_table():
-            event.stop()
-            self.action_open_history_entry()
+        event.stop()
+        self.action_open_history_entry()
 
     def action_rollback(self) -> None:
         """Re-deploy the selected history entry's SHA to that entry's stack alone."""
@@ -277,13 +277,12 @@ class MainScreen(Screen[None]):
         if not entry.sha:
             self.notify(f"Job {entry.id} recorded no SHA: nothing to roll back to", severity="warning")
             return
-        if entry.stack not in self.ownstack.app_model.stacks:
+        app_model = self.controller.app_model
+        if entry.stack not in app_model.stacks:
             self.notify(f"{entry.stack} is no longer a target of this app", severity="warning")
             return
         self._confirm_then_deploy(
-            [entry.stack],
-            DeployRequest(ref=entry.sha),
-            what=f"{self.ownstack.app_model.name} {entry.sha[:7]} (roll back)",
+            [entry.stack], rollback=entry, what=f"{app_model.name} {entry.sha[:7]} (roll back)"
         )
 
     # -- navigation --------------------------------------------------------------------------
@@ -299,21 +298,21 @@ class MainScreen(Screen[None]):
                 panes[0].focus()
         elif tab in LAZY_TABS:
             widget = await self._open_tab(tab)
-            if tab == "history":
-                widget.focus()
+            if isinstance(widget, TabContent):
+                widget.focus_main()
             else:
-                widget.focus_main()  # type: ignore[attr-defined]
+                widget.focus()
 
     async def _open_tab(self, tab: str) -> Widget:
         """A lazy tab's content: built the first time, then asked to read what it shows."""
         pane = self.query_one(f"#{tab}", LazyTabPane)
         first = pane.content is None
         widget = await pane.build()
-        if tab == "history":
-            if first and self._history is not None:
-                widget.show(self._history)  # type: ignore[attr-defined]
-        else:
-            widget.ensure_loaded()  # type: ignore[attr-defined]
+        if isinstance(widget, HistoryTable):
+            if first and self.controller.history is not None:
+                widget.show(self.controller.history)
+        elif isinstance(widget, TabContent):
+            widget.ensure_loaded()
         return widget
 
     def action_toggle_maximize(self) -> None:
@@ -345,6 +344,10 @@ class MainScreen(Screen[None]):
         tab = event.pane.id or ""
         if tab in LAZY_TABS:
             await self._open_tab(tab)
+
+    @on(StackSidebar.OptionHighlighted)
+    def _stack_highlighted(self, event: StackSidebar.OptionHighlighted) -> None:
+        self.controller.selected_stack = event.option.id
 
     @on(StackSidebar.OptionSelected)
     def _stack_chosen(self, event: StackSidebar.OptionSelected) -> None:

@@ -60,27 +60,20 @@ class ConfigTab(TableTab):
 
     @work(exclusive=True, group="config-read", exit_on_error=False, description="read config")
     async def reload(self) -> None:
-        app = self.ownstack
+        controller = self.controller
         self.set_status(Text("reading config from the stacks…", style="dim"))
-        outcomes = await app.engine.read_configs(app.app_model)
+        outcomes = await controller.read_configs()
         self.actual = {name: o.value for name, o in outcomes.items()}
         self.errors = {name: o.error or "" for name, o in outcomes.items() if o.value is None}
         view = self.view()
-        for name, state in app.states.items():
-            state.drift = view.drift_count(name)
-        self.post_message_to_screen()
+        controller.record_drift({name: view.drift_count(name) for name in controller.app_model.stacks})
         self.reads += 1
         self.show()
-
-    def post_message_to_screen(self) -> None:
-        changed = getattr(self.screen, "_states_changed", None)
-        if changed is not None:
-            changed()
 
     # -- showing -------------------------------------------------------------------------
 
     def view(self) -> ConfigView:
-        app = self.ownstack.app_model
+        app = self.controller.app_model
         return ConfigView(
             committed=app,
             preview=config_edits.preview(app, self.edits),
@@ -94,7 +87,7 @@ class ConfigTab(TableTab):
         table = self.table
         cursor = table.cursor_coordinate
         columns = [("Key", "key"), ("app level", APP_COLUMN)]
-        for stack in self.ownstack.app_model.stacks:
+        for stack in self.controller.app_model.stacks:
             columns.append((f"✗ {stack}" if stack in self.errors else stack, stack))
         self.fill(columns, self.view().rows())
         if table.row_count:
@@ -145,7 +138,7 @@ class ConfigTab(TableTab):
         if not ok or key is None:
             self.action_add()
             return
-        preview = config_edits.preview(self.ownstack.app_model, self.edits)
+        preview = config_edits.preview(self.controller.app_model, self.edits)
         if stack is None:
             value = preview.config.get(key, "")
         else:
@@ -175,7 +168,7 @@ class ConfigTab(TableTab):
         key, stack, ok = self._cursor()
         if not ok or key is None:
             return
-        preview = config_edits.preview(self.ownstack.app_model, self.edits)
+        preview = config_edits.preview(self.controller.app_model, self.edits)
         view = self.view()
         if stack is None:
             if key not in preview.config:
@@ -224,13 +217,13 @@ class ConfigTab(TableTab):
     async def plan_and_apply(self) -> None:
         from ownstack_tui.tui.screens.plan import PlanChoice, PlanScreen
 
-        app = self.ownstack
+        controller = self.controller
         edits = list(self.edits)
-        committed = app.app_model
+        committed = controller.app_model
         preview = config_edits.preview(committed, edits)
         stacks = config_edits.touched_stacks(committed, edits) if edits else list(committed.stacks)
         self.set_status(Text("planning…", style="dim"))
-        plans = await app.engine.plan_config(
+        plans = await controller.plan_config(
             preview, stacks, config_edits.removed_keys(committed, edits)
         )
         view = self.view()
@@ -249,17 +242,17 @@ class ConfigTab(TableTab):
             self.show()
             return
         if edits:
+            self.set_status(Text("writing the fleet file…", style="dim"))
             try:
-                fleet = config_edits.write_config_edits(app.fleet_path, committed.name, edits)
+                await controller.write_config_edits(edits)
             except OwnstackError as error:
-                self.notify(str(error), severity="error", timeout=15)
+                self.notify(str(error), severity="error", timeout=15, markup=False)
                 self.show()
                 return
-            app.fleet_changed(fleet)
         self.edits = []
         self.set_status(Text("applying…", style="dim"))
         restart = choice is PlanChoice.APPLY
-        results = await app.engine.apply_config(app.app_model, ready, restart=restart)
+        results = await controller.apply_config(ready, restart=restart)
         self.last_result = self._results(plans, ready, results, restart)
         failed = [name for name, o in results.items() if o.error] + [
             name for name, o in plans.items() if o.value is None

@@ -22,6 +22,7 @@ from ownstack_tui.tui.widgets.tail_pane import TailPane
 
 if TYPE_CHECKING:
     from ownstack_tui.tui.app import OwnstackApp
+    from ownstack_tui.tui.console import Console
 
 PANE_MIN_WIDTH = 40
 DEFAULT_CONTEXT = 2
@@ -79,8 +80,9 @@ class LogsTab(Vertical):
         self.context = DEFAULT_CONTEXT
 
     @property
-    def ownstack(self) -> OwnstackApp:
-        return self.app  # type: ignore[return-value]
+    def controller(self) -> Console:
+        app: OwnstackApp = self.app  # type: ignore[assignment]
+        return app.controller
 
     def compose(self) -> ComposeResult:
         yield Label(self._bar_text(), id="logs-bar")
@@ -107,13 +109,13 @@ class LogsTab(Vertical):
         """Start the tails the first time the tab is shown (they cost a channel each)."""
         if not self.started:
             self.started = True
-            for stack in self.ownstack.app_model.stacks:
+            for stack in self.controller.app_model.stacks:
                 self.start_tail(stack)
 
     def start_tail(self, stack: str) -> TailPane:
         pane = TailPane(stack, backlog=self.backlog, forward=self._forward)
         pane.paused = self.paused
-        order = list(self.ownstack.app_model.stacks)
+        order = list(self.controller.app_model.stacks)
         rank = order.index(stack) if stack in order else len(order)
         later = [p for p in self.panes if p.stack in order and order.index(p.stack) > rank]
         # Keep the fleet's order of stacks, whatever order tails are started in.
@@ -132,7 +134,7 @@ class LogsTab(Vertical):
         return [pane.stack for pane in self.panes]
 
     def _forward(self, stack: str, lines: list[str]) -> None:
-        width = max((len(name) for name in self.ownstack.app_model.stacks), default=0)
+        width = max((len(name) for name in self.controller.app_model.stacks), default=0)
         prefix = f"{stack:<{width}} │ "
         self.merged_pane.append([prefix + line for line in lines])
 
@@ -176,17 +178,15 @@ class LogsTab(Vertical):
         self._refresh_bar()
 
     async def action_toggle_stack(self) -> None:
-        from ownstack_tui.tui.widgets.stack_sidebar import StackSidebar
-
-        selected = self.screen.query_one(StackSidebar).selected
+        selected = self.controller.selected_stack
         if selected is None:
             return
-        if selected.name in self.tailed():
-            await self.stop_tail(selected.name)
-            self.notify(f"Stopped the log tail of {selected.name}")
+        if selected in self.tailed():
+            await self.stop_tail(selected)
+            self.notify(f"Stopped the log tail of {selected}")
         else:
-            self.start_tail(selected.name)
-            self.notify(f"Tailing {selected.name}")
+            self.start_tail(selected)
+            self.notify(f"Tailing {selected}")
 
     async def action_restart_stopped(self) -> None:
         """Start again the tails that ended or were refused (e.g. after a first deploy)."""

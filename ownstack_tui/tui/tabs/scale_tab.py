@@ -47,14 +47,14 @@ class ScaleTab(TableTab):
 
     @property
     def stacks(self) -> list[str]:
-        return list(self.ownstack.app_model.stacks)
+        return list(self.controller.app_model.stacks)
 
     # -- reading and showing ----------------------------------------------------------------
 
     @work(exclusive=True, group="scale-read", exit_on_error=False, description="read scale")
     async def reload(self) -> None:
-        app = self.ownstack
-        outcomes = await app.engine.read_scales(app.app_model)
+        self.set_status(Text("reading scale from the stacks…", style="dim"))
+        outcomes = await self.controller.read_scales()
         self.scales = {name: o.value for name, o in outcomes.items()}
         self.read_errors = {
             name: o.error or "no answer" for name, o in outcomes.items() if o.value is None
@@ -224,7 +224,7 @@ class ScaleTab(TableTab):
     async def plan_and_apply(self) -> None:
         from ownstack_tui.tui.screens.plan import PlanScreen
 
-        app = self.ownstack
+        app_model = self.controller.app_model
         changes = self.changes()
         body = scale_plan_text(
             {
@@ -233,7 +233,7 @@ class ScaleTab(TableTab):
             }
         )
         choice = await self.app.push_screen_wait(
-            PlanScreen(f"Scale plan for {app.app_model.name}", body, can_apply=True)
+            PlanScreen(f"Scale plan for {app_model.name}", body, can_apply=True)
         )
         if choice is None:
             return
@@ -249,7 +249,8 @@ class ScaleTab(TableTab):
             if not confirmed:
                 self.notify("Nothing scaled")
                 return
-        results = await app.engine.set_scales(app.app_model, changes)
+        self.set_status(Text("scaling…", style="dim"))
+        results = await self.controller.set_scale(changes)
         self.applied = {}
         for stack, outcome in results.items():
             if outcome.error:

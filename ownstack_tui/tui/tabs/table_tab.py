@@ -11,11 +11,15 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Label, Static
 
+from ownstack_tui.tui.console import ForwardsWorkerErrors
+from ownstack_tui.tui.messages import WorkFailed
+
 if TYPE_CHECKING:
     from ownstack_tui.tui.app import OwnstackApp
+    from ownstack_tui.tui.console import Console
 
 
-class TableTab(Vertical):
+class TableTab(ForwardsWorkerErrors, Vertical):
     DEFAULT_CSS = """
     TableTab { height: 1fr; }
     TableTab .tab-legend { color: $text-muted; padding: 0 1; height: 1; }
@@ -31,8 +35,9 @@ class TableTab(Vertical):
         self.reads = 0  # completed reads, so callers can wait for a fresh one
 
     @property
-    def ownstack(self) -> OwnstackApp:
-        return self.app  # type: ignore[return-value]
+    def controller(self) -> Console:
+        app: OwnstackApp = self.app  # type: ignore[assignment]
+        return app.controller
 
     @property
     def table(self) -> DataTable[Text]:
@@ -56,6 +61,10 @@ class TableTab(Vertical):
 
     def focus_main(self) -> None:
         self.table.focus()
+
+    def on_work_failed(self, message: WorkFailed) -> None:
+        """This tab's work raised (already notified): its status says so, not "…ing"."""
+        self.set_status(Text(f"✗ {message.text}", style="red"))
 
     def fill(self, columns: list[tuple[str, str]], rows: list[tuple[str, list[Text]]]) -> None:
         """Rebuild the table: ``columns`` as (label, key), ``rows`` as (key, cells).

@@ -1,4 +1,7 @@
-"""The Deploy tab's grid: one live log pane per target stack, all streaming at once."""
+"""The Deploy tab's grid: one live log pane per target stack, all streaming at once.
+
+It shows what it is given (by the main screen, from the Console's messages); it subscribes
+to nothing itself."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Grid
 
 from ownstack_tui.model.deploy import DeployStatus
-from ownstack_tui.model.jobs import DeployJob, JobEvent
+from ownstack_tui.model.jobs import DeployJob, DeployRun
 from ownstack_tui.tui.stack_state import format_elapsed
 from ownstack_tui.tui.widgets.log_pane import LogPane
 from ownstack_tui.tui.widgets.pane_grid import shape_grid
@@ -83,22 +86,20 @@ class DeployGrid(Grid):
     def pane(self, stack: str) -> LogPane:
         return self.query_one(f"#pane-{stack}", LogPane)
 
-    def watch_job(self, job: DeployJob) -> None:
-        """Show ``job`` in its stack's pane from now on (a new run clears the old log)."""
-        pane = self.pane(job.stack)
-        pane.clear()
-        self.jobs[job.stack] = job
-        job.subscribe(self._on_job_event)
-        self.update_title(job.stack)
-
-    def _on_job_event(self, event: JobEvent) -> None:
-        job = event.job
-        if self.jobs.get(job.stack) is not job or not self.is_attached:
-            return  # an older run's late event, or the console is closing
-        if event.lines:
-            self.pane(job.stack).append(list(event.lines))
-        else:
+    def show_run(self, run: DeployRun) -> None:
+        """Show ``run``'s jobs from now on (a new run clears its stacks' old logs)."""
+        for job in run.jobs:
+            self.pane(job.stack).clear()
+            self.jobs[job.stack] = job
             self.update_title(job.stack)
+
+    def update_job(self, job: DeployJob) -> None:
+        if self.jobs.get(job.stack) is job:  # else an older run's late news
+            self.update_title(job.stack)
+
+    def append(self, job: DeployJob, lines: list[str]) -> None:
+        if self.jobs.get(job.stack) is job:
+            self.pane(job.stack).append(lines)
 
     def update_titles(self) -> None:
         for stack in self.jobs:

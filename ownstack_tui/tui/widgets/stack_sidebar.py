@@ -1,5 +1,5 @@
-"""The stacks sidebar: one entry per target stack with status glyph, deployed short SHA,
-drift marker, reachability and the age of what it shows."""
+"""The stacks sidebar: one entry per target stack with status glyph, the short SHA the stack
+reported, drift marker, reachability and the age of that reading."""
 
 from __future__ import annotations
 
@@ -31,10 +31,13 @@ class StackSidebar(OptionList):
     }
     """
 
-    def __init__(self, states: Sequence[StackState], clock: Callable[[], float]) -> None:
+    def __init__(
+        self, states: Sequence[StackState], clock: Callable[[], float], refresh_interval: float
+    ) -> None:
         super().__init__(id="stacks")
         self.states = list(states)
         self.clock = clock
+        self.refresh_interval = refresh_interval
         self.border_title = "Stacks"
 
     def on_mount(self) -> None:
@@ -49,12 +52,16 @@ class StackSidebar(OptionList):
         highlighted = self.highlighted
         now = self.clock()
         self.clear_options()
-        self.add_options([Option(render_entry(s, now), id=s.name) for s in self.states])
+        self.add_options(
+            [Option(render_entry(s, now, self.refresh_interval), id=s.name) for s in self.states]
+        )
         if self.states:
             self.highlighted = highlighted if highlighted is not None else 0
 
 
-def render_entry(state: StackState, now: float) -> Text:
+def render_entry(state: StackState, now: float, refresh_interval: float) -> Text:
+    """Three lines: glyph, name and drift; the SHA the stack reported and whether it answered;
+    how old that reading is (marked stale past a few refresh intervals)."""
     text = Text(no_wrap=True, overflow="ellipsis")
     status = state.status
     if status is not None:
@@ -68,15 +75,15 @@ def render_entry(state: StackState, now: float) -> Text:
         text.append(f" ≠{state.drift}", style="yellow")
     text.append("\n  ")
     text.append(state.short_sha, style="dim" if state.short_sha.startswith("-") else "")
-    text.append(" ")
-    if state.checking and state.checked_at is None:
-        text.append("checking…", style="dim")
-    elif state.reachable is None:
-        text.append("not checked", style="dim")
-    elif state.reachable:
-        text.append("up", style="green")
+    if state.reachable is True:
+        text.append(" up", style="green")
+    elif state.reachable is False:
+        text.append(" down", style="red")
+    text.append("\n  ")
+    if state.checked_at is None:
+        text.append("checking…" if state.checking else "not checked", style="dim")
+    elif state.is_stale(now, refresh_interval):
+        text.append(f"stale · checked {format_age(now - state.checked_at)}", style="bold yellow")
     else:
-        text.append("down", style="red")
-    if state.checked_at is not None:
-        text.append(f" {format_age(now - state.checked_at)} ago", style="dim")
+        text.append(f"checked {format_age(now - state.checked_at)} ago", style="dim")
     return text

@@ -13,11 +13,14 @@ from collections.abc import Callable
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from ownstack_tui.engine.log_tail import TailEvent, TailEventKind, follow_logs
+from ownstack_tui.engine.log_tail import TailEvent, TailEventKind
+from ownstack_tui.tui.console import ForwardsWorkerErrors
+from ownstack_tui.tui.messages import WorkFailed
 from ownstack_tui.tui.widgets.log_pane import LogPane
 
 if TYPE_CHECKING:
     from ownstack_tui.tui.app import OwnstackApp
+    from ownstack_tui.tui.console import Console
 
 GAP_STYLE = "\x1b[1;33m"
 END_STYLE = "\x1b[1;31m"
@@ -54,7 +57,7 @@ def marker(text: str, style: str = GAP_STYLE) -> str:
     return f"{style}┄┄ {text} ┄┄{RESET}"
 
 
-class TailPane(LogPane):
+class TailPane(ForwardsWorkerErrors, LogPane):
     DEFAULT_CSS = """
     TailPane.-gap { border: round $warning; }
     TailPane.-stopped { border-title-color: $error; }
@@ -81,8 +84,9 @@ class TailPane(LogPane):
         self.reason = ""  # why the tail stopped, shown under the pane
 
     @property
-    def ownstack(self) -> OwnstackApp:
-        return self.app  # type: ignore[return-value]
+    def controller(self) -> Console:
+        app: OwnstackApp = self.app  # type: ignore[assignment]
+        return app.controller
 
     def on_mount(self) -> None:
         # LogPane's own on_mount runs too: Textual calls the handler of every class.
@@ -97,16 +101,16 @@ class TailPane(LogPane):
         )
 
     async def _follow(self) -> None:
-        app = self.ownstack
-        events = follow_logs(
-            app.engine,
-            app.app_model,
-            app.fleet.stack(self.stack),
-            backlog=self.backlog,
-            first_delay=self.first_retry_delay,
+        events = self.controller.follow_logs(
+            self.stack, backlog=self.backlog, first_delay=self.first_retry_delay
         )
         async for event in events:
             self._on_event(event)
+
+    def on_work_failed(self, message: WorkFailed) -> None:
+        """The tail's worker raised (already notified): the pane says it stopped, and why."""
+        self.reason = message.error
+        self._set_state(TailState.STOPPED)
 
     def _on_event(self, event: TailEvent) -> None:
         kind = event.kind
@@ -116,7 +120,7 @@ class TailPane(LogPane):
             self.received += 1
             self._deliver([short_stamp(event.text)])
             return
-        now = time.strftime("%H:%M:%S", time.localtime(self.ownstack.clock()))
+        now = time.strftime("%H:%M:%S", time.localtime(self.controller.clock()))
         if kind is TailEventKind.GAP:
             self.gaps += 1
             self._deliver([marker(f"{now} connection lost ({event.text}); reconnecting…")])

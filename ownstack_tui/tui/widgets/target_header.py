@@ -1,4 +1,5 @@
-"""The header that always says where actions go: app, fleet file, via ssh|api, target."""
+"""The header that always says where actions go: app, fleet file, via ssh|api, target;
+and, while a deploy runs, how many of its stacks are done."""
 
 from __future__ import annotations
 
@@ -26,9 +27,15 @@ class TargetHeader(Static):
         self.via = via
         self.target = target
         self.credential = credential
+        self.progress: tuple[int, int] | None = None  # (done, total) of the running deploy
 
     def on_mount(self) -> None:
         self.update(self.describe())
+
+    def show_progress(self, done: int | None, total: int = 0) -> None:
+        """While a run is going: "N of M done"; None when it ended."""
+        self.progress = None if done is None else (done, total)
+        self.update(self.describe(self.content_size.width))
 
     def on_resize(self) -> None:
         self.update(self.describe(self.content_size.width))
@@ -51,6 +58,9 @@ class TargetHeader(Static):
         text.append(self.via, style="bold reverse" if self.via == "api" else "bold")
         text.append("  → ", style="dim")
         text.append(self.target, style="bold")
+        if self.progress is not None:
+            done, total = self.progress
+            text.append(f"  deploy {done} of {total} done", style="bold yellow")
         if self.credential:
             text.append("  token ", style="dim")
             text.append(self.credential)

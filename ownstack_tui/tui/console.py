@@ -1,0 +1,394 @@
+"""The Console: the one owner of what the console shows, and the only listener to the engine.
+
+It holds the fleet, the selected app, each stack's state, the current run and the history.
+Widgets call its intents (``deploy``, ``cancel``, ``refresh``, ``apply_config``, ...) and
+render the messages it publishes (:mod:`ownstack_tui.tui.messages`) to the main screen.
+Its work runs as App workers, so one App handler reports every failure; job events (which may
+arrive on any thread) are re-published thread-safely, log lines gathered per ~100 ms.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from textual.app import App
+from textual.message import Message
+from textual.message_pump import MessagePump
+from textual.worker import Worker, WorkerState
+
+from ownstack_tui.backends.base import AppState, DeployRequest
+from ownstack_tui.engine import config_edits
+from ownstack_tui.engine.config_edits import ConfigEdit
+from ownstack_tui.engine.engine import Engine, RunningDeploy
+from ownstack_tui.engine.history import HistoryEntry, TimelineItem
+from ownstack_tui.engine.log_tail import TailEvent, follow_logs
+from ownstack_tui.errors import HostKeyError, UnknownHostKey, describe_failure
+from ownstack_tui.fanout import StackOutcome
+from ownstack_tui.model.config import StackConfigPlan
+from ownstack_tui.model.deploy import DeployStatus
+from ownstack_tui.model.fleet import App as AppModel
+from ownstack_tui.model.fleet import Fleet
+from ownstack_tui.model.jobs import JobEvent, Unsubscribe
+from ownstack_tui.tui import messages
+from ownstack_tui.tui.line_batch import LineBatch
+from ownstack_tui.tui.stack_state import StackState
+
+log = logging.getLogger(__name__)
+log.addHandler(logging.NullHandler())  # failures are shown as notifications, not on stderr
+
+LINES_EVERY = 0.1  # seconds: job log lines are published at most this often
+REPEAT_NOTICE_AFTER = 60.0  # seconds before the same failure of the same work is shown again
+
+
+class Console:
+    def __init__(
+        self,
+        app: App[Any],
+        fleet_path: Path,
+        fleet: Fleet,
+        app_model: AppModel,
+        engine: Engine,
+        clock: Callable[[], float],
+    ) -> None:
+        self.app = app
+        self.fleet_path = fleet_path
+        self.fleet = fleet
+        self.app_model = app_model
+        self.engine = engine
+        self.clock = clock
+        self.states = {
+            name: StackState(name=name, host=fleet.stacks[name].host) for name in app_model.stacks
+        }
+        self.running: RunningDeploy | None = None
+        self.selected_stack: str | None = next(iter(self.states), None)  # the sidebar's
+        self.history: list[TimelineItem] | None = None  # None until first read
+        self._receiver: MessagePump | None = None
+        self._deploying = False
+        self._refreshing = False
+        self._refresh_again = False
+        self._asked_host_keys: set[str] = set()  # stacks asked about this session
+        self._told: set[str] = set()  # host-key problems already shown once
+        self._reported: dict[str, tuple[str, float]] = {}  # work -> (its error, when told)
+        self._stops: list[Unsubscribe] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lines = LineBatch(lambda lines: self.publish(messages.JobLines(lines)), LINES_EVERY)
+
+    # -- wiring --------------------------------------------------------------------------
+
+    @property
+    def refresh_interval(self) -> float:
+        return self.fleet.refresh_interval
+
+    def attach(self, receiver: MessagePump) -> None:
+        """Publish to ``receiver`` (the main screen) from now on."""
+        self._receiver = receiver
+
+    def start(self) -> None:
+        """Read the stacks and the history now, then keep reading every refresh interval."""
+        self._loop = asyncio.get_running_loop()
+        self._lines.start(self._loop)
+        self.app.set_interval(self.refresh_interval, self.refresh, name="auto-refresh")
+        self.refresh()
+        self.load_history()
+
+    def publish(self, message: Message) -> None:
+        """Safe from any thread: post_message hands the message to the receiver's loop."""
+        if self._receiver is not None:
+            self._receiver.post_message(message)
+
+    def _run(self, work: Coroutine[Any, Any, None], name: str, what: str) -> Worker[None]:
+        return self.app.run_worker(
+            work, name=name, group=name, description=what, exit_on_error=False
+        )
+
+    def _run_in_thread(self, work: Callable[[], None], name: str, what: str) -> Worker[None]:
+        return self.app.run_worker(
+            work, name=name, group=name, description=what, exit_on_error=False, thread=True
+        )
+
+    def _on_loop(self, callback: Callable[..., None], *args: Any) -> None:
+        """Run ``callback`` on the app's loop, whichever thread calls."""
+        loop = self._loop
+        if loop is None or _on_thread_of(loop):
+            callback(*args)
+        else:
+            loop.call_soon_threadsafe(callback, *args)
+
+    # -- failures ------------------------------------------------------------------------
+
+    def report_failure(self, worker: Worker[Any]) -> None:
+        """A worker raised: say so, and tell the widget that ran it (to show the truth)."""
+        what = worker.description or worker.name or "background work"
+        error = worker.error
+        text = describe_failure(error) if error is not None else "stopped"
+        log.error("%s failed", what, exc_info=error)
+        # Repeated work (the timer's refresh, the history read) failing the same way again
+        # is not news: one toast per minute for it, the status still says it every time.
+        now = self.clock()
+        last = self._reported.get(what)
+        if last is None or last[0] != text or now - last[1] > REPEAT_NOTICE_AFTER:
+            self._reported[what] = (text, now)
+            self.app.notify(f"{what} failed: {text}", severity="error", timeout=15, markup=False)
+        failed = messages.WorkFailed(what, text, worker.name)
+        if worker.node is self.app:
+            self.publish(failed)
+        else:
+            worker.node.post_message(failed)
+
+    def _listener_failed(self, what: str, error: BaseException) -> None:
+        log.error("%s failed", what, exc_info=error)
+        text = describe_failure(error)
+        self._on_loop(
+            lambda: self.app.notify(f"{what} failed: {text}", severity="error", markup=False)
+        )
+        self.publish(messages.WorkFailed(what, text))
+
+    # -- status --------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read every stack again (one reading at a time: a request during one runs after)."""
+        if self._refreshing:
+            self._refresh_again = True
+            return
+        self._refreshing = True
+        self._run(self._refresh(), "status", "refresh status")
+
+    async def _refresh(self) -> None:
+        try:
+            for state in self.states.values():
+                state.checking = True
+            self.publish(messages.StacksChanged())
+            outcomes = await self.engine.app_states(self.app_model)
+            now = self.clock()
+            for name, outcome in outcomes.items():
+                if name in self.states:
+                    _record_reading(self.states[name], outcome, now)
+        finally:
+            for state in self.states.values():
+                state.checking = False
+            self._refreshing = False
+            self.publish(messages.StacksChanged())
+        self._host_key_problems(list(outcomes.values()))
+        self.load_history()  # deploys from the command line land there too
+        if self._refresh_again:
+            self._refresh_again = False
+            self.refresh()
+
+    def _host_key_problems(self, outcomes: Sequence[StackOutcome[AppState]]) -> None:
+        unknown = []
+        for outcome in outcomes:
+            error = outcome.exception
+            if isinstance(error, UnknownHostKey):
+                if outcome.stack not in self._asked_host_keys:
+                    self._asked_host_keys.add(outcome.stack)
+                    unknown.append(error)
+            elif isinstance(error, HostKeyError) and str(error) not in self._told:
+                self._told.add(str(error))
+                self.app.notify(str(error), severity="error", timeout=15, markup=False)
+        if unknown:
+            self.publish(messages.HostKeysUnknown(unknown))
+
+    def trust_host_key(self, error: UnknownHostKey, remember: bool) -> None:
+        """The user accepted the key: for this session, or (``remember``) in known_hosts."""
+        self.engine.trust_host_key(error, remember)
+
+    def record_drift(self, drift: Mapping[str, int | None]) -> None:
+        for name, count in drift.items():
+            if name in self.states:
+                self.states[name].drift = count
+        self.publish(messages.StacksChanged())
+
+    # -- deploys -------------------------------------------------------------------------
+
+    @property
+    def is_deploying(self) -> bool:
+        return self._deploying
+
+    def failed_stacks(self) -> list[str]:
+        return [name for name, state in self.states.items() if state.status is DeployStatus.FAILED]
+
+    def deploy(self, stacks: Sequence[str], request: DeployRequest | None = None) -> bool:
+        """Start deploying to ``stacks``; False (and nothing started) while a run is going."""
+        if self._deploying:
+            return False
+        self._deploying = True
+        self._run(self._deploy(list(stacks), request), "deploy", "deploy")
+        return True
+
+    def rollback(self, entry: HistoryEntry) -> bool:
+        """Deploy the SHA of a past job again, to that job's stack alone."""
+        if not entry.sha:
+            return False
+        return self.deploy([entry.stack], DeployRequest(ref=entry.sha))
+
+    async def _deploy(self, stacks: list[str], request: DeployRequest | None) -> None:
+        try:
+            running = self.engine.start_deploy(self.app_model, stacks, request)
+            self.running = running
+            for job in running.run.jobs:
+                self.states[job.stack].job = job
+                self._stops.append(job.subscribe(self._on_job_event))
+            self.publish(messages.RunStarted(running.run))
+            self.publish(messages.RunProgress(0, len(running.run.jobs)))
+            self.publish(messages.StacksChanged())
+            run = await running.wait()
+            self._lines.flush()
+            self.publish(messages.RunFinished(run, messages.RunSummary.of(run)))
+        finally:
+            self._deploying = False
+            for stop in self._stops:
+                stop()
+            self._stops.clear()
+        self.load_history()
+        self.refresh()
+
+    def cancel(self) -> bool:
+        """Cancel the running deploy; False when none is running."""
+        if self.running is None or self.running.run.is_finished:
+            return False
+        self.running.cancel()
+        return True
+
+    def _on_job_event(self, event: JobEvent) -> None:
+        """Called by the backend, possibly off the loop: nothing here may raise into it."""
+        try:
+            if event.lines:
+                self._lines.add(event.job, event.lines)
+                return
+            self._lines.flush()  # the lines before a status change are shown before it
+            self.publish(messages.JobUpdated(event.job))
+            self.publish(messages.StacksChanged())
+            running = self.running
+            if running is not None:
+                jobs = running.run.jobs
+                self.publish(messages.RunProgress(sum(j.is_final for j in jobs), len(jobs)))
+        except Exception as error:
+            self._listener_failed(f"showing job {event.job.id}", error)
+
+    # -- history -------------------------------------------------------------------------
+
+    def load_history(self) -> None:
+        """Read the history file in a thread; publishes HistoryLoaded."""
+        self._run_in_thread(self._read_history, "history", "read deploy history")
+
+    def _read_history(self) -> None:
+        items = self.engine.history.timeline(app=self.app_model.name)
+        self._on_loop(self._history_read, items)
+
+    def _history_read(self, items: list[TimelineItem]) -> None:
+        if items == self.history:
+            return  # nothing new: the History table keeps its cursor
+        self.history = items
+        newest: dict[str, HistoryEntry] = {}
+        for item in items:  # newest first; config and scale changes are no deploys
+            if isinstance(item, HistoryEntry):
+                newest.setdefault(item.stack, item)
+        for name, state in self.states.items():
+            state.last_entry = newest.get(name)
+        self.publish(messages.HistoryLoaded(items))
+        self.publish(messages.StacksChanged())
+
+    def open_job_log(self, entry: HistoryEntry) -> None:
+        """Read a past job's log in a thread; publishes JobLogRead."""
+
+        def read() -> None:
+            lines = self.engine.history.log_lines(entry.id)
+            self.publish(messages.JobLogRead(entry, lines))
+
+        self._run_in_thread(read, "job-log", f"read the log of job {entry.id}")
+
+    # -- config and scale ----------------------------------------------------------------
+
+    async def read_configs(self) -> dict[str, StackOutcome[dict[str, str]]]:
+        return await self.engine.read_configs(self.app_model)
+
+    async def plan_config(
+        self, preview: AppModel, stacks: Sequence[str], removed: Mapping[str, Sequence[str]]
+    ) -> dict[str, StackOutcome[StackConfigPlan]]:
+        return await self.engine.plan_config(preview, stacks, removed)
+
+    async def write_config_edits(self, edits: Sequence[ConfigEdit]) -> None:
+        """Write staged edits to the fleet file (two fsyncs: off the loop), then use it."""
+        fleet = await asyncio.to_thread(
+            config_edits.write_config_edits, self.fleet_path, self.app_model.name, list(edits)
+        )
+        self.fleet_changed(fleet)
+
+    async def apply_config(
+        self, plans: Mapping[str, StackConfigPlan], restart: bool
+    ) -> dict[str, StackOutcome[list[str]]]:
+        try:
+            return await self.engine.apply_config(self.app_model, plans, restart)
+        finally:
+            self.refresh()
+
+    async def read_scales(self) -> dict[str, StackOutcome[dict[str, int]]]:
+        return await self.engine.read_scales(self.app_model)
+
+    async def set_scale(
+        self, changes: Mapping[str, Mapping[str, int]]
+    ) -> dict[str, StackOutcome[list[str]]]:
+        try:
+            return await self.engine.set_scales(self.app_model, changes)
+        finally:
+            self.refresh()
+
+    def fleet_changed(self, fleet: Fleet) -> None:
+        """The fleet file was rewritten: every part sees the new fleet."""
+        self.fleet = fleet
+        self.app_model = fleet.app(self.app_model.name)
+        self.engine.fleet = fleet
+        self.publish(messages.FleetChanged(fleet))
+
+    # -- logs ----------------------------------------------------------------------------
+
+    def follow_logs(
+        self, stack: str, backlog: int, first_delay: float
+    ) -> AsyncIterator[TailEvent]:
+        return follow_logs(
+            self.engine, self.app_model, self.fleet.stack(stack), backlog=backlog,
+            first_delay=first_delay,
+        )
+
+    # -- closing -------------------------------------------------------------------------
+
+    async def close(self) -> None:
+        """Quitting mid-deploy cancels it: the jobs are recorded as cancelled, not left running."""
+        running = self.running
+        if running is not None and not running.run.is_finished:
+            running.cancel()
+            await running.wait()
+        self._receiver = None
+        await self.engine.close()
+
+
+def _record_reading(state: StackState, outcome: StackOutcome[AppState], now: float) -> None:
+    state.checked_at = now
+    state.reachable = outcome.ok
+    state.error = outcome.error
+    if outcome.value is not None:
+        state.app_exists = outcome.value.exists
+        state.deployed_sha = outcome.value.deployed_sha
+        state.dokku_version = outcome.value.dokku_version
+
+
+def _on_thread_of(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
+
+
+class ForwardsWorkerErrors:
+    """Mixed into widgets that run their own workers (Textual tells only the worker's node):
+    a failure is passed to the App's one handler, which notifies and reports WorkFailed."""
+
+    app: App[Any]
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.app.post_message(Worker.StateChanged(event.worker, event.state))

@@ -1,0 +1,303 @@
+"""Every fault of the matrix on ONE stack, against every operation it concerns.
+
+For each cell: the exit status is right, the sick stack's line names it and the cause, the
+healthy stacks did their work (checked on the stacks' recorded state, not on output), the
+operation ended within its bound, nothing printed a traceback, and the fleet file and history
+are consistent afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomlkit
+
+from ownstack_tui import paths
+from ownstack_tui.engine.history import History
+from ownstack_tui.fleet_file import FleetFile
+from tests.api.conftest import ApiWorld
+from tests.cli.helpers import Cli, Result, follow_until
+from tests.faults.matrix import (
+    CELLS,
+    COMMAND_TIMEOUT,
+    CONNECT_TIMEOUT,
+    HEALTHY,
+    SICK,
+    Cell,
+)
+
+SSH_CELLS = [cell for cell in CELLS if cell.fault.via == "ssh"]
+API_CELLS = [cell for cell in CELLS if cell.fault.via == "api"]
+SSHD_CELLS = [cell for cell in SSH_CELLS if cell.behind_sshd]
+
+
+class SilentHost:
+    """Accepts TCP connections and never says a word: a host frozen before the SSH banner."""
+
+    def __init__(self) -> None:
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.port = self._server.getsockname()[1]
+        self._held: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self._server.accept()
+            except OSError:
+                return
+            self._held.append(conn)
+
+    def close(self) -> None:
+        self._server.close()
+        for conn in self._held:
+            conn.close()
+
+
+@pytest.fixture
+def silent_host() -> Iterator[SilentHost]:
+    host = SilentHost()
+    yield host
+    host.close()
+
+
+@dataclass
+class Scene:
+    """The app deployed on all three stacks, then one new commit waiting to go out."""
+
+    cli: Cli
+    app: str
+    fleet_path: Path
+    repo: Path
+    deployed: str  # the SHA every stack runs before the fault
+    tip: str  # the branch tip a deploy sends
+
+
+def git(repo: Path, *argv: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *argv], check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def edit_fleet(path: Path, edit: Any) -> None:
+    document = tomlkit.parse(path.read_text())
+    edit(document)
+    path.write_text(tomlkit.dumps(document))
+
+
+@pytest.fixture
+def scene(shop: tuple[Path, str], shop_cli: Cli, demo_repo: Path) -> Scene:
+    fleet_path, app = shop
+
+    def timeouts(document: Any) -> None:
+        document["timeouts"] = {"connect": CONNECT_TIMEOUT, "command": COMMAND_TIMEOUT}
+        # A build silent this long is stuck; the sandbox's builds print every few ms.
+        document["timeouts"]["build_silence"] = COMMAND_TIMEOUT
+
+    edit_fleet(fleet_path, timeouts)
+    first = shop_cli("deploy", app, "--wait")
+    assert first.status == 0, first.out + first.err
+    deployed = git(demo_repo, "rev-parse", "HEAD")
+    (demo_repo / "CHANGES").write_text("a change to roll out\n")
+    git(demo_repo, "add", "CHANGES")
+    git(demo_repo, "commit", "-q", "-m", "A change")
+    return Scene(shop_cli, app, fleet_path, demo_repo, deployed, git(demo_repo, "rev-parse", "HEAD"))
+
+
+def break_stack(cell: Cell, scene: Scene, sick: Any, silent_host: SilentHost) -> None:
+    name = cell.fault.name
+    switches = {
+        "unreachable": {"port_closed": True},
+        "auth-refused": {"auth_refused": True},
+        "changed-host-key": {"host_key_changed": True},
+        "dropped-mid-build": {"drop_after_lines": 5},
+        "deploy-locked": {"deploy_locked": True},
+        "failing-build": {"build_fail": True},
+        "formation-lock": {"formation_lock": True},
+        "slow-network": {"rtt_ms": 150},
+        "freeze-after-auth": {"freeze_after_auth": True},
+        "dropped-mid-log-tail": {"drop_after_lines": 3},
+    }
+    if name in switches:
+        sick.set_fault(**switches[name])
+    elif name == "hang":
+        edit_fleet(scene.fleet_path, lambda doc: doc["stacks"][SICK].__setitem__("port", silent_host.port))
+    elif name == "unknown-host-key":
+        known_hosts = paths.known_hosts_path()
+        kept = [line for line in known_hosts.read_text().splitlines(keepends=True)
+                if f"]:{sick.port} " not in line]
+        known_hosts.write_text("".join(kept))
+    else:  # pragma: no cover - a fault added to matrix.py without a way to cause it
+        raise AssertionError(f"no way to cause fault {name!r}")
+    time.sleep(0.3)  # the stand-in's proxy picks transport faults up on its next poll
+
+
+def prepare(cell: Cell, scene: Scene) -> None:
+    """What an operation needs to have something to do on every stack."""
+    if cell.operation.name == "config-apply":
+        fleet_file = FleetFile.load(scene.fleet_path)
+        fleet_file.set_config(scene.app, None, {"APPLIED_KEY": "from the fleet"})
+        fleet_file.save()
+
+
+def argv(cell: Cell, scene: Scene) -> list[str]:
+    return [word.format(app=scene.app, stack=SICK) for word in cell.operation.argv]
+
+
+def sick_lines(result: Result) -> list[str]:
+    """Lines about the sick stack that are not its streamed log (``STACK | …``)."""
+    return [line for line in (result.out + result.err).splitlines()
+            if SICK in line and f"{SICK} |" not in line]
+
+
+def check_healthy_stacks(
+    cell: Cell, scene: Scene, result: Result, sandbox_fleet: Any, sick: Any
+) -> None:
+    stacks = {name: sandbox_fleet[name] for name in HEALTHY}
+    if not cell.fault.sick_fails:
+        stacks[SICK] = sick
+    op = cell.operation.name
+    for name, stack in stacks.items():
+        if op == "deploy":
+            assert stack.deployed_sha(scene.app) == scene.tip, f"{name} did not get the new tip"
+        elif op == "app-info":
+            assert f"{name} — deployed {scene.deployed[:7]}" in result.out
+        elif op == "stacks":
+            (row,) = [line for line in result.out.splitlines() if line.startswith(name + " ")]
+            assert " ok " in row + " ", row
+        elif op == "config-set":
+            assert stack.state.read_env(scene.app).get("MATRIX_KEY") == "v a$l'ue"
+        elif op == "config-apply":
+            assert stack.state.read_env(scene.app).get("APPLIED_KEY") == "from the fleet"
+        elif op in ("logs", "logs-follow"):
+            assert re.search(rf"^{name} +\|", result.out, re.M), f"no log lines from {name}"
+    if op == "ps-scale":
+        # The command names one stack; the others must still be scalable while it is sick.
+        healthy = scene.cli("ps:scale", "--app", scene.app, "--stack", HEALTHY[0], "worker=1")
+        assert healthy.status == 0, healthy.err
+        assert sandbox_fleet[HEALTHY[0]].state.meta(scene.app)["scale"].get("worker") == 1
+
+
+def check_consistent(scene: Scene) -> None:
+    """The fleet file still parses (and kept a config change); no job is left unfinished."""
+    fleet = FleetFile.load(scene.fleet_path).fleet
+    assert scene.app in fleet.apps
+    for entry in History(paths.data_dir()).entries(app=scene.app):
+        assert entry.status.is_final, f"job {entry.id} on {entry.stack} left {entry.status.value}"
+
+
+@pytest.mark.parametrize("cell", SSH_CELLS, ids=[cell.id for cell in SSH_CELLS])
+def test_one_sick_stack(
+    cell: Cell, scene: Scene, sandbox_fleet: Any, silent_host: SilentHost
+) -> None:
+    run_cell(cell, scene, sandbox_fleet, sandbox_fleet[SICK], silent_host)
+
+
+@pytest.fixture
+def sshd_scene(scene: Scene, sshd_stack: Any) -> Scene:
+    """The same scene with the sick stack behind a real OpenSSH sshd (forced command)."""
+
+    def point_at_sshd(document: Any) -> None:
+        document["stacks"][SICK].update(
+            {"port": sshd_stack.port, "user": sshd_stack.user, "identity": str(sshd_stack.client_key_path)}
+        )
+
+    edit_fleet(scene.fleet_path, point_at_sshd)
+    with paths.known_hosts_path().open("a") as known_hosts:
+        known_hosts.write(sshd_stack.known_hosts_line() + "\n")
+    # The scene deployed to the sandbox stack; bring the sshd stack to the same release.
+    deployed = scene.cli("deploy", scene.app, "--stack", SICK, "--ref", scene.deployed, "--wait")
+    assert deployed.status == 0, deployed.out + deployed.err
+    return scene
+
+
+@pytest.mark.sshd
+@pytest.mark.parametrize("cell", SSHD_CELLS, ids=[cell.id for cell in SSHD_CELLS])
+def test_one_sick_stack_behind_a_real_sshd(
+    cell: Cell, sshd_scene: Scene, sandbox_fleet: Any, sshd_stack: Any, silent_host: SilentHost
+) -> None:
+    run_cell(cell, sshd_scene, sandbox_fleet, sshd_stack, silent_host)
+
+
+def run_cell(cell: Cell, scene: Scene, sandbox_fleet: Any, sick: Any, silent_host: SilentHost) -> None:
+    prepare(cell, scene)
+    break_stack(cell, scene, sick, silent_host)
+    started = time.monotonic()
+    if cell.operation.name == "logs-follow":
+        status, out, err = follow_until(
+            ["--fleet", str(scene.fleet_path), *argv(cell, scene)],
+            f"stack {SICK}: log stream reconnected",
+        )
+        result = Result(status, out, err)
+    else:
+        result = scene.cli(*argv(cell, scene))
+    elapsed = time.monotonic() - started
+
+    assert "Traceback" not in result.out + result.err
+    assert result.status == cell.status, result.out[-2000:] + result.err
+    if cell.fault.sick_fails:
+        lines = sick_lines(result)
+        assert any(cell.fault.fragment in line.lower() for line in lines), (
+            f"no line names {SICK} and {cell.fault.fragment!r}: {lines}"
+        )
+    check_healthy_stacks(cell, scene, result, sandbox_fleet, sick)
+    assert elapsed < cell.fault.bound, f"took {elapsed:.1f} s, bound {cell.fault.bound} s"
+    check_consistent(scene)
+    if cell.operation.name == "config-set":
+        assert "MATRIX_KEY" in scene.fleet_path.read_text()
+
+
+def break_control_plane(cell: Cell, world: ApiWorld, monkeypatch: pytest.MonkeyPatch) -> None:
+    name = cell.fault.name
+    if name == "api-401":
+        monkeypatch.setenv("OWNSTACK_API_TOKEN", "osk-not-the-right-one")
+    elif name == "api-500-read":
+        world.control_plane.set_faults(fail_requests=2, fail_method="GET")
+    elif name == "api-500-post":
+        world.control_plane.set_faults(fail_requests=1, fail_method="POST")
+    elif name == "api-log-cut":
+        world.control_plane.set_faults(drop_log_after_lines=4)
+    else:  # pragma: no cover
+        raise AssertionError(f"no way to cause fault {name!r}")
+
+
+@pytest.mark.parametrize("cell", API_CELLS, ids=[cell.id for cell in API_CELLS])
+def test_a_sick_control_plane(
+    cell: Cell, world: ApiWorld, sandbox_fleet: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert world.ssh("deploy", world.app, "--wait").status == 0
+    break_control_plane(cell, world, monkeypatch)
+    words = [word.format(app=world.app, stack=SICK) for word in cell.operation.argv]
+    started = time.monotonic()
+    result = Cli.__call__(world.ssh, *words)  # argv names --via api itself
+    elapsed = time.monotonic() - started
+
+    assert "Traceback" not in result.out + result.err
+    assert result.status == cell.status, result.out[-2000:] + result.err
+    text = (result.out + result.err).lower()
+    if cell.fault.sick_fails:
+        assert cell.fault.fragment in text
+        assert world.token not in result.out + result.err
+    else:
+        sha = git(world.fleet_path.parent / "demo-app", "rev-parse", "HEAD")
+        for stack in sandbox_fleet:
+            assert stack.deployed_sha(world.app) == sha
+    if cell.fault.name == "api-500-post":
+        registry = world.control_plane.registry
+        assert registry is not None and registry.deployments == {}, "a retry would have deployed"
+    assert elapsed < cell.fault.bound, f"took {elapsed:.1f} s, bound {cell.fault.bound} s"
+
+
+def test_the_published_reliability_table_is_the_one_tested() -> None:
+    from tests.faults.render import DOC, render
+
+    assert DOC.read_text() == render(), "run: python -m tests.faults.render > docs/RELIABILITY.md"
