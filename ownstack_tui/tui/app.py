@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import ClassVar
 
@@ -85,6 +85,11 @@ class OwnstackApp(App[str | None]):
     def on_load(self) -> None:
         if self.fleet.keys:
             self.set_keymap(dict(self.fleet.keys))
+
+    @property
+    def keymap(self) -> Mapping[str, str]:
+        """The user's remapped keys (binding id -> keys), as the palette and help show them."""
+        return self.fleet.keys
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place a worker's failure is handled: the App's own workers (the Console's)

@@ -8,9 +8,10 @@ class's bindings; its actions run on the tab once shown."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
@@ -19,6 +20,20 @@ from ownstack_tui.tui.tabs.lazy_pane import LazyTabPane
 
 if TYPE_CHECKING:
     from textual.binding import BindingsMap
+
+
+@runtime_checkable
+class PaletteTab(Protocol):
+    """A tab whose bindings the palette offers; running one first shows tab ``palette_tab``."""
+
+    palette_tab: str
+
+
+@runtime_checkable
+class RemappedKeys(Protocol):
+    """An app whose keys the user remapped (the fleet's ``[keys]``): binding id -> keys."""
+
+    keymap: Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -38,18 +53,16 @@ def palette_actions(screen: DOMNode, app: object) -> list[PaletteAction]:
     for node in screen.query("*"):
         if isinstance(node, LazyTabPane) and node.content is None:
             content = node.content_class()
-            tab = getattr(content, "palette_tab", None)
-            if isinstance(tab, str) and content._merged_bindings is not None:
-                sources.append((None, content._merged_bindings, tab))
-        elif isinstance(getattr(node, "palette_tab", None), str):
-            sources.append((node, node._bindings, node.palette_tab))  # type: ignore[attr-defined]
+            if isinstance(content, PaletteTab) and content._merged_bindings is not None:
+                sources.append((None, content._merged_bindings, content.palette_tab))
+        elif isinstance(node, PaletteTab):
+            sources.append((node, node._bindings, node.palette_tab))
     entries = []
     for node, node_bindings, tab in sources:
         seen: set[str] = set()
         bindings = node_bindings.copy()
-        keymap = getattr(app, "_keymap", None)
-        if keymap:  # show the keys as remapped by the fleet's [keys] table
-            bindings.apply_keymap(keymap)
+        if isinstance(app, RemappedKeys) and app.keymap:  # keys as the fleet's [keys] remaps them
+            bindings.apply_keymap(dict(app.keymap))
         for _key, binding in bindings:
             if binding.action in seen or not binding.description:
                 continue

@@ -24,6 +24,7 @@ class LazyTabPane(TabPane):
 
     def content_class(self) -> type[Widget]:
         module, _, name = self.content_path.partition(":")
+        # Imported by dotted name on first show, so start-up does not pay for hidden tabs.
         cls: type[Widget] = getattr(importlib.import_module(module), name)
         return cls
 

@@ -202,6 +202,10 @@ class LogPane(ScrollView, can_focus=True):
             self._filter = LineFilter(self._filter.pattern, self._filter.context)
         self._parsed.clear()
         self._cells.clear()
+        self._lay_out_again()
+
+    def _lay_out_again(self) -> None:
+        """After the shown lines changed wholesale (cleared, filtered): wrap, size, back to the tail."""
         if self.wrap:
             self._rewrap()
         with self._self_scrolling():
@@ -540,12 +544,7 @@ class LogPane(ScrollView, can_focus=True):
             self._filter = line_filter
         else:
             self._filter = None
-        if self.wrap:
-            self._rewrap()
-        with self._self_scrolling():
-            self._set_virtual_size()
-        self.resume_tail()
-        self.refresh()
+        self._lay_out_again()
 
     @property
     def filter_matches(self) -> int | None:
