@@ -153,7 +153,8 @@ class RunningRollout:
         watcher = asyncio.get_running_loop().create_task(self._watch_slow_jobs())
         current_wave = 0
         try:
-            await self._read_releases()
+            if self.progress.policy.on_failure is OnFailure.ROLLBACK:
+                await self._read_releases()  # only a rollback needs them: no extra wait on a sick stack
             failed = None
             for wave in self.progress.waves:
                 current_wave = wave.number
