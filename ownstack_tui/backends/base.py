@@ -7,13 +7,14 @@ them in one request (the SSH backend simply runs them in parallel).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from ownstack_tui.model.config import StackConfigPlan
 from ownstack_tui.model.deploy_lock import LockHolder, StackLock
 from ownstack_tui.model.fleet import App, Stack
+from ownstack_tui.model.health_readings import StackHealthReading
 from ownstack_tui.model.jobs import DeployJob
 
 
@@ -94,6 +95,21 @@ class Backend(Protocol):
         self, app: App, stack: Stack, num: int, process: str | None, follow: bool
     ) -> AsyncIterator[str]:
         """Runtime log lines as dokku prints them; closes its channel when the caller stops."""
+        ...
+
+    async def read_health(self, app: App, stack: Stack) -> StackHealthReading:
+        """One health reading of ``app`` on ``stack`` (one command round where possible).
+        Config values only become a fingerprint of the managed keys; none is returned."""
+        ...
+
+    async def restart(
+        self, app: App, stack: Stack, process: str | None, on_line: Callable[[str], None] | None = None
+    ) -> None:
+        """``ps:restart`` (one process type, or all); output lines go to ``on_line``."""
+        ...
+
+    async def rebuild(self, app: App, stack: Stack, on_line: Callable[[str], None] | None = None) -> None:
+        """``ps:rebuild``: build again from the stored source; output lines go to ``on_line``."""
         ...
 
     async def replicate(self, source: App, new_name: str, stack: Stack) -> list[str]:

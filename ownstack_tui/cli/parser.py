@@ -120,6 +120,7 @@ def build_parser() -> ArgumentParser:
     _app_commands(commands)
     _deploy_commands(commands)
     _config_commands(commands)
+    _health_commands(commands)
     return parser
 
 
@@ -217,6 +218,26 @@ def _config_commands(commands: argparse._SubParsersAction) -> None:
     _app_option(scale, "--app")
     _stack_option(scale, "--stack")
     scale.add_argument("pairs", nargs="*", metavar="TYPE=N")
+
+
+def _health_commands(commands: argparse._SubParsersAction) -> None:
+    module = "ownstack_tui.cli.health_commands"
+    status = _command(commands, "status", f"{module}:status",
+                      "every stack's health side by side; outliers marked, exit 1 on trouble")
+    status.add_argument("--app")
+    status.add_argument("--stack", action="append", metavar="NAME",
+                        help="only this stack (repeat for several)")
+    for name, handler, help_text in (
+        ("ps:restart", "ps_restart", "restart the app's processes on one stack"),
+        ("ps:rebuild", "ps_rebuild", "build the app again from its stored source on one stack"),
+    ):
+        action = _command(commands, name, f"{module}:{handler}", help_text)
+        action.add_argument("--app")
+        action.add_argument("--stack")
+        if name == "ps:restart":
+            action.add_argument("--process", metavar="TYPE", help="only this process type")
+        action.add_argument("--yes", action="store_true",
+                            help="no question on production-looking stacks")
 
 
 def _app_commands(commands: argparse._SubParsersAction) -> None:

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from dataclasses import dataclass
 
 from ownstack_tui.backends.base import AppState, Backend, DeployRequest
+from ownstack_tui.engine.fleet_health import HealthReader
 from ownstack_tui.engine.history import History
 from ownstack_tui.errors import AppNotOnStack, HostKeyError, describe_failure
 from ownstack_tui.fanout import DEFAULT_PARALLELISM, READ_PARALLELISM, StackOutcome, fan_out
@@ -20,6 +21,7 @@ from ownstack_tui.model.config import StackConfigPlan, effective_config, plan_st
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.deploy_lock import without_lock_key
 from ownstack_tui.model.fleet import App, Fleet, Stack
+from ownstack_tui.model.health import FleetHealth
 from ownstack_tui.model.jobs import DeployJob, DeployRun
 
 # A step run for one job before its stack deploys (a rollout takes its deploy lock there).
@@ -63,6 +65,7 @@ class Engine:
         self.backend = backend
         self.history = history or History()
         self.parallelism = parallelism
+        self._health = HealthReader(fleet, backend, parallelism)
 
     @property
     def via(self) -> str:
@@ -107,6 +110,20 @@ class Engine:
         return await fan_out(
             by_name, lambda name: self.backend.app_state(app, by_name[name]), self.parallelism
         )
+
+    async def fleet_health(self, app: App, only: Sequence[str] = ()) -> FleetHealth:
+        """Every target stack's health at once: typed cells with severities and outliers,
+        each stack's problems, and the age of the reading each row shows."""
+        return await self._health.read(app, only)
+
+    async def restart(
+        self, app: App, stack: Stack, process: str | None = None,
+        on_line: Callable[[str], None] | None = None,
+    ) -> None:
+        await self.backend.restart(app, stack, process, on_line)
+
+    async def rebuild(self, app: App, stack: Stack, on_line: Callable[[str], None] | None = None) -> None:
+        await self.backend.rebuild(app, stack, on_line)
 
     # -- deploys -------------------------------------------------------------------------
 

@@ -37,6 +37,12 @@ Public API (stable; other code and tests use only these names)::
         stack.run_sync(...) / stack.dokku_sync(...)           # same, from synchronous code
         stack.deployed_sha("shop")          # apps:report --app-deploy-source-metadata, or None
 
+        # The host's own facts (state, so the forced-command form sees them too):
+        stack.set_dokku_version("0.37.6")   # what `version` prints (default 0.38.27)
+        stack.set_plugin("letsencrypt")     # letsencrypt:list exists (absent by default)
+        stack.set_certificate(75)           # a *.<stack>.sandbox.test cert for every app (None: none)
+        stack.commands_received             # Counter of exec requests by command word (asyncssh form)
+
     # From synchronous code (pytest fixtures): the servers run on their own thread and loop,
     # so tests on any event loop can connect to them.
     with SandboxFleet.background(base_dir, names=stack_names(3)) as fleet:
@@ -50,7 +56,9 @@ proxy in front of the SSH port), ``build_line_delay_ms``, ``build_fail``, ``rele
 ``auth_refused``, ``host_key_changed``, ``port_closed``, ``deploy_locked`` (a deploy that never
 finishes holds every app's lock), ``formation_lock`` (every app has app.json formations),
 ``freeze_after_auth`` (login works, then the host answers nothing: asyncssh form only),
-``post_deploy_delay_ms`` (the release is recorded, then the push waits before it returns).
+``post_deploy_delay_ms`` (the release is recorded, then the push waits before it returns),
+``cert_expiring`` (every app's certificate expires in 6 days), ``cert_expired`` (2 days ago),
+``crashed="worker"`` (that process type's containers have exited: ``ps:report`` shows them).
 
 Faults that only matter to the transport (rtt, auth, host key, port) are applied by the
 server process; the others are read from faults.json by whichever process runs the command,

@@ -86,7 +86,8 @@ def _fault(base: Path, stack: str, changes: list[str], clear: bool) -> int:
         print(f"no sandbox stack {stack!r} under {base}", file=sys.stderr)
         return 2
     faults = Faults() if clear else load_faults(state_dir)
-    names = {f.name for f in dataclasses.fields(Faults)}
+    fields = {f.name: f for f in dataclasses.fields(Faults)}
+    names = set(fields)
     updates: dict[str, object] = {}
     for change in changes:
         name, sep, value = change.partition("=")
@@ -94,9 +95,10 @@ def _fault(base: Path, stack: str, changes: list[str], clear: bool) -> int:
             print(f"bad fault {change!r}; known: {', '.join(sorted(names))}", file=sys.stderr)
             return 2
         try:
-            updates[name] = _parse_value(value)
+            # Text faults (crashed=worker) keep their word; the others are flags or numbers.
+            updates[name] = value if fields[name].type == "str" else _parse_value(value)
         except ValueError:
-            print(f"bad value in {change!r}: use true/false or a number", file=sys.stderr)
+            print(f"bad value in {change!r}: use true/false, a number or a process type", file=sys.stderr)
             return 2
     faults = faults.changed(**updates)
     if changes or clear:

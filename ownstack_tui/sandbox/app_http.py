@@ -17,6 +17,7 @@ import contextlib
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 from ownstack_tui.sandbox.faults import Faults
 from ownstack_tui.sandbox.state import StackState
@@ -26,7 +27,10 @@ HTTP_FILE = "http.json"
 
 def process_status(state: StackState, app: str, faults: Faults, now: float | None = None) -> str:
     """What docker would say of the app's containers: running, restarting or exited."""
-    meta = state.meta(app)
+    return status_from_meta(state.meta(app), faults, now)
+
+
+def status_from_meta(meta: dict[str, Any], faults: Faults, now: float | None = None) -> str:
     if not meta["restore"] or faults.unhealthy:
         return "exited"
     now = time.time() if now is None else now

@@ -9,6 +9,8 @@ from pathlib import Path
 from ownstack_tui.sandbox.fleet import SandboxFleet
 
 DEMO_APP = "shop"
+DEMO_CERT_DAYS = 75
+OLDER_DOKKU_VERSION = "0.37.6"  # one demo stack lags behind, so the status view has an outlier
 _FILES = {
     "Procfile": "web: python app.py\nworker: python worker.py\n",
     "requirements.txt": "flask\n",
@@ -41,9 +43,22 @@ def ensure_demo_repo(path: Path) -> Path:
     return path
 
 
+def dress_demo_stacks(fleet: SandboxFleet) -> None:
+    """What real hosts have: a certificate from the letsencrypt plugin, and (from three stacks
+    on) one host still on an older dokku."""
+    for stack in fleet.stacks:
+        stack.set_plugin("letsencrypt")
+        stack.set_certificate(DEMO_CERT_DAYS)
+    if len(fleet.stacks) >= 3:
+        fleet.stacks[-1].set_dokku_version(OLDER_DOKKU_VERSION)
+
+
 def write_fleet_file(path: Path, fleet: SandboxFleet, repo: Path, app: str = DEMO_APP) -> Path:
-    """Point a fleet file at the running stacks (ports change per start; other edits survive)."""
+    """Point a fleet file at the running demo stacks (ports change per start; other edits
+    survive), dressing them first (:func:`dress_demo_stacks`)."""
     from ownstack_tui.fleet_file import FleetFile
+
+    dress_demo_stacks(fleet)
 
     fleet_file = FleetFile.load_or_new(path)
     identity = str(fleet.client_key_path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -52,6 +53,8 @@ class SandboxStack(StateCommands):
         self._faults_stamp = 0
         self._acceptor: asyncssh.SSHAcceptor | None = None
         self._commands: set[asyncio.Task[None]] = set()
+        # Exec requests received, by command word (one per SSH channel that ran a command).
+        self.commands_received: Counter[str] = Counter()
         self._proxy = DelayProxy(lambda: self.ssh_port, lambda: self._faults)
         self._http = AppHttpServer(self.state)
 
@@ -92,6 +95,7 @@ class SandboxStack(StateCommands):
             self.fleet.authorized_keys,
             lambda: self._faults,
             self._commands,
+            self.commands_received,
         )
         self.ssh_port = self._acceptor.sockets[0].getsockname()[1]
         self._proxy.open()

@@ -104,6 +104,27 @@ class StateCommands:
     def dokku_sync(self, *argv: str, stdin: bytes = b"") -> CommandResult:
         return run_sync(lambda: self.dokku(*argv, stdin=stdin))
 
+    def set_dokku_version(self, version: str) -> None:
+        """What ``version`` prints on this stack (``dokku version <version>``)."""
+        from ownstack_tui.sandbox.state import StackState
+
+        StackState(self.state_dir).set_dokku_version(version)
+
+    def set_plugin(self, name: str, installed: bool = True) -> None:
+        """Install or remove a plugin (``letsencrypt`` adds ``letsencrypt:*``)."""
+        from ownstack_tui.sandbox.state import StackState
+
+        StackState(self.state_dir).set_plugin(name, installed)
+
+    def set_certificate(self, days: float | None) -> None:
+        """A certificate for every app that expires ``days`` from now (None: no certificate)."""
+        import time
+
+        from ownstack_tui.sandbox.state import StackState
+
+        expires = None if days is None else int(time.time() + days * 86400)
+        StackState(self.state_dir).set_certificate(expires)
+
     def deployed_sha(self, app: str) -> str | None:
         """What dokku records for the last successful deploy (apps:report metadata)."""
         from ownstack_tui.sandbox.state import StackState

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -91,14 +92,18 @@ async def start_ssh_server(
     authorized: Callable[[], set[bytes]],
     faults: Callable[[], Faults],
     running: set[asyncio.Task[None]],
+    received: Counter[str] | None = None,
 ) -> asyncssh.SSHAcceptor:
-    """Listen on an ephemeral port; ``running`` collects the command tasks (for stop())."""
+    """Listen on an ephemeral port; ``running`` collects the command tasks (for stop());
+    ``received`` counts exec requests by their first word (tests count channels with it)."""
 
     async def handle(process: asyncssh.SSHServerProcess[bytes]) -> None:
         task = asyncio.current_task()
         if task is not None:
             running.add(task)
             task.add_done_callback(running.discard)
+        if received is not None:
+            received[(process.command or "").split(" ", 1)[0]] += 1
         sink = ChannelSink(process)
         try:
             status = await run_ssh_command(state, sink, process.command or "", state.faults())

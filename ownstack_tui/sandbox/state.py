@@ -8,7 +8,8 @@ Layout (one folder per stack)::
     apps/<app>/meta.json       created-at, deploy source, scale, containers, properties ...
     apps/<app>/.deploy.lock    dokku's deploy lock file
     config/<app>/ENV           godotenv file (config/--global/ENV for --global)
-    global.json                global properties (git deploy-branch, app auto-creation)
+    global.json                global properties (git deploy-branch, app auto-creation) and the
+                               host's own facts: dokku version, plugins, TLS certificate
     services/<kind>/<name>/    postgres / redis service data
 
 Writers take a per-app flock around read-modify-write, so the asyncssh server, forced-command
@@ -33,6 +34,8 @@ from ownstack_tui.sandbox import envfile
 from ownstack_tui.sandbox.faults import Faults, load_faults
 
 GLOBAL = "--global"
+DEFAULT_DOKKU_VERSION = "0.38.27"
+SANDBOX_DOMAIN = "sandbox.test"
 
 
 def _default_meta() -> dict[str, Any]:
@@ -155,6 +158,39 @@ class StackState:
             data = self.global_props()
             yield data
             _write_json(self.root / "global.json", data)
+
+    # -- the host's own facts (dokku version, plugins, certificate) -----------------------
+    def dokku_version(self) -> str:
+        return str(self.global_props().get("dokku-version") or DEFAULT_DOKKU_VERSION)
+
+    def set_dokku_version(self, version: str) -> None:
+        with self.update_global() as data:
+            data["dokku-version"] = version
+
+    def has_plugin(self, name: str) -> bool:
+        return name in self.global_props().get("plugins", [])
+
+    def set_plugin(self, name: str, installed: bool) -> None:
+        with self.update_global() as data:
+            plugins = set(data.get("plugins", []))
+            plugins = plugins | {name} if installed else plugins - {name}
+            data["plugins"] = sorted(plugins)
+
+    def global_vhost(self) -> str:
+        """The host's global domain: every app is reachable at ``<app>.<this>``."""
+        return f"{self.name}.{SANDBOX_DOMAIN}"
+
+    def certificate_expires_at(self) -> int | None:
+        """Unix time the host's wildcard certificate (``*.<global vhost>``) expires, if any."""
+        value = self.global_props().get("tls-expires-at")
+        return int(value) if isinstance(value, int | float) else None
+
+    def set_certificate(self, expires_at: int | None) -> None:
+        with self.update_global() as data:
+            if expires_at is None:
+                data.pop("tls-expires-at", None)
+            else:
+                data["tls-expires-at"] = int(expires_at)
 
     # -- config -----------------------------------------------------------------------
     def env_path(self, app: str) -> Path:

@@ -223,16 +223,27 @@ class Console:
         """Deploy the SHA of a past job again, to that job's stack alone."""
         if not entry.sha:
             return False
-        return self.deploy([entry.stack], DeployRequest(ref=entry.sha))
+        if self._deploying:
+            return False
+        self._deploying = True
+        rollbacks = {entry.stack: (self.states[entry.stack].deployed_sha, entry.sha)}
+        request = DeployRequest(ref=entry.sha)
+        self._run(self._deploy([entry.stack], request, rollbacks), "deploy", "roll back")
+        return True
 
-    async def _deploy(self, stacks: list[str], request: DeployRequest | None) -> None:
+    async def _deploy(
+        self,
+        stacks: list[str],
+        request: DeployRequest | None,
+        rollbacks: Mapping[str, tuple[str | None, str]] | None = None,
+    ) -> None:
         try:
             running = self.engine.start_deploy(self.app_model, stacks, request)
             self.running = running
             for job in running.run.jobs:
                 self.states[job.stack].job = job
                 self._stops.append(job.subscribe(self._on_job_event))
-            self.publish(messages.RunStarted(running.run))
+            self.publish(messages.RunStarted(running.run, rollbacks))
             self.publish(messages.RunProgress(0, len(running.run.jobs)))
             self.publish(messages.StacksChanged())
             run = await running.wait()

@@ -6,7 +6,7 @@ widget whose work failed), which shows what it says and passes nothing on by its
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from textual.message import Message
@@ -31,9 +31,14 @@ class StacksChanged(ConsoleMessage):
 
 
 class RunStarted(ConsoleMessage):
-    def __init__(self, run: DeployRun) -> None:
+    """A run began. ``rollbacks`` maps a stack being rolled back to (SHA it ran, SHA it gets)."""
+
+    def __init__(
+        self, run: DeployRun, rollbacks: Mapping[str, tuple[str | None, str]] | None = None
+    ) -> None:
         super().__init__()
         self.run = run
+        self.rollbacks = dict(rollbacks or {})
 
 
 class JobUpdated(ConsoleMessage):

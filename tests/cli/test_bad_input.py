@@ -157,7 +157,26 @@ ENV_FILES: list[Row] = [
     (("config:push", "--app", "shop", "--file", "/no/such.env"), "cannot read /no/such.env"),
 ]
 
-ROWS = NAMES + KEYS_AND_VALUES + COUNTS + REFS_AND_IMAGES + EMPTY_WORDS + FLAGS_AND_MISSING + ENV_FILES
+HEALTH: list[Row] = [
+    (("status", "--app", "nosuch"), "unknown app 'nosuch'"),
+    (("status", "--app", "shop", "--stack", "nosuch"), "unknown stack 'nosuch'"),
+    (("status", "--app", "blog", "--stack", "prod-east"), "stack 'prod-east' is not a target of app blog"),
+    (("ps:restart", "--app", "shop"), "ps:restart needs --stack: one of staging, prod-east"),
+    (("ps:rebuild", "--app", "shop"), "ps:rebuild needs --stack: one of staging, prod-east"),
+    (("ps:restart", "--app", "shop", "--stack", "nosuch"), "unknown stack 'nosuch'"),
+    (("ps:restart", "--app", "shop", "--stack", "staging", "--process", "no such"),
+     "invalid process type 'no such'"),
+    # stdin is not a terminal under pytest: production-looking stacks need --yes.
+    (("ps:restart", "--app", "shop", "--stack", "prod-east"),
+     "prod-east looks like production: add --yes to restart shop on prod-east"),
+    (("ps:rebuild", "--app", "shop", "--stack", "prod-east"),
+     "prod-east looks like production: add --yes to rebuild shop on prod-east"),
+]
+
+ROWS = (
+    NAMES + KEYS_AND_VALUES + COUNTS + REFS_AND_IMAGES + EMPTY_WORDS + FLAGS_AND_MISSING + ENV_FILES
+    + HEALTH
+)
 
 
 class CountingListener:

@@ -19,7 +19,7 @@ State and failures live per stack (:class:`FakeStack`)::
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 
 from ownstack_tui import clock, paths
 from ownstack_tui.backends.base import AppState, DeployRequest
@@ -37,9 +37,10 @@ from ownstack_tui.backends.dokku.errors import (
     UnknownHostKey,
 )
 from ownstack_tui.errors import AppNotOnStack, InvalidInput, OwnstackError
-from ownstack_tui.model.config import StackConfigPlan, plan_stack_config
+from ownstack_tui.model.config import StackConfigPlan, effective_config, plan_stack_config
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.fleet import App, Fleet, Stack
+from ownstack_tui.model.health_readings import ProcessReading, StackHealthReading, config_fingerprint
 from ownstack_tui.model.jobs import DeployJob
 from tests.fakes import fake_lines
 from tests.fakes.fake_stack import FakeApp, FakeStack
@@ -415,6 +416,49 @@ class FakeBackend:
             moment = clock.now()
             for position, (name, cid) in enumerate(containers):
                 yield counted(fake_lines.log_line(name, position, cid, number, moment))
+
+    # -- health, restart, rebuild (the SSH backend's read_health, ps:restart, ps:rebuild) ---------
+
+    async def read_health(self, app: App, stack: Stack) -> StackHealthReading:
+        fake = await self._connect(stack)
+        found = fake.app(app.name)
+        if found is None:
+            return StackHealthReading(read_at=clock.now(), dokku_version=fake.dokku_version, app_exists=False)
+        running = {name.split(".")[0] for name, _cid in found.containers()} if found.deployed else set()
+        processes = tuple(
+            ProcessReading(ptype, count, {"running": count} if ptype in running else {})
+            for ptype, count in sorted(found.scale.items())
+        )
+        managed = effective_config(app, stack.name)
+        return StackHealthReading(
+            read_at=clock.now(),
+            dokku_version=fake.dokku_version,
+            deployed_sha=found.deployed_sha,
+            processes=processes,
+            tls_known=False,  # no certificate and no letsencrypt plugin, like a bare dokku host
+            config_fingerprint=config_fingerprint(found.config, managed),
+        )
+
+    async def restart(
+        self, app: App, stack: Stack, process: str | None, on_line: Callable[[str], None] | None = None
+    ) -> None:
+        _fake, found = await self._existing(app, stack, f"ps:restart {app.name}")
+        if not found.deployed:
+            return
+        chosen = [(n, cid) for n, cid in found.containers() if process in (None, n.split(".")[0])]
+        for line in fake_lines.processes(app.name, chosen):
+            if on_line is not None:
+                on_line(line)
+
+    async def rebuild(self, app: App, stack: Stack, on_line: Callable[[str], None] | None = None) -> None:
+        _fake, found = await self._existing(app, stack, f"ps:rebuild {app.name}")
+        if not found.deployed:
+            return
+        lines = [*fake_lines.release(app.name),
+                 *fake_lines.deployed(app.name, stack.name, found.containers(), redeploy=True)]
+        for line in lines:
+            if on_line is not None:
+                on_line(line)
 
     async def replicate(self, source: App, new_name: str, stack: Stack) -> list[str]:
         fake = await self._connect(stack)

@@ -29,9 +29,10 @@ from ownstack_tui.backends.dokku.errors import (
 from ownstack_tui.engine.engine import Engine
 from ownstack_tui.errors import AppNotOnStack
 from ownstack_tui.fleet_file import FleetFile
-from ownstack_tui.model.config import plan_stack_config
+from ownstack_tui.model.config import effective_config, plan_stack_config
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.fleet import App, Fleet
+from ownstack_tui.model.health_readings import config_fingerprint
 from ownstack_tui.model.jobs import DeployJob, JobEvent
 from tests.fakes.fake_backend import FakeBackend
 from tests.fakes.fleets import write_fake_fleet
@@ -316,3 +317,23 @@ async def test_a_held_build_is_cancelled_and_recorded_as_cancelled(world: World)
     assert job.status is DeployStatus.CANCELLED
     assert job.reason == "cancelled, nothing deployed on staging"
     assert world.holds("staging").deployed_sha(world.app.name) is None
+
+
+async def test_health_reads_sha_processes_and_version_and_restart_redeploys(world: World) -> None:
+    stack = world.fleet.stack("staging")
+    missing = await world.backend.read_health(world.app, stack)
+    assert not missing.app_exists and missing.dokku_version == "0.38.27"
+    await deploy(world, ("staging",))
+    reading = await world.backend.read_health(world.app, stack)
+    assert reading.app_exists and reading.deployed_sha == head_of(world.app.repo)
+    web = next(p for p in reading.processes if p.type == "web")
+    assert (web.asked, web.running, web.crashed) == (1, 1, 0)
+    assert (reading.tls_known, reading.certificates, reading.locked) == (False, (), False)
+    wanted = effective_config(world.app, "staging")
+    assert reading.config_fingerprint == config_fingerprint(wanted, wanted)
+    lines: list[str] = []
+    await world.backend.restart(world.app, stack, "web", lines.append)
+    assert "-----> Deploying web (count=1)" in lines
+    lines.clear()
+    await world.backend.rebuild(world.app, stack, lines.append)
+    assert "-----> Releasing " + world.app.name + "..." in lines

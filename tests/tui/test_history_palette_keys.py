@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from textual.command import CommandPalette
@@ -18,17 +17,9 @@ from ownstack_tui.tui.tabs.scale_tab import ScaleTab
 from ownstack_tui.tui.widgets.history_table import HistoryTable
 from tests.fakes.console import ConsoleMaker, build_console
 from tests.fakes.fake_backend import FakeBackend
+from tests.fixtures.sandbox import commit
 from tests.tui.screen_text import screen_text
-from tests.tui.seen import finished, title, wait_for
-
-
-def commit(repo: Path, name: str) -> str:
-    (repo / name).write_text(name + "\n")
-    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
-    subprocess.run(["git", "-C", str(repo), "commit", "-q", "-m", name], check=True)
-    return subprocess.run(
-        ["git", "-C", str(repo), "rev-parse", "HEAD"], check=True, capture_output=True, text=True
-    ).stdout.strip()
+from tests.tui.seen import checked, finished, title, wait_for
 
 
 def history_row(table: HistoryTable, stack: str, sha: str) -> int:
@@ -50,13 +41,17 @@ async def test_rolling_back_redeploys_that_sha_to_that_stack_alone(
     assert first.succeeded and second.succeeded and old_sha and old_sha != new_sha
     assert fake.stack("staging").deployed_sha("history-rollback") == new_sha
     async with app.run_test(size=(160, 50)) as pilot:
+        await wait_for(pilot, lambda: checked(app))  # the console has read what staging runs
         await pilot.press("6")
         table = app.screen.query_one(HistoryTable)
         await wait_for(pilot, lambda: table.row_count == 4)
         table.move_cursor(row=history_row(table, "staging", old_sha))
         await pilot.press("b")  # staging: not production, no confirmation
         await wait_for(pilot, lambda: finished(app, "staging"))
-        assert title(app, "staging").startswith(f"✓ staging · succeeded · {old_sha[:7]}")
+        # The pane says what the stack ran and what it went back to.
+        assert title(app, "staging").startswith(
+            f"✓ staging · succeeded · rollback {new_sha[:7]} → {old_sha[:7]}"
+        )
         assert title(app, "prod-east") == "prod-east · idle"
         assert fake.stack("staging").deployed_sha("history-rollback") == old_sha
         assert fake.stack("prod-east").deployed_sha("history-rollback") == new_sha

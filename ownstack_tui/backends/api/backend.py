@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
+from ownstack_tui import clock
 from ownstack_tui.backends.base import AppState, DeployRequest
 from ownstack_tui.errors import OwnstackError
 from ownstack_tui.model.config import StackConfigPlan
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.fleet import App, Fleet, Stack
+from ownstack_tui.model.health_readings import StackHealthReading, reading_from_json
 from ownstack_tui.model.jobs import DeployJob
 
 from . import credentials as creds
@@ -269,6 +271,26 @@ class ApiBackend:
             # cut stays transient and the tail reconnects).
             raise type(error)(f"stack {stack.name}: {error}") from None
 
+    async def read_health(self, app: App, stack: Stack) -> StackHealthReading:
+        app_id, where = await self._where(app, stack)
+        data = await self.client.get(endpoints.health(app_id), where)
+        try:
+            return reading_from_json(dict(data.get("reading") or {}), clock.now())
+        except ValueError as error:
+            raise ApiError(f"stack {stack.name}: the control plane sent {error}") from None
+
+    async def restart(
+        self, app: App, stack: Stack, process: str | None, on_line: Callable[[str], None] | None = None
+    ) -> None:
+        app_id, where = await self._where(app, stack)
+        data = await self.client.send("POST", endpoints.restart(app_id), {"process": process}, where)
+        _emit(data, on_line)
+
+    async def rebuild(self, app: App, stack: Stack, on_line: Callable[[str], None] | None = None) -> None:
+        app_id, where = await self._where(app, stack)
+        data = await self.client.send("POST", endpoints.rebuild(app_id), {}, where)
+        _emit(data, on_line)
+
     async def replicate(self, source: App, new_name: str, stack: Stack) -> list[str]:
         app_id, where = await self._where(source, stack)
         data = await self.client.send(
@@ -331,3 +353,10 @@ def _items(data: Any, key: str) -> list[dict[str, Any]]:
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
         raise ApiRejected(f"unexpected answer from the control plane: no list of {key}")
     return items
+
+
+def _emit(data: Mapping[str, Any], on_line: Callable[[str], None] | None) -> None:
+    """The control plane answers with the whole output at the end: pass it on line by line."""
+    if on_line is not None:
+        for line in data.get("output") or []:
+            on_line(str(line))

@@ -57,3 +57,15 @@ def target(app_id: int, stack_id: int) -> str:
 
 def replicate(app_id: int) -> str:
     return f"/api/apps/{app_id}/replicate"
+
+
+def health(app_id: int) -> str:
+    return f"/api/apps/{app_id}/health"
+
+
+def restart(app_id: int) -> str:
+    return f"/api/apps/{app_id}/restart"
+
+
+def rebuild(app_id: int) -> str:
+    return f"/api/apps/{app_id}/rebuild"

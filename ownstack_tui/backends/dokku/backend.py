@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import os
 import secrets
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,10 +20,11 @@ from ownstack_tui import paths
 from ownstack_tui.backends.base import AppState, DeployRequest
 from ownstack_tui.errors import AppNotOnStack, InvalidInput, describe_failure
 from ownstack_tui.fanout import DEFAULT_PARALLELISM, fan_out
-from ownstack_tui.model.config import StackConfigPlan, plan_stack_config
+from ownstack_tui.model.config import StackConfigPlan, effective_config, plan_stack_config
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.deploy_lock import LockHolder, StackLock
 from ownstack_tui.model.fleet import App, Fleet, Stack
+from ownstack_tui.model.health_readings import StackHealthReading
 from ownstack_tui.model.jobs import DeployJob
 from ownstack_tui.model.validation import DEPLOY_LOCK_KEY
 
@@ -32,6 +33,7 @@ from .errors import AppNotFound, HostKeyError, StackError
 
 if TYPE_CHECKING:
     from .client import DokkuClient
+    from .commands import RemoteCommand
     from .parsers import PushLine
     from .pool import SshPool
 
@@ -322,6 +324,35 @@ class DokkuBackend:
         async with contextlib.aclosing(stream):
             async for line in stream:
                 yield line.raw
+
+    async def read_health(self, app: App, stack: Stack) -> StackHealthReading:
+        from .health import read_health
+
+        return await read_health(self.client(stack), app.name, effective_config(app, stack.name))
+
+    async def restart(
+        self, app: App, stack: Stack, process: str | None, on_line: Callable[[str], None] | None = None
+    ) -> None:
+        from .commands import ps_restart
+
+        await self._run_streamed(app, stack, ps_restart(app.name, process), on_line)
+
+    async def rebuild(self, app: App, stack: Stack, on_line: Callable[[str], None] | None = None) -> None:
+        from .commands import ps_rebuild
+
+        await self._run_streamed(app, stack, ps_rebuild(app.name), on_line)
+
+    async def _run_streamed(
+        self, app: App, stack: Stack, command: RemoteCommand, on_line: Callable[[str], None] | None
+    ) -> None:
+        client = self.client(stack)
+        result = await client.stream(command, on_line)
+        if result.ok:
+            return
+        error = client.error_for(result, app.name)
+        if isinstance(error, AppNotFound):
+            raise AppNotOnStack(stack.name, app.name) from None
+        raise error
 
     async def replicate(self, source: App, new_name: str, stack: Stack) -> list[str]:
         client = self.client(stack)

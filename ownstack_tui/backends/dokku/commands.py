@@ -197,6 +197,34 @@ def ps_scale_set(
     return build(words)
 
 
+def ps_report(app: str) -> RemoteCommand:
+    return build(["ps:report", validation.existing_app_name(app), "--format", "json"])
+
+
+def ps_restart(app: str, process: str | None = None) -> RemoteCommand:
+    words = ["ps:restart", validation.existing_app_name(app)]
+    if process is not None:
+        words.append(validation.process_type(process))
+    return build(words)
+
+
+def ps_rebuild(app: str) -> RemoteCommand:
+    return build(["ps:rebuild", validation.existing_app_name(app)])
+
+
+def certs_report(app: str) -> RemoteCommand:
+    return build(["certs:report", validation.existing_app_name(app), "--format", "json"])
+
+
+def domains_report(app: str) -> RemoteCommand:
+    return build(["domains:report", validation.existing_app_name(app), "--format", "json"])
+
+
+def letsencrypt_list() -> RemoteCommand:
+    """The letsencrypt plugin's list (every app); dokku without the plugin does not know it."""
+    return build(["letsencrypt:list"])
+
+
 def service_name(kind: str, app: str) -> str:
     """The fleet's naming rule for an app's service: ``postgres-<app>``, ``redis-<app>``."""
     return f"{kind}-{app}"
@@ -270,10 +298,6 @@ def deploy_lock_set(app: str, record: str) -> RemoteCommand:
 def deploy_lock_unset(app: str) -> RemoteCommand:
     app = validation.existing_app_name(app)
     return build(["config:unset", "--no-restart", app, validation.DEPLOY_LOCK_KEY])
-
-
-def ps_report(app: str) -> RemoteCommand:
-    return build(["ps:report", validation.existing_app_name(app), "--format", "json"])
 
 
 def urls(app: str) -> RemoteCommand:

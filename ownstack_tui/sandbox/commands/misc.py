@@ -1,11 +1,8 @@
-"""``version``, ``help`` and ``certs:report``."""
+"""``version`` and ``help``."""
 
 from __future__ import annotations
 
-from ownstack_tui.sandbox.commands.common import Ctx, verify_app
-from ownstack_tui.sandbox.report import run_report
-
-DOKKU_VERSION = "0.38.27"
+from ownstack_tui.sandbox.commands.common import Ctx
 
 _HELP = """\
 Usage: dokku [--quiet|--trace|--force] COMMAND <app> [command-specific-options]
@@ -17,6 +14,7 @@ Commands:
     apps                     Manage apps
     certs                    Manage SSL (TLS) certs
     config                   Manage global and app-specific config vars
+    domains                  Manage domains used by the proxy
     git                      Manage app deploys via git
     logs                     Manage log integration for an app
     postgres                 Manage postgres services
@@ -27,7 +25,7 @@ Commands:
 
 
 async def version(ctx: Ctx, args: list[str]) -> int:
-    await ctx.console.line(f"dokku version {DOKKU_VERSION}")
+    await ctx.console.line(f"dokku version {ctx.state.dokku_version()}")
     return 0
 
 
@@ -36,36 +34,9 @@ async def help_text(ctx: Ctx, args: list[str]) -> int:
     return 0
 
 
-def certs_values(ctx: Ctx, app: str) -> dict[str, str]:
-    return {
-        "--ssl-dir": f"/home/dokku/{app}/tls",
-        "--ssl-enabled": "false",
-        "--ssl-expires-at": "",
-        "--ssl-hostnames": "",
-        "--ssl-issuer": "",
-        "--ssl-starts-at": "",
-        "--ssl-subject": "",
-        "--ssl-verified": "",
-    }
-
-
-async def certs_report(ctx: Ctx, args: list[str]) -> int:
-    await run_report(
-        ctx.console,
-        "ssl",
-        args,
-        ctx.state.list_apps,
-        lambda app: verify_app(ctx, app) and None,
-        lambda app: certs_values(ctx, app),
-        legacy=False,
-    )
-    return 0
-
-
 COMMANDS = {
     "version": version,
     "-v": version,
     "--version": version,
     "help": help_text,
-    "certs:report": certs_report,
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ownstack_tui.sandbox.app_http import process_status
+from ownstack_tui.sandbox.app_http import status_from_meta
 from ownstack_tui.sandbox.build import deploy_processes
 from ownstack_tui.sandbox.commands.common import Ctx, parse_flags, verify_app
 from ownstack_tui.sandbox.commands.deploying import rebuild_app, restart_app
@@ -61,8 +61,9 @@ async def ps_scale(ctx: Ctx, args: list[str]) -> int:
 def ps_report_values(ctx: Ctx, app: str) -> dict[str, str]:
     meta = ctx.state.meta(app)
     containers: dict[str, str] = meta["containers"] if meta["deployed"] else {}
-    status = process_status(ctx.state, app, ctx.faults)
-    running = bool(containers) and status == "running"
+    statuses = {name: container_status(ctx, meta, name) for name in containers}
+    up = sum(1 for status in statuses.values() if status == "running")
+    running = "true" if containers and up == len(containers) else "mixed" if up else "false"
     values = {
         "--deployed": "true" if meta["deployed"] else "false",
         "--processes": str(len(containers)),
@@ -84,11 +85,18 @@ def ps_report_values(ctx: Ctx, app: str) -> dict[str, str]:
         "--ps-start-cmd": "",
         "--ps-dockerfile-start-cmd": "",
         "--restore": "true" if meta["restore"] else "false",
-        "--running": "true" if running else "false",
+        "--running": running,
     }
     for name, cid in containers.items():
-        values[f"--status-{name}"] = f"{status} (CID: {cid[:11]})"
+        values[f"--status-{name}"] = f"{statuses[name]} (CID: {cid[:11]})"
     return values
+
+
+def container_status(ctx: Ctx, meta: dict[str, object], container: str) -> str:
+    """docker's State.Status for ``<type>.<n>``: stopped apps and a crashed type have exited."""
+    if not meta["restore"] or container.partition(".")[0] == ctx.faults.crashed:
+        return "exited"
+    return status_from_meta(meta, ctx.faults)  # the unhealthy and slow_health faults
 
 
 async def ps_report(ctx: Ctx, args: list[str]) -> int:
@@ -154,10 +162,14 @@ async def ps_start(ctx: Ctx, args: list[str]) -> int:
         if not meta["deployed"]:
             await ctx.console.warn(f"App {app} has not been deployed")
             continue
-        if meta["restore"]:
+        running = ps_report_values(ctx, app)["--running"]
+        if running == "true":
             await ctx.console.warn(f"App {app} already running")
             continue
-        await ctx.console.warn("App has been detected as not running, releasing")
+        if running == "mixed":  # a crashed process type (dokku's ps.Start)
+            await ctx.console.warn("App is running in mixed mode, releasing")
+        else:
+            await ctx.console.warn("App has been detected as not running, releasing")
         await restart_app(ctx, app)
     return 0
 

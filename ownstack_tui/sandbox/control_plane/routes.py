@@ -25,6 +25,7 @@ from ownstack_tui.model import validation
 from ownstack_tui.model.config import StackConfigPlan
 from ownstack_tui.model.deploy_lock import without_lock_key
 from ownstack_tui.model.fleet import App, Stack
+from ownstack_tui.model.health_readings import reading_to_json
 
 from .faults import FaultSwitch
 from .guard import Guard, error_response
@@ -293,6 +294,32 @@ class ControlPlaneApi:
         return JSONResponse({"output": await self.backend.set_scale(app, stack, checked)})
 
     @_handled
+    async def read_health(self, request: Request) -> Response:
+        _app_id, app = self._app(request)
+        stack_id, stack = self._target(request, app)
+        reading = await self.backend.read_health(app, stack)
+        return JSONResponse({"stack_id": stack_id, "reading": reading_to_json(reading)})
+
+    @_handled
+    async def restart(self, request: Request) -> Response:
+        _app_id, app = self._app(request)
+        _stack_id, stack = self._target(request, app)
+        process = (await _json_body(request)).get("process")
+        if process is not None:
+            validation.process_type(str(process))
+        output: list[str] = []
+        await self.backend.restart(app, stack, None if process is None else str(process), output.append)
+        return JSONResponse({"output": output})
+
+    @_handled
+    async def rebuild(self, request: Request) -> Response:
+        _app_id, app = self._app(request)
+        _stack_id, stack = self._target(request, app)
+        output: list[str] = []
+        await self.backend.rebuild(app, stack, output.append)
+        return JSONResponse({"output": output})
+
+    @_handled
     async def runtime_logs(self, request: Request) -> Response:
         _app_id, app = self._app(request)
         _stack_id, stack = self._target(request, app)
@@ -366,6 +393,9 @@ def build_app(
         route("/api/apps/{app_id:int}/scale", c.read_scale, ["GET"]),
         route("/api/apps/{app_id:int}/scale", c.set_scale, ["PATCH"]),
         route("/api/apps/{app_id:int}/logs", c.runtime_logs, ["GET"]),
+        route("/api/apps/{app_id:int}/health", c.read_health, ["GET"]),
+        route("/api/apps/{app_id:int}/restart", c.restart, ["POST"]),
+        route("/api/apps/{app_id:int}/rebuild", c.rebuild, ["POST"]),
         route("/api/apps/{app_id:int}/replicate", c.replicate, ["POST"]),
         route("/api/apps/{app_id:int}/stacks", c.list_targets, ["GET"]),
         route("/api/apps/{app_id:int}/stacks", c.add_target, ["POST"]),

@@ -129,7 +129,7 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
 
     def on_run_started(self, message: messages.RunStarted) -> None:
         self.query_one(TabbedContent).active = "deploy"
-        self.query_one(DeployGrid).show_run(message.run)
+        self.query_one(DeployGrid).show_run(message.run, message.rollbacks)
         self._show_summary("")
 
     def on_job_updated(self, message: messages.JobUpdated) -> None:

@@ -5,7 +5,7 @@ to nothing itself."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
@@ -46,6 +46,7 @@ class DeployGrid(Grid):
         self.stacks = list(stacks)
         self.clock = clock
         self.jobs: dict[str, DeployJob] = {}
+        self.rollbacks: dict[str, tuple[str | None, str]] = {}  # stack: (SHA it ran, SHA it gets)
 
     def compose(self):  # type: ignore[override]
         for name in self.stacks:
@@ -86,11 +87,18 @@ class DeployGrid(Grid):
     def pane(self, stack: str) -> LogPane:
         return self.query_one(f"#pane-{stack}", LogPane)
 
-    def show_run(self, run: DeployRun) -> None:
-        """Show ``run``'s jobs from now on (a new run clears its stacks' old logs)."""
+    def show_run(
+        self, run: DeployRun, rollbacks: Mapping[str, tuple[str | None, str]] | None = None
+    ) -> None:
+        """Show ``run``'s jobs from now on (a new run clears its stacks' old logs); a stack in
+        ``rollbacks`` is titled with the SHA it ran and the one it goes back to."""
         for job in run.jobs:
             self.pane(job.stack).clear()
             self.jobs[job.stack] = job
+            if rollbacks and job.stack in rollbacks:
+                self.rollbacks[job.stack] = rollbacks[job.stack]
+            else:
+                self.rollbacks.pop(job.stack, None)
             self.update_title(job.stack)
 
     def update_job(self, job: DeployJob) -> None:
@@ -111,8 +119,12 @@ class DeployGrid(Grid):
         if job is None:
             pane.set_title(f"{stack} · idle")
             return
+        sha = job.short_sha
+        if stack in self.rollbacks:
+            before, target = self.rollbacks[stack]
+            sha = f"rollback {(before or '-------')[:7]} → {target[:7]}"
         title = (
-            f"{job.status.glyph} {stack} · {job.status.value} · {job.short_sha} · "
+            f"{job.status.glyph} {stack} · {job.status.value} · {sha} · "
             f"{format_elapsed(job.elapsed(self.clock()))}"
         )
         subtitle = f"job {job.id}"
