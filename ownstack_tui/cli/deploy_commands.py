@@ -375,6 +375,14 @@ async def _logs(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, lambda: [task.cancel() for task in tasks])
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.gather(*tasks)
+        try:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.gather(*tasks)
+        except BrokenPipeError:
+            # Stop every other tail before the connections close under them: else a stream
+            # cut by our own shutdown is reported as that stack's failure.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
     return 1 if failures else 0
