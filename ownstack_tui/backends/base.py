@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from ownstack_tui.model.config import StackConfigPlan
+from ownstack_tui.model.deploy_lock import LockHolder, StackLock
 from ownstack_tui.model.fleet import App, Stack
 from ownstack_tui.model.health_readings import StackHealthReading
 from ownstack_tui.model.jobs import DeployJob
@@ -32,6 +33,7 @@ class AppState:
     exists: bool
     deployed_sha: str | None = None
     deploy_source: str | None = None  # git-push, docker-image, ...
+    deployed_image: str | None = None  # with deploy_source docker-image
     dokku_version: str | None = None
 
 
@@ -115,3 +117,22 @@ class Backend(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+@runtime_checkable
+class RolloutBackend(Protocol):
+    """What a staged rollout needs besides deploys: the deploy lock and the stacks' health.
+    Direct to dokku only for now; the control plane does not run rollouts yet."""
+
+    async def read_lock(self, app: App, stack: Stack) -> StackLock: ...
+
+    async def write_lock(self, app: App, stack: Stack, holder: LockHolder | None) -> bool:
+        """Record ``holder`` as holding the app's deploys on ``stack`` (None clears it).
+        True when the app was created to hold the record."""
+        ...
+
+    async def process_states(self, app: App, stack: Stack) -> dict[str, list[str]]:
+        """Each process type's container states, e.g. ``{"web": ["running"]}``."""
+        ...
+
+    async def app_urls(self, app: App, stack: Stack) -> list[str]: ...

@@ -13,9 +13,11 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
+from ownstack_tui import clock
 from ownstack_tui.backends.base import DeployRequest
 from ownstack_tui.cli.context import Context
 from ownstack_tui.cli.output import print_json, print_table
+from ownstack_tui.engine.deploy_lock import read_locks
 from ownstack_tui.engine.engine import Engine
 from ownstack_tui.engine.factory import open_engine
 from ownstack_tui.engine.history import History
@@ -23,8 +25,10 @@ from ownstack_tui.engine.history_rows import COLUMNS as HISTORY_COLUMNS
 from ownstack_tui.engine.history_rows import history_row
 from ownstack_tui.engine.log_tail import TailEventKind, follow_logs
 from ownstack_tui.errors import InvalidInput, NotFound, describe_failure
+from ownstack_tui.fanout import StackOutcome
 from ownstack_tui.model import validation
 from ownstack_tui.model.deploy import DeployStatus
+from ownstack_tui.model.deploy_lock import StackLock, describe_lock
 from ownstack_tui.model.jobs import DeployJob, DeployRun, JobEvent
 from ownstack_tui.text import strip_escapes
 
@@ -56,6 +60,12 @@ def deploy(ctx: Context, args: argparse.Namespace) -> int:
         )
     if request.ref and app.repo:
         check_ref_exists(Path(app.repo).expanduser(), request.ref)
+    # -- staged rollouts (cli/rollout_commands.py) --
+    from ownstack_tui.cli import rollout_commands
+
+    policy = rollout_commands.policy_for(app, args)
+    if ctx.via != "api" or not rollout_commands.is_plain_deploy(policy):
+        return rollout_commands.deploy_rollout(ctx, args, app, policy, request)
     return run_async(deploy_and_report(ctx, app.name, args.stack or (), request, args.wait))
 
 
@@ -167,15 +177,20 @@ def _print_event(event: JobEvent, width: int) -> None:
 def _print_summary(run: DeployRun) -> None:
     width = max(len(job.stack) for job in run.jobs)
     for job in run.jobs:
-        detail = job.reason or ""
-        if job.status is DeployStatus.SUCCEEDED:  # a reason there is a late cancel's note
-            detail = f"deployed {job.short_sha}" + (f" ({detail})" if detail else "")
-        elif job.status is DeployStatus.FAILED:
-            detail += f" (full log: ownstack-tui history --app {run.app} --job {job.id})"
-        sys.stdout.write(
-            f"{job.status.glyph} {job.stack.ljust(width)}  {job.status.value:<9}  "
-            f"job {job.id}  {job.elapsed():.1f}s  {detail}\n".rstrip() + "\n"
-        )
+        sys.stdout.write(summary_line(job, width) + "\n")
+
+
+def summary_line(job: DeployJob, width: int, note: str = "") -> str:
+    """``✓ staging  succeeded  job 12  3.1s  deployed abc1234``; ``note`` goes before the detail."""
+    detail = job.reason or ""
+    if job.status is DeployStatus.SUCCEEDED:  # a reason there is a late cancel's note
+        detail = f"deployed {job.short_sha}" + (f" ({detail})" if detail else "")
+    elif job.status is DeployStatus.FAILED:
+        detail += f" (full log: ownstack-tui history --app {job.app} --job {job.id})"
+    return (
+        f"{job.status.glyph} {job.stack.ljust(width)}  {job.status.value:<9}  "
+        f"job {job.id}  {job.elapsed():.1f}s  {note}{detail}".rstrip()
+    )
 
 
 def _job_json(job: DeployJob) -> dict[str, Any]:
@@ -207,7 +222,8 @@ def app_info(ctx: Context, args: argparse.Namespace) -> int:
 async def _app_info(ctx: Context, app_name: str) -> int:
     app = ctx.fleet.app(app_name)
     async with engine_for(ctx) as engine:
-        states = await engine.app_states(app)
+        # At once: a stack that does not answer costs one timeout, not two.
+        states, locks = await asyncio.gather(engine.app_states(app), read_locks(engine, app))
     rows = []
     for name, outcome in states.items():
         state = outcome.value
@@ -219,6 +235,7 @@ async def _app_info(ctx: Context, app_name: str) -> int:
                 "deployed_sha": state.deployed_sha if state else None,
                 "deploy_source": state.deploy_source if state else None,
                 "error": outcome.error,
+                "lock": _lock_text(locks.get(name)),
             }
         )
     if ctx.json:
@@ -234,8 +251,16 @@ async def _app_info(ctx: Context, app_name: str) -> int:
             detail = f"deployed {str(row['deployed_sha'])[:7]}"
         else:
             detail = "not deployed"
-        print(f"  Stack:   {row['stack']} — {detail}")
+        lock = f" · {row['lock']}" if row["lock"] else ""
+        print(f"  Stack:   {row['stack']} — {detail}{lock}")
     return 0 if all(row["reachable"] for row in rows) else 1
+
+
+def _lock_text(outcome: StackOutcome[StackLock] | None) -> str | None:
+    """Who holds the app's deploys on a stack, if anyone (rollouts' lock, dokku's apps:lock)."""
+    if outcome is None or outcome.value is None:
+        return None
+    return describe_lock(outcome.value, clock.now())
 
 
 # -- history ---------------------------------------------------------------------------------
@@ -254,6 +279,12 @@ def history(ctx: Context, args: argparse.Namespace) -> int:
         lines = store.log_lines(entry.id)
         if ctx.json:
             print_json({**entry.as_dict(), "log": lines})
+        elif args.timestamps:
+            timed = store.timed_log_lines(entry.id)
+            sys.stdout.write("".join(
+                (f"+{offset:7.1f}s  " if offset is not None else " " * 11) + line + "\n"
+                for offset, line in timed
+            ))
         else:
             sys.stdout.write("".join(line + "\n" for line in lines))
         return 0
@@ -344,6 +375,14 @@ async def _logs(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, lambda: [task.cancel() for task in tasks])
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.gather(*tasks)
+        try:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.gather(*tasks)
+        except BrokenPipeError:
+            # Stop every other tail before the connections close under them: else a stream
+            # cut by our own shutdown is reported as that stack's failure.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
     return 1 if failures else 0

@@ -135,12 +135,15 @@ def _deploy_commands(commands: argparse._SubParsersAction) -> None:
     what.add_argument("--ref", help="branch, tag or SHA to deploy (default: the app's branch)")
     what.add_argument("--image", help="a prebuilt image (dokku git:from-image)")
     deploy.add_argument("--wait", action="store_true", help="stream every stack's log until done")
+    _rollout_options(deploy)
 
     history = _command(commands, "history", "ownstack_tui.cli.deploy_commands:history",
                        "deploy jobs per stack, newest first")
     _app_option(history, "--app")
     _stack_option(history, "--stack")
     history.add_argument("--job", type=int, metavar="ID", help="print one job's full log")
+    history.add_argument("--timestamps", action="store_true",
+                         help="with --job: each line's time from the job's start")
 
     logs = _command(commands, "logs", "ownstack_tui.cli.deploy_commands:logs",
                     "runtime logs of the app on its stacks")
@@ -149,6 +152,26 @@ def _deploy_commands(commands: argparse._SubParsersAction) -> None:
     logs.add_argument("--tail", type=int, default=100, metavar="N", help="lines per container")
     logs.add_argument("--follow", action="store_true")
     logs.add_argument("--ps", metavar="TYPE", help="only this process type")
+
+
+def _rollout_options(deploy: argparse.ArgumentParser) -> None:
+    """Staged rollouts (the fleet's [apps.NAME.rollout], overridden here)."""
+    group = deploy.add_argument_group("staged rollout")
+    group.add_argument("--wave", action="append", metavar="STACK[,STACK...]",
+                       help="one wave of the rollout, in order (repeat for each wave)")
+    group.add_argument("--gate", choices=("health", "manual", "none"),
+                       help="what lets the next wave start (default: health)")
+    group.add_argument("--on-failure", choices=("halt", "rollback"),
+                       help="after a failed wave: stop, or also return moved stacks (default: halt)")
+    group.add_argument("--soak", metavar="DURATION", help="wait this long after a wave passed")
+    group.add_argument("--yes", action="store_true", help="promote past manual gates by itself")
+    group.add_argument("--all-at-once", action="store_true",
+                       help="ignore the fleet's rollout: every stack at once")
+    group.add_argument("--lock-wait", metavar="DURATION",
+                       help="wait this long for another rollout's lock to be released")
+    group.add_argument("--break-lock", action="store_true",
+                       help="take over deploy locks older than an hour")
+    group.add_argument("--reason", metavar="TEXT", help="shown to others while you hold the lock")
 
 
 def _config_commands(commands: argparse._SubParsersAction) -> None:

@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ownstack_tui.backends.base import AppState, Backend, DeployRequest
 from ownstack_tui.engine.fleet_health import HealthReader
 from ownstack_tui.engine.history import History
-from ownstack_tui.errors import AppNotOnStack, HostKeyError
-from ownstack_tui.fanout import READ_PARALLELISM, StackOutcome, fan_out
+from ownstack_tui.errors import AppNotOnStack, HostKeyError, describe_failure
+from ownstack_tui.fanout import DEFAULT_PARALLELISM, READ_PARALLELISM, StackOutcome, fan_out
 from ownstack_tui.model.config import StackConfigPlan, effective_config, plan_stack_config
 from ownstack_tui.model.deploy import DeployStatus
+from ownstack_tui.model.deploy_lock import without_lock_key
 from ownstack_tui.model.fleet import App, Fleet, Stack
 from ownstack_tui.model.health import FleetHealth
 from ownstack_tui.model.jobs import DeployJob, DeployRun
+
+# A step run for one job before its stack deploys (a rollout takes its deploy lock there).
+StackStep = Callable[[DeployJob], Awaitable[None]]
 
 # After a cancel, how long the stacks get to say what they now run. Bounded, because quitting
 # the console waits for it; past it a job says its stack's state is unknown.
@@ -124,9 +128,17 @@ class Engine:
     # -- deploys -------------------------------------------------------------------------
 
     def start_deploy(
-        self, app: App, only: Sequence[str] = (), request: DeployRequest | None = None
+        self,
+        app: App,
+        only: Sequence[str] = (),
+        request: DeployRequest | None = None,
+        rollback_of: Mapping[str, int] | None = None,
+        prepare: StackStep | None = None,
     ) -> RunningDeploy:
-        """Create one job per target stack and start them all; returns at once."""
+        """Create one job per target stack and start them all; returns at once.
+        ``rollback_of`` maps a stack to the job whose change its new job undoes. ``prepare``
+        runs for each job (connecting) before its stack deploys, each stack on its own: when
+        it raises, that job fails with the reason and the others go on."""
         request = request or DeployRequest()
         stacks = self.fleet.target_stacks(app, only)
         ids = self.history.allocate_ids(len(stacks))
@@ -138,6 +150,7 @@ class Engine:
                 via=self.via,
                 ref=request.ref or (None if request.image else app.branch),
                 image=request.image,
+                rollback_of=(rollback_of or {}).get(stack.name),
             )
             for job_id, stack in zip(ids, stacks, strict=True)
         ]
@@ -147,7 +160,7 @@ class Engine:
         desired = {stack.name: effective_config(app, stack.name) for stack in stacks}
         by_name = {stack.name: stack for stack in stacks}
         task = asyncio.get_running_loop().create_task(
-            self._drive(app, run, by_name, request, desired), name=f"deploy {app.name}"
+            self._drive(app, run, by_name, request, desired, prepare), name=f"deploy {app.name}"
         )
         return RunningDeploy(run, task)
 
@@ -158,9 +171,28 @@ class Engine:
         stacks: Mapping[str, Stack],
         request: DeployRequest,
         desired: Mapping[str, Mapping[str, str]],
+        prepare: StackStep | None = None,
     ) -> None:
+        async def prepared(job: DeployJob) -> None:
+            assert prepare is not None
+            job.set_status(DeployStatus.CONNECTING)
+            try:
+                await prepare(job)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                job.fail(describe_failure(error))
+                return
+            await self.backend.deploy(
+                app, [job], {job.stack: stacks[job.stack]}, request, {job.stack: desired[job.stack]}
+            )
+
         try:
-            await self.backend.deploy(app, run.jobs, stacks, request, desired)
+            if prepare is None:
+                await self.backend.deploy(app, run.jobs, stacks, request, desired)
+            else:
+                by_stack = {job.stack: job for job in run.jobs}
+                await fan_out(by_stack, lambda name: prepared(by_stack[name]), DEFAULT_PARALLELISM)
         except asyncio.CancelledError:
             if not run.detached:
                 await self._settle_cancelled(app, run, stacks)
@@ -197,9 +229,12 @@ class Engine:
         self, app: App, only: Sequence[str] = ()
     ) -> dict[str, StackOutcome[dict[str, str]]]:
         stacks = {stack.name: stack for stack in self.fleet.target_stacks(app, only)}
-        return await fan_out(
-            stacks, lambda name: self.backend.read_config(app, stacks[name]), self.parallelism
-        )
+
+        async def read(name: str) -> dict[str, str]:
+            # The deploy-lock record is ours, not the app's: no display, plan or drift shows it.
+            return without_lock_key(await self.backend.read_config(app, stacks[name]))
+
+        return await fan_out(stacks, read, self.parallelism)
 
     async def plan_config(
         self,

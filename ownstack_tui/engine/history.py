@@ -55,6 +55,7 @@ class HistoryEntry:
     created_at: float
     started_at: float | None
     finished_at: float | None
+    rollback_of: int | None = None  # set on a rollout's rollback jobs: the job they undo
 
     @property
     def duration(self) -> float | None:
@@ -115,6 +116,7 @@ class HistoryUnwritable(OwnstackError):
 class _JobLog:
     handle: IO[str]
     pending: list[str] = field(default_factory=list)
+    pending_offsets: list[float] = field(default_factory=list)  # per line, from the job's start
     flushed_at: float = 0.0
     timer: asyncio.TimerHandle | None = None
 
@@ -200,6 +202,7 @@ class History:
                 return
             log = self._open_logs[job.id] = _JobLog(open(fd, "a", encoding="utf-8"))  # noqa: SIM115
         log.pending.extend(lines)
+        log.pending_offsets.extend(job.line_offsets[-len(lines):])
         now = time.monotonic()
         if len(log.pending) >= LOG_FLUSH_LINES or now - log.flushed_at >= LOG_FLUSH_SECONDS:
             self._flush(job.id)
@@ -222,7 +225,12 @@ class History:
             with contextlib.suppress(OSError):
                 log.handle.write("".join(line + "\n" for line in log.pending))
                 log.handle.flush()
+                # Each line's offset, line for line, for `history --job ID --timestamps`.
+                fd = os.open(self.times_path(job_id), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                with open(fd, "a", encoding="ascii") as times:
+                    times.write("".join(f"{offset:.3f}\n" for offset in log.pending_offsets))
             log.pending.clear()
+            log.pending_offsets.clear()
         log.flushed_at = time.monotonic()
 
     def _close_log(self, job_id: int) -> None:
@@ -330,6 +338,20 @@ class History:
     def log_path(self, job_id: int) -> Path:
         return self.logs / f"{job_id}.log"
 
+    def times_path(self, job_id: int) -> Path:
+        return self.logs / f"{job_id}.times"
+
+    def timed_log_lines(self, job_id: int) -> list[tuple[float | None, str]]:
+        """Each log line with its offset in seconds from the job's start (None if unknown)."""
+        try:
+            offsets = self.times_path(job_id).read_text(encoding="ascii").split()
+        except FileNotFoundError:
+            offsets = []
+        lines = self.log_lines(job_id)
+        return [
+            (float(offsets[i]) if i < len(offsets) else None, line) for i, line in enumerate(lines)
+        ]
+
     def log_lines(self, job_id: int) -> list[str]:
         try:
             return self.log_path(job_id).read_text(encoding="utf-8").splitlines()
@@ -404,6 +426,7 @@ def _job_record(job: DeployJob) -> dict[str, Any]:
         "created_at": job.created_at,
         "started_at": job.started_at,
         "finished_at": job.finished_at,
+        "rollback_of": job.rollback_of,
         # Who runs it, to tell later whether it can still finish.
         "host": socket.gethostname(),
         "pid": os.getpid(),
@@ -436,6 +459,7 @@ def _entry(record: dict[str, Any]) -> HistoryEntry:
         created_at=float(record.get("created_at") or 0),
         started_at=record.get("started_at"),
         finished_at=record.get("finished_at"),
+        rollback_of=record.get("rollback_of"),
     )
 
 

@@ -15,6 +15,8 @@ class DeployStatus(Enum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    # Never started: an earlier wave of its rollout failed, was halted or cancelled.
+    SKIPPED = "skipped"
     # Recorded in history only: the process running the job ended before the job did.
     INTERRUPTED = "interrupted"
 
@@ -31,7 +33,10 @@ class DeployStatus(Enum):
 
 
 FINAL_STATUSES = frozenset(
-    {DeployStatus.SUCCEEDED, DeployStatus.FAILED, DeployStatus.CANCELLED, DeployStatus.INTERRUPTED}
+    {
+        DeployStatus.SUCCEEDED, DeployStatus.FAILED, DeployStatus.CANCELLED,
+        DeployStatus.SKIPPED, DeployStatus.INTERRUPTED,
+    }
 )
 
 GLYPHS = {
@@ -42,6 +47,7 @@ GLYPHS = {
     DeployStatus.SUCCEEDED: "✓",
     DeployStatus.FAILED: "✗",
     DeployStatus.CANCELLED: "⊘",
+    DeployStatus.SKIPPED: "↷",
     DeployStatus.INTERRUPTED: "↯",
 }
 
@@ -61,6 +67,8 @@ def can_transition(current: DeployStatus, new: DeployStatus) -> bool:
     """Forward only: a running job may skip steps, fail or be cancelled; final is final."""
     if current.is_final:
         return False
+    if new is DeployStatus.SKIPPED:
+        return current is DeployStatus.QUEUED  # only a job that never started is skipped
     if new.is_final:
         return True
     return _ORDER.index(new) > _ORDER.index(current)

@@ -12,6 +12,7 @@ from typing import Any
 
 from ownstack_tui.errors import FleetFileError, InvalidInput, NotFound
 from ownstack_tui.model import validation
+from ownstack_tui.model.rollout import RolloutPolicy, policy_from_table
 
 VIA_CHOICES = ("ssh", "api")
 
@@ -40,6 +41,8 @@ class App:
     api_id: int | None = None
     config: Mapping[str, str] = field(default_factory=dict)
     stack_config: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    rollout: RolloutPolicy | None = None  # [apps.NAME.rollout]
+    health_path: str | None = None  # checked over HTTP by a rollout's health gate
 
 
 @dataclass(frozen=True)
@@ -293,6 +296,11 @@ def _app(name: str, entry: Mapping[str, Any], stacks: Mapping[str, Stack]) -> Ap
         api_id=api_id,
         config=config,
         stack_config=stack_config,
+        rollout=(
+            policy_from_table(_table(entry["rollout"], f"apps.{name}.rollout"), f"apps.{name}.rollout")
+            if "rollout" in entry else None
+        ),
+        health_path=validation.health_path(entry["health_path"]) if "health_path" in entry else None,
     )
     _check_config_sizes(app)
     return app

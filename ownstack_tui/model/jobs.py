@@ -50,8 +50,10 @@ class DeployJob:
     started_at: float | None = None
     finished_at: float | None = None
     lines: list[str] = field(default_factory=list)
+    line_offsets: list[float] = field(default_factory=list)  # seconds from start, per line
     dropped_lines: int = 0
     remote_id: str | None = None  # the control plane's id, via api
+    rollback_of: int | None = None  # the job whose change this job undoes (a rollback)
     _listeners: list[Listener] = field(default_factory=list, repr=False)
 
     @property
@@ -75,7 +77,7 @@ class DeployJob:
             return
         self.status = check_transition(self.status, status)
         now = clock.now()
-        if self.started_at is None and status is not DeployStatus.QUEUED:
+        if self.started_at is None and status not in (DeployStatus.QUEUED, DeployStatus.SKIPPED):
             self.started_at = now
         if status.is_final and self.finished_at is None:
             self.finished_at = now
@@ -87,9 +89,12 @@ class DeployJob:
         if not lines or self.is_final:
             return
         self.lines.extend(lines)
+        start = self.started_at if self.started_at is not None else self.created_at
+        self.line_offsets.extend([max(0.0, clock.now() - start)] * len(lines))
         overflow = len(self.lines) - MAX_JOB_LINES
         if overflow > 0:
             del self.lines[:overflow]
+            del self.line_offsets[:overflow]
             self.dropped_lines += overflow
         self._emit(JobEvent(self, tuple(lines)))
 
@@ -112,6 +117,10 @@ class DeployJob:
     def cancel(self, reason: str = "cancelled by the user before it finished") -> None:
         if not self.is_final:
             self.set_status(DeployStatus.CANCELLED, reason)
+
+    def skip(self, reason: str) -> None:
+        """Never started (an earlier wave failed, or the rollout stopped before it)."""
+        self.set_status(DeployStatus.SKIPPED, reason)
 
     # -- watched by front ends ----------------------------------------------------------
 

@@ -27,6 +27,8 @@ _INTEGER_RE = re.compile(r"^[+-]?[0-9]+$")
 IMAGE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_./:@-]*$")
 
 RESERVED_KEYS = frozenset({"PORT"})
+# Where a rollout records who holds an app's deploy lock on a stack (see model/deploy_lock.py).
+DEPLOY_LOCK_KEY = "OWNSTACK_DEPLOY_LOCK"
 READ_ONLY_PREFIX = "DOKKU_"
 # Keys that service links set on the stack; the fleet never unsets them.
 LINKED_SERVICE_KEYS = frozenset({"DATABASE_URL", "REDIS_URL", "MONGO_URL", "MYSQL_URL"})
@@ -85,6 +87,8 @@ def writable_config_key(key: str) -> str:
         raise InvalidInput(f"{key} is reserved: dokku sets it for each process; do not set it")
     if key.startswith(READ_ONLY_PREFIX):
         raise InvalidInput(f"{key} is read-only: DOKKU_* keys belong to dokku itself")
+    if key == DEPLOY_LOCK_KEY:
+        raise InvalidInput(f"{key} is reserved: ownstack-tui keeps its deploy lock there")
     return key
 
 
@@ -259,3 +263,36 @@ def known_keys(where: str, keys: Iterable[str], known: Iterable[str]) -> None:
         close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
         hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(allowed)}"
         raise InvalidInput(f"unknown key {key!r} in {where}: {hint}")
+
+
+_DURATION_RE = re.compile(r"^([0-9]+(?:\.[0-9]+)?)\s*(s|m|h)?$")
+_DURATION_UNITS = {None: 1.0, "s": 1.0, "m": 60.0, "h": 3600.0}
+MAX_DURATION_SECONDS = 7 * 24 * 3600.0
+
+
+def duration(value: object, what: str = "duration") -> float:
+    """Seconds from ``"30s"``, ``"2m"``, ``"1h"``, ``"120"`` or a number (the one duration rule)."""
+    if isinstance(value, bool):
+        match = None
+    elif isinstance(value, (int, float)):
+        match = _DURATION_RE.match(repr(float(value))) if value >= 0 else None
+    else:
+        match = _DURATION_RE.match(str(value).strip()) if isinstance(value, str) else None
+    if match is None:
+        raise InvalidInput(
+            f"invalid {what} {value!r}: give seconds or a number with s, m or h, e.g. 30s, 2m"
+        )
+    seconds = float(match.group(1)) * _DURATION_UNITS[match.group(2)]
+    if seconds > MAX_DURATION_SECONDS:
+        raise InvalidInput(f"{what} {value!r} is too long (at most 7 days)")
+    return seconds
+
+
+_HEALTH_PATH_RE = re.compile(r"^/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$")
+
+
+def health_path(value: object) -> str:
+    """The app's health URL path, e.g. ``/healthz``: starts with '/', no spaces."""
+    if not isinstance(value, str) or len(value) > 200 or not _HEALTH_PATH_RE.match(value):
+        raise InvalidInput(f"invalid health_path {value!r}: give a URL path such as /healthz")
+    return value

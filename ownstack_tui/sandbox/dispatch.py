@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from ownstack_tui.sandbox.commands import apps, config, git, logs, misc, ps, services, tls
+from ownstack_tui.sandbox.commands import apps, config, git, logs, misc, ps, services, tls, urls
 from ownstack_tui.sandbox.commands.common import Ctx, FlagError
 from ownstack_tui.sandbox.commands.deploying import git_hook
 from ownstack_tui.sandbox.console import (
@@ -34,6 +34,7 @@ COMMANDS: dict[str, Handler] = {
     **git.COMMANDS,
     **services.COMMANDS,
     **misc.COMMANDS,
+    **urls.COMMANDS,
     **tls.COMMANDS,
     "git-hook": git_hook,
 }

@@ -33,6 +33,8 @@ class Faults:
     port_closed: bool = False  # nothing listens on the stack's port
     deploy_locked: bool = False  # a stuck deploy holds every app's deploy lock
     formation_lock: bool = False  # every app has app.json formations (ps:scale refused)
+    unhealthy: bool = False  # processes exit after deploy; the app's health path answers 503
+    slow_health: int = 0  # seconds after a deploy before processes run and the app answers 200
     cert_expiring: bool = False  # every app's TLS certificate expires in 6 days
     cert_expired: bool = False  # every app's TLS certificate expired 2 days ago
     crashed: str = ""  # this process type's containers have exited ("" = off), e.g. "worker"

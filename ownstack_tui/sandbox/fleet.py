@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import asyncssh
 
+from ownstack_tui.sandbox.app_http import AppHttpServer
 from ownstack_tui.sandbox.faults import FAULTS_FILE, Faults, load_faults, save_faults
 from ownstack_tui.sandbox.keys import (
     ensure_key,
@@ -55,6 +56,7 @@ class SandboxStack(StateCommands):
         # Exec requests received, by command word (one per SSH channel that ran a command).
         self.commands_received: Counter[str] = Counter()
         self._proxy = DelayProxy(lambda: self.ssh_port, lambda: self._faults)
+        self._http = AppHttpServer(self.state)
 
     # -- identity ---------------------------------------------------------------------
     @property
@@ -100,8 +102,10 @@ class SandboxStack(StateCommands):
         await self._proxy.wait_open()
         if self._faults.port_closed:
             self._proxy.close()
+        await self._http.start()
 
     async def stop(self) -> None:
+        await self._http.stop()
         await self._proxy.aclose()
         # Commands still running (a push mid-build, a log follower) end with the stack.
         for task in list(self._commands):

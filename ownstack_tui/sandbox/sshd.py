@@ -34,6 +34,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ownstack_tui.sandbox.app_http import AppHttpServer
 from ownstack_tui.sandbox.faults import Faults, load_faults, save_faults
 from ownstack_tui.sandbox.keys import ensure_key, host_pattern, public_key_text, write_known_hosts
 from ownstack_tui.sandbox.proxy import DelayProxy
@@ -70,6 +71,7 @@ class SshdStack(StateCommands):
         self._process: subprocess.Popen[bytes] | None = None
         self._faults = Faults()
         self._proxy = DelayProxy(lambda: self.sshd_port, lambda: self._faults)
+        self._http = AppHttpServer(self.state)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
 
@@ -107,6 +109,7 @@ class SshdStack(StateCommands):
         if loop is not None and thread is not None:
 
             async def shutdown() -> None:
+                await self._http.stop()
                 await self._proxy.aclose()
 
             asyncio.run_coroutine_threadsafe(shutdown(), loop).result(timeout=10)
@@ -123,6 +126,7 @@ class SshdStack(StateCommands):
         async def open_proxy() -> None:
             self._proxy.open()
             await self._proxy.wait_open()
+            await self._http.start()
 
         asyncio.run_coroutine_threadsafe(open_proxy(), loop).result(timeout=10)
 

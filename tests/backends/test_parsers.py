@@ -207,3 +207,19 @@ def test_failure_reason_falls_back_to_git_lines() -> None:
     lines = PushLineSplitter().feed("fatal: the remote end hung up unexpectedly\n")
     assert parsers.push_failure_reason(lines, 128) == "fatal: the remote end hung up unexpectedly"
     assert parsers.push_failure_reason([], 128) == "git push exited with status 128"
+
+
+def test_process_states_come_per_type_from_ps_report() -> None:
+    report = {
+        "deployed": "true",
+        "status-web.1": "running (CID: 9a8abdac9ba)",
+        "status-web.2": "exited (CID: 1b2c3d4e5f6)",
+        "status-worker.1": "restarting (CID: 0a0a0a0a0a0)",
+    }
+    assert parsers.process_states(report) == {"web": ["running", "exited"], "worker": ["restarting"]}
+
+
+def test_urls_are_one_a_line() -> None:
+    assert parsers.parse_urls("http://shop.example.com\nhttps://shop.example.com\n") == [
+        "http://shop.example.com", "https://shop.example.com",
+    ]

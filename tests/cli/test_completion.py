@@ -71,7 +71,7 @@ def test_version_prints_the_installed_version() -> None:
 def test_commands_and_flags_complete(tmp_path: Path) -> None:
     assert complete("ownstack-tui dep", tmp_path)[0] == ["deploy"]
     assert complete("ownstack-tui config:u", tmp_path)[0] == ["config:unset"]
-    assert complete("ownstack-tui deploy --wa", tmp_path)[0] == ["--wait"]
+    assert complete("ownstack-tui deploy --wa", tmp_path)[0] == ["--wait", "--wave"]
     assert "create" in complete("ownstack-tui app ", tmp_path)[0]
 
 

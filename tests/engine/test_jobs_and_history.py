@@ -125,6 +125,39 @@ def test_allocating_ids_in_bulk(tmp_path: Path, count: int) -> None:
     assert ids == sorted(set(ids)) and len(ids) == count
 
 
+def test_log_lines_keep_their_offset_from_the_jobs_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ownstack_tui import clock
+
+    now = [1000.0]
+    monkeypatch.setattr(clock, "now", lambda: now[0])
+    history = History(tmp_path)
+    job = make_job(history.allocate_ids(1)[0])
+    history.track(job)
+    job.set_status(DeployStatus.BUILDING)
+    now[0] = 1000.5
+    job.add_lines(["first"])
+    now[0] = 1002.25
+    job.add_lines(["second", "third"])
+    assert job.line_offsets == [0.5, 2.25, 2.25]
+    assert History(tmp_path).timed_log_lines(job.id) == [(0.5, "first"), (2.25, "second"), (2.25, "third")]
+
+
+def test_skipped_and_rollback_jobs_are_recorded_as_such(tmp_path: Path) -> None:
+    history = History(tmp_path)
+    first, second = history.allocate_ids(2)
+    skipped = make_job(first)
+    history.track(skipped)
+    skipped.skip("wave 2 failed")
+    rollback = DeployJob(id=second, app="shop", stack="prod-east", via="ssh", ref="a" * 40, rollback_of=first)
+    history.track(rollback)
+    entries = {entry.id: entry for entry in History(tmp_path).entries(app="shop")}
+    assert entries[first].status is DeployStatus.SKIPPED and entries[first].reason == "wave 2 failed"
+    assert entries[first].duration is None
+    assert entries[second].rollback_of == first
+
+
 def test_an_unsubscribed_listener_hears_nothing_more() -> None:
     job = make_job()
     events: list[JobEvent] = []

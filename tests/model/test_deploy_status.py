@@ -29,3 +29,12 @@ def test_final_statuses_never_change_and_jobs_never_go_back() -> None:
     assert not can_transition(S.BUILDING, S.CONNECTING)
     with pytest.raises(InvalidTransition, match="succeeded to failed"):
         check_transition(S.SUCCEEDED, S.FAILED)
+
+
+def test_only_a_job_that_never_started_can_be_skipped_and_skipped_is_final() -> None:
+    assert can_transition(S.QUEUED, S.SKIPPED)
+    for started in (S.CONNECTING, S.BUILDING, S.RELEASING):
+        assert not can_transition(started, S.SKIPPED)
+    assert S.SKIPPED.is_final
+    assert S.SKIPPED.glyph == "↷"
+    assert not can_transition(S.SKIPPED, S.BUILDING)

@@ -100,3 +100,22 @@ def test_option_looking_or_odd_refs_are_refused(ref: str) -> None:
 )
 def test_production_looking_names(name: str, production: bool) -> None:
     assert validation.is_production_name(name) is production
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [("30s", 30.0), ("2m", 120.0), ("120", 120.0), (120, 120.0), ("1.5m", 90.0), ("1h", 3600.0), (0, 0.0)],
+)
+def test_durations_are_read_in_seconds_minutes_or_hours(value: object, seconds: float) -> None:
+    assert validation.duration(value) == seconds
+
+
+@pytest.mark.parametrize("value", ["", "soon", "-5", "5d", "2 minutes", True, -1, None])
+def test_bad_durations_are_refused_naming_the_value(value: object) -> None:
+    with pytest.raises(InvalidInput, match=r"invalid soak .*e\.g\. 30s, 2m"):
+        validation.duration(value, "soak")
+
+
+def test_the_deploy_lock_key_cannot_be_set_as_config() -> None:
+    with pytest.raises(InvalidInput, match="OWNSTACK_DEPLOY_LOCK is reserved"):
+        validation.writable_config_key("OWNSTACK_DEPLOY_LOCK")

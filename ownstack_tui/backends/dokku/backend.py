@@ -8,6 +8,7 @@ dokku records it on success (dokku.md §11).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import secrets
@@ -21,9 +22,11 @@ from ownstack_tui.errors import AppNotOnStack, InvalidInput, describe_failure
 from ownstack_tui.fanout import DEFAULT_PARALLELISM, fan_out
 from ownstack_tui.model.config import StackConfigPlan, effective_config, plan_stack_config
 from ownstack_tui.model.deploy import DeployStatus
+from ownstack_tui.model.deploy_lock import LockHolder, StackLock
 from ownstack_tui.model.fleet import App, Fleet, Stack
 from ownstack_tui.model.health_readings import StackHealthReading
 from ownstack_tui.model.jobs import DeployJob
+from ownstack_tui.model.validation import DEPLOY_LOCK_KEY
 
 from . import hostkeys
 from .errors import AppNotFound, HostKeyError, StackError
@@ -120,6 +123,7 @@ class DokkuBackend:
             exists=True,
             deployed_sha=source.sha,
             deploy_source=source.source or None,
+            deployed_image=source.image,
             dokku_version=version,
         )
 
@@ -251,6 +255,38 @@ class DokkuBackend:
             job.add_lines([f"-----> Created {kind} service {state.name}"])
         if state.linked:
             job.add_lines([f"-----> Linked {state.name} to {app.name}"])
+
+    # -- rollouts: deploy lock and health --------------------------------------------------------
+
+    async def read_lock(self, app: App, stack: Stack) -> StackLock:
+        """Our record and dokku's lock, read at once (two channels, one round trip)."""
+        client = self.client(stack)
+        try:
+            config, report = await asyncio.gather(
+                client.config_export(app.name), client.app_report(app.name)
+            )
+        except AppNotFound:
+            return StackLock()  # no app, no deploys to hold
+        record = config.get(DEPLOY_LOCK_KEY)
+        locked = report.get("locked", report.get("app-locked", "false")).strip() == "true"
+        return StackLock(holder=LockHolder.decode(record) if record else None, dokku_locked=locked)
+
+    async def write_lock(self, app: App, stack: Stack, holder: LockHolder | None) -> bool:
+        """Record ``holder``, or clear it. True when the app had to be created first (a config
+        value needs an app; its first deploy would have created it anyway)."""
+        client = self.client(stack)
+        if holder is None:
+            await client.deploy_lock_unset(app.name)
+            return False
+        created = await client.app_create(app.name)
+        await client.deploy_lock_set(app.name, holder.encode())
+        return created
+
+    async def process_states(self, app: App, stack: Stack) -> dict[str, list[str]]:
+        return await self.client(stack).process_states(app.name)
+
+    async def app_urls(self, app: App, stack: Stack) -> list[str]:
+        return await self.client(stack).urls(app.name)
 
     # -- config and scale ----------------------------------------------------------------------
 

@@ -216,6 +216,20 @@ class DokkuClient:
     async def app_unlock(self, app: str) -> None:
         await self.check(commands.apps_unlock(app))
 
+    async def deploy_lock_set(self, app: str, record: str) -> None:
+        await self.check(commands.deploy_lock_set(app, record))
+
+    async def deploy_lock_unset(self, app: str) -> None:
+        await self.check(commands.deploy_lock_unset(app))
+
+    async def process_states(self, app: str) -> dict[str, list[str]]:
+        """Each process type's container states (``running``, ``exited``, ...)."""
+        reports = parsers.parse_report_json((await self.check(commands.ps_report(app))).stdout)
+        return parsers.process_states(reports[0] if reports else {})
+
+    async def urls(self, app: str) -> list[str]:
+        return parsers.parse_urls((await self.check(commands.urls(app))).stdout)
+
     # --- config ------------------------------------------------------------------------------
 
     async def config_export(self, app: str) -> dict[str, str]:

@@ -285,3 +285,20 @@ def _report_flag(flag: str, kind: str) -> str:
     if not re.match(rf"^--{kind}-[a-z0-9.-]+$", flag):
         raise InvalidInput(f"invalid report flag {flag!r}: use --{kind}-<property>")
     return flag
+
+
+def deploy_lock_set(app: str, record: str) -> RemoteCommand:
+    """Our deploy-lock record (model/deploy_lock.py) as an app config value, without a restart.
+    Built here, not with config_set: the key is refused as user config on purpose."""
+    key = validation.DEPLOY_LOCK_KEY
+    words = ["config:set", "--encoded", "--no-restart", validation.existing_app_name(app)]
+    return build([*words, f"{key}={encode_value(record)}"], secret_from=len(words))
+
+
+def deploy_lock_unset(app: str) -> RemoteCommand:
+    app = validation.existing_app_name(app)
+    return build(["config:unset", "--no-restart", app, validation.DEPLOY_LOCK_KEY])
+
+
+def urls(app: str) -> RemoteCommand:
+    return build(["urls", validation.existing_app_name(app)])

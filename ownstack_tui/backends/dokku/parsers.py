@@ -343,3 +343,24 @@ def push_failure_reason(lines: list[PushLine], exit_status: int) -> str:
             if not line.remote and marker in line.text:
                 return line.text.strip()
     return f"git push exited with status {exit_status}"
+
+
+# --- running processes and URLs (a rollout's health gate) -----------------------------------
+
+
+def process_states(report: dict[str, str]) -> dict[str, list[str]]:
+    """``ps:report --format json``'s ``status-<type>.<n>`` values -> ``{"web": ["running"]}``."""
+    states: dict[str, list[str]] = {}
+    for key, value in sorted(report.items()):
+        name = key.removeprefix("ps-")
+        if not name.startswith("status-"):
+            continue
+        process = name.removeprefix("status-").rsplit(".", 1)[0]
+        states.setdefault(process, []).append(value.split(" ", 1)[0].strip() or "unknown")
+    return states
+
+
+def parse_urls(stdout: str) -> list[str]:
+    """``urls APP``: one URL a line."""
+    lines = (strip_escapes(line).strip() for line in stdout.splitlines())
+    return [line for line in lines if line.startswith("http")]

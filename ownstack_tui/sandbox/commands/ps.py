@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ownstack_tui.sandbox.app_http import status_from_meta
 from ownstack_tui.sandbox.build import deploy_processes
 from ownstack_tui.sandbox.commands.common import Ctx, parse_flags, verify_app
 from ownstack_tui.sandbox.commands.deploying import rebuild_app, restart_app
@@ -95,7 +96,7 @@ def container_status(ctx: Ctx, meta: dict[str, object], container: str) -> str:
     """docker's State.Status for ``<type>.<n>``: stopped apps and a crashed type have exited."""
     if not meta["restore"] or container.partition(".")[0] == ctx.faults.crashed:
         return "exited"
-    return "running"
+    return status_from_meta(meta, ctx.faults)  # the unhealthy and slow_health faults
 
 
 async def ps_report(ctx: Ctx, args: list[str]) -> int:

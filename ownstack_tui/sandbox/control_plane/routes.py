@@ -23,6 +23,7 @@ from ownstack_tui.engine.engine import Engine
 from ownstack_tui.errors import InvalidInput, OwnstackError, describe_failure
 from ownstack_tui.model import validation
 from ownstack_tui.model.config import StackConfigPlan
+from ownstack_tui.model.deploy_lock import without_lock_key
 from ownstack_tui.model.fleet import App, Stack
 from ownstack_tui.model.health_readings import reading_to_json
 
@@ -250,7 +251,7 @@ class ControlPlaneApi:
     async def read_config(self, request: Request) -> Response:
         _app_id, app = self._app(request)
         stack_id, stack = self._target(request, app)
-        config = await self.backend.read_config(app, stack)
+        config = without_lock_key(await self.backend.read_config(app, stack))
         return JSONResponse({"stack_id": stack_id, "config": config})
 
     @_handled
