@@ -9,6 +9,7 @@ from ownstack_tui import paths
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.tui.screens.confirm import ConfirmScreen
 from ownstack_tui.tui.screens.host_key import HostKeyScreen
+from ownstack_tui.tui.screens.message import MessageScreen
 from ownstack_tui.tui.widgets.stack_sidebar import render_entry
 from ownstack_tui.tui.widgets.target_header import TargetHeader
 from tests.fakes.console import ConsoleMaker
@@ -190,6 +191,25 @@ async def test_a_changed_host_key_is_reported_and_the_stack_stays_down(
         assert reachable(app, "prod-east") is False and reachable(app, "staging")
         assert sidebar(app)["prod-east"].startswith("! prod-east")
         assert not paths.known_hosts_path().exists()
+
+
+async def test_enter_on_a_stack_that_did_not_answer_says_why(
+    console_for: ConsoleMaker, fake: FakeBackend
+) -> None:
+    app = console_for("tui-why-down")
+    fake.stack("prod-east").unreachable = True
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: checked(app))
+        assert reachable(app, "prod-east") is False
+        await pilot.press("1", "down", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, MessageScreen))
+        assert "prod-east did not answer" in screen_text(app)
+        assert "prod-east" in screen_text(app) and "refused" in screen_text(app).lower()
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, MessageScreen))
+        await pilot.press("1", "up", "enter")  # staging answered: just its pane, no dialog
+        await pilot.pause()
+        assert not isinstance(app.screen, MessageScreen)
 
 
 async def test_maximise_shows_one_pane_and_restores(console_for: ConsoleMaker) -> None:

@@ -351,7 +351,14 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
 
     @on(StackSidebar.OptionSelected)
     def _stack_chosen(self, event: StackSidebar.OptionSelected) -> None:
-        """Enter on a stack focuses its pane."""
-        if event.option.id:
-            self.query_one(TabbedContent).active = "deploy"
-            self.query_one(DeployGrid).pane(event.option.id).focus()
+        """Enter on a stack focuses its pane; on a stack that did not answer, it first says
+        why (the sidebar has room for "down", not for the cause)."""
+        if not event.option.id:
+            return
+        self.query_one(TabbedContent).active = "deploy"
+        self.query_one(DeployGrid).pane(event.option.id).focus()
+        state = self.controller.states.get(event.option.id)
+        if state is not None and state.reachable is False and state.error:
+            from ownstack_tui.tui.screens.message import MessageScreen
+
+            self.app.push_screen(MessageScreen(f"{state.name} did not answer", state.error, warning=True))
