@@ -193,7 +193,8 @@ def summary_line(job: DeployJob, width: int, note: str = "") -> str:
     )
 
 
-def _job_json(job: DeployJob) -> dict[str, Any]:
+def job_json(job: DeployJob) -> dict[str, Any]:
+    """One job as `--json` prints it (a rollout adds its timing and rollback fields)."""
     return {
         "id": job.id,
         "stack": job.stack,
@@ -208,7 +209,7 @@ def _job_json(job: DeployJob) -> dict[str, Any]:
 
 
 def _run_json(run: DeployRun) -> dict[str, Any]:
-    return {"app": run.app, "jobs": [_job_json(job) for job in run.jobs]}
+    return {"app": run.app, "jobs": [job_json(job) for job in run.jobs]}
 
 
 # -- app info --------------------------------------------------------------------------------

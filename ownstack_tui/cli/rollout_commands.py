@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 from ownstack_tui.backends.base import DeployRequest
 from ownstack_tui.cli.context import Context
-from ownstack_tui.cli.deploy_commands import StartAnnouncer, summary_line
+from ownstack_tui.cli.deploy_commands import StartAnnouncer, job_json, summary_line
 from ownstack_tui.cli.output import print_json
 from ownstack_tui.engine.deploy_lock import LockRequest, new_holder
 from ownstack_tui.engine.factory import open_engine
@@ -274,18 +274,10 @@ def print_summary(out: TextIO, progress: RolloutProgress) -> None:
 def _job_json(job: DeployJob, rollout: RunningRollout) -> dict[str, Any]:
     timing = rollout.timing(job)
     return {
-        "id": job.id,
-        "stack": job.stack,
-        "status": job.status.value,
-        "sha": job.sha,
-        "ref": job.ref,
-        "image": job.image,
-        "reason": job.reason,
-        "elapsed": round(job.elapsed(), 3),
+        **job_json(job),
         "usual": round(timing.usual, 3) if timing.usual is not None else None,
         "slow": timing.slow,
         "rollback_of": job.rollback_of,
-        "remote_id": job.remote_id,
     }
 
 
