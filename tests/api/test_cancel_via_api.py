@@ -2,44 +2,23 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 from typing import Any
 
-import pytest
-
 from ownstack_tui.engine.history import History
-from ownstack_tui.model.deploy import DeployStatus
 from tests.api.conftest import ApiWorld
+from tests.cli.helpers import interrupt_while_building
 
 
 def test_ctrl_c_via_api_records_the_job_as_detached_not_cancelled(
     world: ApiWorld, sandbox_fleet: Any
 ) -> None:
     sandbox_fleet["staging"].set_fault(build_line_delay_ms=60_000)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ownstack_tui", "--fleet", str(world.fleet_path), "--via", "api",
-         "deploy", world.app, "--stack", "staging", "--wait"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ),
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            entries = History().entries(app=world.app)
-            if entries and entries[0].status is DeployStatus.BUILDING:
-                break
-            time.sleep(0.1)
-        else:
-            pytest.fail("the deploy never reached the build")
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    assert process.returncode == 130, out + err
+    status, out, err = interrupt_while_building([
+        "--fleet", str(world.fleet_path), "--via", "api", "deploy", world.app, "--stack", "staging",
+        "--wait",
+    ], world.app, 1)
+    assert status == 130, out + err
     assert "Traceback" not in out + err and world.token not in out + err
     registry = world.control_plane.registry
     assert registry is not None

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,3 +74,30 @@ def follow_until(argv: list[str], wanted: str, limit: float = 30.0) -> tuple[int
             process.kill()
     reader.join(5)
     return process.returncode, out, "".join(err)
+
+
+def interrupt_while_building(argv: list[str], app: str, jobs: int) -> tuple[int, str, str]:
+    """Run ``ownstack-tui ARGV`` until history shows ``jobs`` jobs of ``app`` building, then
+    Ctrl-C it; returns (exit status, stdout, stderr)."""
+    from ownstack_tui.engine.history import History
+    from ownstack_tui.model.deploy import DeployStatus
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ownstack_tui", *argv],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ),
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            entries = History().entries(app=app)
+            if len(entries) == jobs and all(e.status is DeployStatus.BUILDING for e in entries):
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail("the deploy never reached the build")
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    return process.returncode, out, err

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -15,7 +11,7 @@ import pytest
 from ownstack_tui import paths
 from ownstack_tui.engine.history import History
 from ownstack_tui.model.deploy import DeployStatus
-from tests.cli.helpers import Cli
+from tests.cli.helpers import Cli, interrupt_while_building
 
 
 @pytest.mark.parametrize(
@@ -97,26 +93,8 @@ def test_ctrl_c_during_deploy_wait_cancels_cleanly(
     fleet, app = shop
     for stack in sandbox_fleet:
         stack.set_fault(build_line_delay_ms=60_000)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ownstack_tui", "--fleet", str(fleet), "deploy", app, "--wait"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ),
-    )
-    try:
-        deadline = time.monotonic() + 30
-        history = History()
-        while time.monotonic() < deadline:
-            entries = history.entries(app=app)
-            if len(entries) == 3 and all(e.status is DeployStatus.BUILDING for e in entries):
-                break
-            time.sleep(0.1)
-        else:
-            pytest.fail("the deploy never reached the build")
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    assert process.returncode == 130
+    status, out, err = interrupt_while_building(["--fleet", str(fleet), "deploy", app, "--wait"], app, 3)
+    assert status == 130
     assert "Traceback" not in out + err
     assert [line.split()[2] for line in out.splitlines()[-3:]] == ["cancelled"] * 3
     assert {entry.status for entry in History().entries(app=app)} == {DeployStatus.CANCELLED}

@@ -9,14 +9,13 @@ import base64
 import json
 import re
 import shlex
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import asyncssh
 import pytest
 
-from tests.fixtures.sandbox import git_ssh_env
+from tests.fixtures.sandbox import push_demo_app
 from tests.sandbox.helpers import connect, ssh
 
 APP_NAME_RULE = (
@@ -43,21 +42,7 @@ async def run_line(stack: Any, known_hosts: Path, command: str) -> tuple[int, st
 @pytest.fixture(scope="module")
 def deployed(sandbox_fleet: Any, tmp_path_factory: pytest.TempPathFactory) -> str:
     """An app pushed once to the prod-east stack (web + worker Procfile)."""
-    from tests.fixtures.sandbox import make_demo_repo
-
-    stack = sandbox_fleet["prod-east"]
-    base = tmp_path_factory.mktemp("deployed")
-    known_hosts = base / "known_hosts"
-    sandbox_fleet.write_known_hosts(known_hosts)
-    repo = make_demo_repo(base / "repo")
-    done = subprocess.run(
-        ["git", "-C", str(repo), "push", "dokku@127.0.0.1:cmdapp", "main"],
-        env=git_ssh_env(stack, known_hosts),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
+    push_demo_app(sandbox_fleet, "prod-east", "cmdapp", tmp_path_factory.mktemp("deployed"))
     return "cmdapp"
 
 

@@ -8,7 +8,6 @@ import calendar
 import json
 import re
 import shlex
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 import asyncssh
 import pytest
 
-from tests.fixtures.sandbox import git_ssh_env, make_demo_repo
+from tests.fixtures.sandbox import push_demo_app
 from tests.sandbox.helpers import connect
 
 
@@ -46,19 +45,8 @@ def host(sandbox_fleet: Any) -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def pushed(sandbox_fleet: Any, tmp_path_factory: pytest.TempPathFactory) -> str:
     """An app deployed once to prod-west, one web and one worker."""
+    push_demo_app(sandbox_fleet, "prod-west", "healthapp", tmp_path_factory.mktemp("health-pushed"))
     stack = sandbox_fleet["prod-west"]
-    base = tmp_path_factory.mktemp("health-pushed")
-    known_hosts = base / "known_hosts"
-    sandbox_fleet.write_known_hosts(known_hosts)
-    repo = make_demo_repo(base / "repo")
-    done = subprocess.run(
-        ["git", "-C", str(repo), "push", "dokku@127.0.0.1:healthapp", "main"],
-        env=git_ssh_env(stack, known_hosts),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
     assert stack.dokku_sync("ps:scale", "healthapp", "worker=1").ok
     return "healthapp"
 
