@@ -19,6 +19,10 @@ LEGACY_APP_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 CONFIG_KEY_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 # Stack names are ours: they appear in file names, TOML keys and pane titles.
 STACK_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+# Tags group stacks (``tags = ["prod", "us"]``); no ':', ',', '!', '*' or '?', which selectors use.
+TAG_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,62}$")
+# A glob over stack names: the name characters plus ``*`` (any run) and ``?`` (one character).
+STACK_GLOB_RE = re.compile(r"^[a-z0-9*?][a-z0-9*?-]{0,62}$")
 PROCESS_TYPE_RE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_-]*$")
 HOST_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:-]*$")
 USER_RE = re.compile(r"^[a-z_][a-z0-9_-]*\$?$")
@@ -68,6 +72,26 @@ def stack_name(name: str) -> str:
             "starting with a letter or digit"
         )
     return name
+
+
+def tag(value: str) -> str:
+    """A stack's tag, e.g. ``prod``, ``us-east``, ``tier_a``."""
+    if not isinstance(value, str) or not TAG_RE.match(value):
+        raise InvalidInput(
+            f"invalid tag {value!r}: use 1-63 lowercase letters, digits, hyphens, underscores "
+            "and dots, starting with a letter or digit"
+        )
+    return value
+
+
+def stack_glob(value: str) -> str:
+    """A pattern over stack names: ``*`` any run of characters, ``?`` one character."""
+    if not isinstance(value, str) or not STACK_GLOB_RE.match(value):
+        raise InvalidInput(
+            f"invalid pattern {value!r}: use stack-name characters (lowercase letters, digits, "
+            "hyphens) with * for any run and ? for one character"
+        )
+    return value
 
 
 def config_key(key: str) -> str:
