@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import signal
 import sys
 from typing import Any, TextIO
@@ -20,7 +21,7 @@ from ownstack_tui.engine.rollout import RolloutOptions, RunningRollout, start_ro
 from ownstack_tui.errors import InvalidInput
 from ownstack_tui.model import validation
 from ownstack_tui.model.deploy import DeployStatus
-from ownstack_tui.model.fleet import App
+from ownstack_tui.model.fleet import App, Fleet
 from ownstack_tui.model.jobs import DeployJob, JobEvent
 from ownstack_tui.model.rollout import (
     Gate,
@@ -32,6 +33,7 @@ from ownstack_tui.model.rollout import (
     StackPhase,
     WaveState,
     all_at_once,
+    check_waves,
     parse_wave_option,
 )
 
@@ -50,6 +52,15 @@ def policy_for(app: App, args: argparse.Namespace) -> RolloutPolicy:
     else:
         base = app.rollout or RolloutPolicy()
     return base.overridden(waves=waves, gate=args.gate, on_failure=args.on_failure, soak=args.soak)
+
+
+def resolved(fleet: Fleet, app: App, policy: RolloutPolicy, args: argparse.Namespace) -> RolloutPolicy:
+    """The policy with its waves' selectors as stack names, and the waves checked (a stack in
+    two waves, a target in none): bad input before any stack is contacted."""
+    where = "--wave" if args.wave else f"[apps.{app.name}.rollout]"
+    policy = dataclasses.replace(policy, waves=fleet.expand_waves(app, policy.waves, where))
+    check_waves(policy.waves, app.name, app.stacks, list(fleet.stacks), policy.partial)
+    return policy
 
 
 def is_plain_deploy(policy: RolloutPolicy) -> bool:

@@ -21,7 +21,7 @@ import json
 import os
 import socket
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -297,14 +297,16 @@ class History:
         """Config and scale changes, newest first."""
         return self._changes(list(self._read_records()), app, stack)
 
-    def timeline(self, app: str | None = None, stack: str | None = None) -> list[TimelineItem]:
-        """Deploys and changes together, newest first."""
+    def timeline(
+        self, app: str | None = None, stack: str | Collection[str] | None = None
+    ) -> list[TimelineItem]:
+        """Deploys and changes together, newest first; ``stack``: one stack's, or several's."""
         records = list(self._read_records())
         items: list[TimelineItem] = [*self._jobs(records, app, stack), *self._changes(records, app, stack)]
         return sorted(items, key=lambda item: item.at, reverse=True)
 
     def _jobs(
-        self, records: list[dict[str, Any]], app: str | None, stack: str | None
+        self, records: list[dict[str, Any]], app: str | None, stack: str | Collection[str] | None
     ) -> list[HistoryEntry]:
         latest: dict[int, dict[str, Any]] = {}
         for record in records:
@@ -314,20 +316,22 @@ class History:
         chosen = [
             _entry(record)
             for record in latest.values()
-            if (app is None or record["app"] == app) and (stack is None or record["stack"] == stack)
+            if (app is None or record["app"] == app) and _among(record["stack"], stack)
         ]
         return sorted(chosen, key=lambda entry: entry.id, reverse=True)
 
     @staticmethod
     def _changes(
-        records: list[dict[str, Any]], app: str | None, stack: str | None
+        records: list[dict[str, Any]], app: str | None, stack: str | Collection[str] | None
     ) -> list[ChangeEntry]:
         found = []
         for record in records:
             change = _change(record)
             if change is None or (app is not None and change.app != app):
                 continue
-            if stack is not None and stack not in change.stacks and stack not in change.failed:
+            if stack is not None and not any(
+                _among(name, stack) for name in (*change.stacks, *change.failed)
+            ):
                 continue
             found.append(change)
         return sorted(found, key=lambda change: change.at, reverse=True)
@@ -512,3 +516,10 @@ def _private_folder(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     if folder.stat().st_mode & 0o077:
         os.chmod(folder, 0o700)
+
+
+def _among(name: str, wanted: str | Collection[str] | None) -> bool:
+    """One stack's record is wanted: no filter, that stack, or one of those stacks."""
+    if wanted is None:
+        return True
+    return name == wanted if isinstance(wanted, str) else name in wanted

@@ -6,13 +6,14 @@ name and value through :mod:`ownstack_tui.model.validation`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ownstack_tui.errors import FleetFileError, InvalidInput, NotFound
 from ownstack_tui.model import validation
-from ownstack_tui.model.rollout import RolloutPolicy, policy_from_table
+from ownstack_tui.model.rollout import RolloutPolicy, Waves, policy_from_table
+from ownstack_tui.model.selectors import SelectorError, option_label, parse_selector
 
 VIA_CHOICES = ("ssh", "api")
 
@@ -24,6 +25,7 @@ class Stack:
     port: int = 22
     user: str = "dokku"
     identity: str | None = None
+    tags: tuple[str, ...] = ()  # groups for selectors (tag:prod); see model/selectors.py
 
     @property
     def ssh_target(self) -> str:
@@ -99,6 +101,45 @@ class Fleet:
         except KeyError:
             raise NotFound(f"unknown app {name!r}; known apps: {_names(self.apps)}") from None
 
+    def select(
+        self, values: Sequence[str], app: App | None = None, option: str = "--stack"
+    ) -> list[Stack]:
+        """The stacks a selector names (each of ``values`` given to one ``option``; see
+        model/selectors.py): among the app's targets, in its order, or among the fleet's stacks
+        when ``app`` is None. No values: every stack in scope. The one resolution of stack
+        selectors: every command's --stack and --wave, and the fleet file's waves."""
+        scope = self.target_stacks(app) if app is not None else list(self.stacks.values())
+        if not values:
+            return scope
+        selector = parse_selector(values, option_label(option, values) if option else None)
+        return selector.resolve(scope, list(self.stacks.values()), app.name if app else None)
+
+    def select_one(self, values: Sequence[str], app: App | None, command: str) -> Stack:
+        """The one stack a single-stack command (config:get, ps:scale, ...) acts on."""
+        chosen = self.select(values, app)
+        if len(chosen) > 1:
+            shown = ", ".join(stack.name for stack in chosen[:6]) + (", ..." if len(chosen) > 6 else "")
+            raise SelectorError(
+                f"{option_label('--stack', values)}: matches {len(chosen)} stacks ({shown}); "
+                f"{command} acts on one stack: name it"
+            )
+        return chosen[0]
+
+    def expand_waves(self, app: App, waves: Waves, where: str = "--wave") -> Waves:
+        """Each wave's selector (its terms together: ``["tag:prod", "!tag:canary"]``) as the
+        app's stack names. Which stacks may be in which wave is check_waves' rule, after this.
+        ``where`` names the waves in errors: the option, or the fleet file's table."""
+        expanded = []
+        for number, wave in enumerate(waves, start=1):
+            text = ",".join(wave)
+            label = (
+                option_label(where, [text]) if where.startswith("-") else f"{where} wave {number} ({text})"
+            )
+            selector = parse_selector(list(wave), label)
+            chosen = selector.resolve(self.target_stacks(app), list(self.stacks.values()), app.name)
+            expanded.append(tuple(stack.name for stack in chosen))
+        return tuple(expanded)
+
     def target_stacks(self, app: App, only: list[str] | tuple[str, ...] = ()) -> list[Stack]:
         """The app's target stacks, or the subset named in ``only`` (each must be a target)."""
         if not only:
@@ -135,7 +176,7 @@ def fleet_from_dict(data: Mapping[str, Any], source: str | None = "fleet file") 
 # app's [rollout] are checked for their values by their owners; here only their key names.
 TOP_KEYS = ("via", "control_plane", "stacks", "apps", "keys", "console", "timeouts")
 CONTROL_PLANE_KEYS = ("url",)
-STACK_KEYS = ("host", "port", "user", "identity")
+STACK_KEYS = ("host", "port", "user", "identity", "tags")
 APP_KEYS = (
     "repo", "branch", "stacks", "needs_postgres", "needs_redis", "api_id", "config",
     "stack_config", "rollout", "health_path",
@@ -248,7 +289,18 @@ def _stack(name: str, entry: Mapping[str, Any]) -> Stack:
         port=validation.port(22 if port is None else port),
         user=validation.ssh_user(_text(entry, "user", where, "dokku") or "dokku"),
         identity=_text(entry, "identity", where, None) or None,
+        tags=_tags(entry.get("tags", []), where),
     )
+
+
+def _tags(value: object, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
+        raise InvalidInput(f"tags in {where} must be a list of tags, e.g. [\"prod\", \"us\"]")
+    for index, tag in enumerate(value):
+        validation.tag(tag)
+        if tag in value[:index]:
+            raise InvalidInput(f"tags in {where} names {tag} twice; remove the duplicate")
+    return tuple(value)
 
 
 def _app(name: str, entry: Mapping[str, Any], stacks: Mapping[str, Stack]) -> App:

@@ -124,7 +124,7 @@ class Selector:
                 continue
             if term.kind is TermKind.NAME:
                 problem = (
-                    f"stack {term.value} is not a target of {where}; "
+                    f"stack {term.value!r} is not a target of {where}; "
                     f"its stacks: {_listing(stack.name for stack in scope)}"
                 )
             else:
@@ -161,7 +161,8 @@ def parse_selector(values: str | Sequence[str], label: str | None = None) -> Sel
             try:
                 terms.append(_term(part))
             except InvalidInput as error:
-                raise SelectorError(f"{label}: {error}") from None
+                at = f"{part}: " if len(parts) > 1 or len(texts) > 1 else ""  # which one, of several
+                raise SelectorError(f"{label}: {at}{error}") from None
     return Selector(tuple(terms), label)
 
 
@@ -187,19 +188,15 @@ def _term(part: str) -> Term:
     if not body:
         raise InvalidInput("'!' must be followed by a stack name, tag:TAG or a pattern")
     if body.startswith(EXCLUDE):
-        raise InvalidInput(f"{part!r}: write a single '!' before the term it takes out")
+        raise InvalidInput("write a single '!' before the term it takes out")
     if ":" in body:
         kind, _, value = body.partition(":")
         if kind + ":" != TAG_PREFIX:
-            raise InvalidInput(
-                f"{part!r}: unknown kind {kind + ':'!r}; use tag:TAG, a stack name or a pattern"
-            )
+            raise InvalidInput(f"unknown kind {kind + ':'!r}; use tag:TAG, a stack name or a pattern")
         if not value:
-            raise InvalidInput(f"{part!r}: give the tag after tag:, e.g. tag:prod")
+            raise InvalidInput("give the tag after tag:, e.g. tag:prod")
         if any(char in value for char in GLOB_CHARACTERS):
-            raise InvalidInput(
-                f"{part!r}: patterns match stack names only; name the tag exactly, e.g. tag:prod"
-            )
+            raise InvalidInput("patterns match stack names only; name the tag exactly, e.g. tag:prod")
         return Term(TermKind.TAG, validation.tag(value), exclude)
     if any(char in body for char in GLOB_CHARACTERS):
         return Term(TermKind.GLOB, validation.stack_glob(body), exclude)
@@ -209,12 +206,12 @@ def _term(part: str) -> Term:
 def _refers_to_nothing(term: Term, fleet: Sequence[Tagged]) -> str:
     names = [stack.name for stack in fleet]
     if term.kind is TermKind.TAG:
-        return f"no stack has tag {term.value}; tags in use: {_tags_of(fleet)}"
+        return f"no stack has tag {term.value!r}; tags in use: {_tags_of(fleet)}"
     if term.kind is TermKind.GLOB:
         return f"matches no stack of the fleet; its stacks: {_listing(names)}"
     close = difflib.get_close_matches(term.value, names, n=1)
-    hint = f"did you mean {close[0]}? " if close else ""
-    return f"unknown stack {term.value}; {hint}known stacks: {_listing(names)}"
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return f"unknown stack {term.value!r}; {hint}known stacks: {_listing(names)}"
 
 
 def _tags_of(stacks: Iterable[Tagged]) -> str:

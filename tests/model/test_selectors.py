@@ -101,7 +101,7 @@ def test_matches_answers_for_one_stack_without_resolving() -> None:
 
 
 def test_a_tag_no_stack_has_is_refused_naming_the_tags_in_use() -> None:
-    assert error_of("tag:nope") == "tag:nope: no stack has tag nope; tags in use: canary, eu, prod, us"
+    assert error_of("tag:nope") == "tag:nope: no stack has tag 'nope'; tags in use: canary, eu, prod, us"
 
 
 def test_a_tag_used_only_outside_the_app_matches_no_stack_of_the_app() -> None:
@@ -113,14 +113,14 @@ def test_a_tag_used_only_outside_the_app_matches_no_stack_of_the_app() -> None:
 
 def test_an_unknown_name_is_refused_with_a_suggestion() -> None:
     assert error_of("prod-eats") == (
-        "prod-eats: unknown stack prod-eats; did you mean prod-east? "
+        "prod-eats: unknown stack 'prod-eats'; did you mean 'prod-east'? "
         "known stacks: prod-east, prod-eu, prod-west, staging, tools"
     )
 
 
 def test_a_stack_that_is_not_a_target_of_the_app_is_refused() -> None:
     assert error_of("tools") == (
-        "tools: stack tools is not a target of app shop; its stacks: prod-east, prod-eu, prod-west, staging"
+        "tools: stack 'tools' is not a target of app shop; its stacks: prod-east, prod-eu, prod-west, staging"
     )
 
 
@@ -130,12 +130,12 @@ def test_a_glob_matching_nothing_is_refused() -> None:
 
 def test_one_bad_part_of_a_union_is_refused_naming_that_part() -> None:
     """A typo in one part never narrows a deploy silently."""
-    assert error_of("tag:prod,tag:ue").startswith("tag:prod,tag:ue: tag:ue: no stack has tag ue;")
+    assert error_of("tag:prod,tag:ue").startswith("tag:prod,tag:ue: tag:ue: no stack has tag 'ue';")
 
 
 def test_a_typo_in_an_exclusion_is_refused_too() -> None:
     """'!tag:canry' excluding nothing would deploy to the canaries meant to be kept out."""
-    assert error_of("!tag:canry").startswith("'!tag:canry': no stack has tag canry;")
+    assert error_of("!tag:canry").startswith("'!tag:canry': no stack has tag 'canry';")
 
 
 def test_exclusions_that_leave_nothing_are_refused() -> None:
@@ -175,7 +175,7 @@ def test_a_selector_error_is_bad_input_labelled_as_the_user_gave_it() -> None:
     with pytest.raises(InvalidInput) as caught:
         select(["tag:nope"], SHOP, FLEET, "shop", label)
     assert caught.value.exit_status == 2
-    assert str(caught.value).startswith("--stack tag:nope: no stack has tag nope; tags in use:")
+    assert str(caught.value).startswith("--stack tag:nope: no stack has tag 'nope'; tags in use:")
     assert option_label("--wave", ["tag:prod,!tag:canary"]) == "--wave 'tag:prod,!tag:canary'"
 
 
