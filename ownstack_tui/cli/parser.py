@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import Any, NoReturn
 
-from ownstack_tui.cli.completion import app_names, complete, stack_names
+from ownstack_tui.cli.completion import app_names, complete, stack_names, stack_selectors, tag_names
 from ownstack_tui.errors import InvalidInput
 
 
@@ -82,9 +82,11 @@ def _stack_option(parser: argparse.ArgumentParser, *names: str, **kwargs: object
     """A stack argument. An option (--stack) takes selectors, every one of them the same way
     (model/selectors.py); a positional argument names one stack of the fleet file."""
     names = names or ("--stack",)
+    completer = stack_names
     if names[0].startswith("-"):
         kwargs = {"action": "append", "metavar": "SELECTOR", "help": SELECTOR_HELP, **kwargs}
-    parser.add_argument(*names, **kwargs).completer = stack_names  # type: ignore[attr-defined]
+        completer = stack_selectors
+    parser.add_argument(*names, **kwargs).completer = completer  # type: ignore[attr-defined]
 
 
 def _command(
@@ -123,7 +125,8 @@ def build_parser() -> ArgumentParser:
     add.add_argument("--port", default=22)
     add.add_argument("--user", default="dokku")
     add.add_argument("--identity", metavar="FILE")
-    add.add_argument("--tag", action="append", metavar="TAG", help="a tag (repeat for several)")
+    add.add_argument("--tag", action="append", metavar="TAG",
+                     help="a tag (repeat for several)").completer = tag_names  # type: ignore[attr-defined]
 
     for verb, handler, help_text in (
         ("stack:tag", "stack_tag", "add tags to a stack (for selectors such as tag:prod)"),
@@ -131,7 +134,7 @@ def build_parser() -> ArgumentParser:
     ):
         tagging = _command(commands, verb, f"ownstack_tui.cli.fleet_commands:{handler}", help_text)
         _stack_option(tagging, "name")
-        tagging.add_argument("tags", nargs="+", metavar="TAG")
+        tagging.add_argument("tags", nargs="+", metavar="TAG").completer = tag_names  # type: ignore[attr-defined]
 
     remove = _command(commands, "stack:remove", "ownstack_tui.cli.fleet_commands:stack_remove",
                       "remove a stack from the fleet (nothing on the host changes)")
@@ -178,7 +181,8 @@ def _rollout_options(deploy: argparse.ArgumentParser) -> None:
     group = deploy.add_argument_group("staged rollout")
     group.add_argument("--wave", action="append", metavar="SELECTOR",
                        help="one wave of the rollout, in order (repeat for each wave): stacks by "
-                       "name, tag:TAG or pattern, e.g. --wave tag:canary --wave 'tag:prod,!tag:canary'")
+                       "name, tag:TAG or pattern, e.g. --wave tag:canary --wave 'tag:prod,!tag:canary'",
+                       ).completer = stack_selectors  # type: ignore[attr-defined]
     group.add_argument("--gate", choices=("health", "manual", "none"),
                        help="what lets the next wave start (default: health)")
     group.add_argument("--on-failure", choices=("halt", "rollback"),
