@@ -249,3 +249,27 @@ def test_the_lock_endpoint_keeps_the_record_out_of_the_config_and_refuses_a_bad_
     assert httpx.delete(lock_url, params={"stack_id": 1}, headers=read_only).status_code == 403
     assert httpx.delete(lock_url, params={"stack_id": 1}, headers=headers).status_code == 200
     assert lock_on(sandbox_fleet["staging"], world.app) is None
+
+
+def test_ctrl_c_during_an_api_rollout_releases_every_lock_and_starts_no_later_wave(
+    world: ApiWorld, sandbox_fleet: Any
+) -> None:
+    from ownstack_tui.engine.history import History
+    from tests.cli.helpers import interrupt_while_building
+
+    sandbox_fleet["staging"].set_fault(build_line_delay_ms=60_000)
+    status, out, err = interrupt_while_building([
+        "--fleet", str(world.fleet_path), "--via", "api", "deploy", world.app,
+        "--wave", "staging", "--wave", "prod-east,prod-west", "--gate", "none",
+    ], world.app, 1)
+    assert status == 130, out + err
+    assert "Traceback" not in out + err and world.token not in out + err
+    assert all(lock_on(stack, world.app) is None for stack in sandbox_fleet)
+    (deployment,) = server_deployments(world)  # nothing was asked for wave 2
+    assert deployment.job.stack == "staging"
+    history = {entry.stack: entry for entry in History().entries(app=world.app)}
+    assert history["staging"].reason == (
+        f"detached (still running on the control plane as deployment {deployment.id})"
+    )
+    assert {history[name].status.value for name in ("prod-east", "prod-west")} == {"skipped"}
+    sandbox_fleet["staging"].clear_faults()  # let the control plane's build end
