@@ -273,3 +273,17 @@ def test_ctrl_c_during_an_api_rollout_releases_every_lock_and_starts_no_later_wa
     )
     assert {history[name].status.value for name in ("prod-east", "prod-west")} == {"skipped"}
     sandbox_fleet["staging"].clear_faults()  # let the control plane's build end
+
+
+def test_waves_by_tag_from_the_fleet_file_reach_the_control_plane_in_their_order(
+    world: ApiWorld, sandbox_fleet: Any, demo_repo: Path
+) -> None:
+    assert world.ssh("stack:tag", "prod-west", "canary").status == 0
+    with_rollout(world.fleet_path, world.app, 'waves = [["tag:canary"], ["!tag:canary"]]\ngate = "none"')
+    result = world.api("deploy", world.app)
+    assert result.status == 0, result.out + result.err
+    assert "Wave 1 of 2: prod-west" in result.out and "Wave 2 of 2: staging, prod-east" in result.out
+    deployments = server_deployments(world)
+    assert deployments[0].job.stack == "prod-west"
+    assert {d.job.stack for d in deployments[1:]} == {"staging", "prod-east"}
+    assert all(stack.deployed_sha(world.app) == head_sha(demo_repo) for stack in sandbox_fleet)
