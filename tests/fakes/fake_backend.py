@@ -39,16 +39,16 @@ from ownstack_tui.backends.dokku.errors import (
 from ownstack_tui.errors import AppNotOnStack, InvalidInput, OwnstackError
 from ownstack_tui.model.config import StackConfigPlan, effective_config, plan_stack_config
 from ownstack_tui.model.deploy import DeployStatus
-from ownstack_tui.model.fleet import App, Fleet, Stack
 from ownstack_tui.model.deploy_lock import LockHolder
+from ownstack_tui.model.fleet import App, Fleet, Stack
 from ownstack_tui.model.health_readings import (
     CertificateReading,
     ProcessReading,
     StackHealthReading,
     config_fingerprint,
 )
-from ownstack_tui.model.validation import DEPLOY_LOCK_KEY
 from ownstack_tui.model.jobs import DeployJob
+from ownstack_tui.model.validation import DEPLOY_LOCK_KEY
 from tests.fakes import fake_lines
 from tests.fakes.fake_stack import FakeApp, FakeStack
 
@@ -444,7 +444,8 @@ class FakeBackend:
         managed = effective_config(app, stack.name)
         record = found.config.get(DEPLOY_LOCK_KEY)
         domain = f"{app.name}.{stack.name}.sandbox.test"
-        certificates = () if fake.cert_expires_at is None else (CertificateReading(domain, fake.cert_expires_at),)
+        expires = fake.cert_expires_at
+        certificates = () if expires is None else (CertificateReading(domain, expires),)
         return StackHealthReading(
             read_at=clock.now(),
             dokku_version=fake.dokku_version,

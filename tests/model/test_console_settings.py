@@ -47,7 +47,8 @@ def test_tls_thresholds_default_to_14_and_3_days_and_are_read_from_the_health_ta
     [({"tls_warning_days": "14"}, "health.tls_warning_days = '14': give a whole number of days"),
      ({"tls_critical_days": -1}, "health.tls_critical_days = -1: give a whole number"),
      ({"tls_warning_days": 2.5}, "health.tls_warning_days = 2.5"),
-     ({"tls_warning_days": 5, "tls_critical_days": 6}, "critical_days = 6 is above health.tls_warning_days = 5"),
+     ({"tls_warning_days": 5, "tls_critical_days": 6},
+      "critical_days = 6 is above health.tls_warning_days = 5"),
      ({"tls_warn_days": 5}, "unknown key 'tls_warn_days' in [health]")],
 )
 def test_bad_tls_thresholds_are_refused_naming_the_key(table: dict[str, object], says: str) -> None:

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from ownstack_tui import clock
 from ownstack_tui.model.deploy_lock import LockHolder
-from ownstack_tui.model.validation import DEPLOY_LOCK_KEY
 from ownstack_tui.model.health_readings import (
     CertificateReading,
     ProcessReading,
@@ -21,6 +20,7 @@ from ownstack_tui.model.health_readings import (
     config_fingerprint,
     covered_by,
 )
+from ownstack_tui.model.validation import DEPLOY_LOCK_KEY
 
 from . import commands, health_parsers, parsers
 from .client import APP_MISSING_EXIT, CommandResult

@@ -10,6 +10,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ownstack_tui.model.deploy import DeployStatus
+from ownstack_tui.model.health import Severity
 from ownstack_tui.tui.stack_state import StackState, format_age
 
 STATUS_STYLES = {
@@ -17,6 +18,7 @@ STATUS_STYLES = {
     DeployStatus.FAILED: "bold red",
     DeployStatus.CANCELLED: "yellow",
 }
+MARK_STYLES = {Severity.CRITICAL: "bold red", Severity.WARNING: "yellow", Severity.OK: ""}
 
 
 class StackSidebar(OptionList):
@@ -79,6 +81,8 @@ def render_entry(state: StackState, now: float, refresh_interval: float) -> Text
         text.append(" up", style="green")
     elif state.reachable is False:
         text.append(" down", style="red")
+    for mark, severity in state.health_marks():  # crashed, TLS, behind, lock (worst first)
+        text.append(" " + mark, style=MARK_STYLES[severity])
     text.append("\n  ")
     if state.checked_at is None:
         text.append("checking…" if state.checking else "not checked", style="dim")
