@@ -82,9 +82,9 @@ class StackState:
         return self.deployed_sha[:7] if self.deployed_sha else "-------"
 
     def health_marks(self) -> list[tuple[str, Severity]]:
-        """What the newest health reading adds to the sidebar, worst first: crashed process
-        types, the certificate's days, commits behind, the lock and its owner. Nothing from a
-        reading the stack has since contradicted (another SHA deployed, or down now)."""
+        """What the newest health reading adds to the sidebar's second line, worst first:
+        crashed process types, the certificate's days, commits behind. Nothing from a reading
+        the stack has since contradicted (another SHA deployed, or down now)."""
         health = self.health
         if health is None or not health.reachable or self.reachable is False:
             return []
@@ -108,10 +108,16 @@ class StackState:
                 marks.append(("↓?", Severity.WARNING))  # not in the branch at all
             elif value.get("behind"):
                 marks.append((f"↓{value['behind']}", Severity.WARNING))
-        lock = cells.get("lock")
-        if lock is not None and isinstance(lock.value, dict) and lock.value.get("locked"):
-            marks.append(("🔒" + (lock.value.get("owner") or "?"), Severity.WARNING))
         return marks
+
+    def lock_holder(self) -> str | None:
+        """Who holds the app's deploys here, per the newest health reading: the rollout lock's
+        owner, ``?`` for dokku's own apps:lock (it records none); None when free or unknown."""
+        health = self.health
+        lock = health.cells.get("lock") if health is not None and health.reachable else None
+        if lock is None or not isinstance(lock.value, dict) or not lock.value.get("locked"):
+            return None
+        return str(lock.value.get("owner") or "?")
 
     def is_stale(self, now: float, interval: float) -> bool:
         return self.checked_at is not None and now - self.checked_at > STALE_AFTER_INTERVALS * interval
