@@ -307,3 +307,27 @@ async def test_the_fleet_keys_are_in_the_footer_help_and_palette(
         await pilot.press("ctrl+p")
         await pilot.press(*"rebuild")
         await wait_for(pilot, lambda: "Rebuild app" in screen_text(app))
+
+
+async def test_no_secret_config_value_or_lock_token_reaches_the_fleet_tab(
+    tab_console: ConsoleMaker, fake: FakeBackend
+) -> None:
+    app = tab_console(
+        "fleet-secret", scale={"web": 1}, config={"API_SECRET": SECRET, "LOG_LEVEL": "info"},
+        overrides={"prod-east": {"DB_PASSWORD": SECRET + "-east"}},
+        extra_on_stack={"prod-west": {"HAND_SET_TOKEN": SECRET + "-by-hand"}},
+    )
+    async with app.run_test(size=(200, 50)) as pilot:
+        await deploy(app, ["staging", "prod-east", "prod-west"])
+        holder = LockHolder("alice@laptop", "deploy", clock.now(), "lock-" + SECRET)
+        fake.stack("staging").apps["fleet-secret"].config[DEPLOY_LOCK_KEY] = holder.encode()
+        fake.stack("prod-east").apps["fleet-secret"].config["API_SECRET"] = "drifted-" + SECRET
+        await open_fleet(pilot, lambda: "drift" in fleet_rows(app)["prod-east"][4]
+                         and "alice" in fleet_rows(app)["staging"][6])
+        for _ in range(3):  # every column scrolled into view, too
+            shown = screen_text(app)
+            assert SECRET not in shown and "API_SECRET" not in shown
+            assert DEPLOY_LOCK_KEY not in shown and "lock-" not in shown
+            main(app).query_one("#fleet-table", DataTable).scroll_right(animate=False)
+            await pilot.pause()
+        assert "config differs from the fleet file" in fleet_status(app)
