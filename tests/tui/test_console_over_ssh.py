@@ -94,4 +94,5 @@ async def test_the_fleet_tab_over_ssh_flags_the_expiring_cert_the_crashed_worker
         assert f"deployed {behind[:7]} is 1 commit behind main" in status
 
         await pilot.press("R")  # staging: restarted over SSH without a question
-        await wait_for(pilot, lambda: "✓ restarted ssh-fleet on staging" in region_text(app, "#fleet-status"), 30)
+        done = "✓ restarted ssh-fleet on staging"
+        await wait_for(pilot, lambda: done in region_text(app, "#fleet-status"), 30)

@@ -158,7 +158,9 @@ async def fleet_view(pilot: Pilot[Any]) -> None:
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-def test_fleet_tab(snap_compare: Any, frozen: Callable[..., OwnstackApp], fake: FakeBackend, size: str) -> None:
+def test_fleet_tab(
+    snap_compare: Any, frozen: Callable[..., OwnstackApp], fake: FakeBackend, size: str
+) -> None:
     app = frozen(f"snap-fleet-{size}", scale={"web": 1, "worker": 1})
     fleet_problems(app, fake)
     assert snap_compare(app, terminal_size=SIZES[size], run_before=fleet_view)
