@@ -74,6 +74,8 @@ class HistoryEntry:
 class ChangeKind(Enum):
     CONFIG = "config"
     SCALE = "scale"
+    RESTART = "restart"  # ps:restart (``process``: one type, or None for all)
+    REBUILD = "rebuild"  # ps:rebuild
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ class ChangeEntry:
     set_keys: tuple[str, ...] = ()
     unset_keys: tuple[str, ...] = ()
     counts: Mapping[str, int] = field(default_factory=dict)
+    process: str | None = None  # the process type a restart was limited to
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -102,6 +105,7 @@ class ChangeEntry:
             "set": list(self.set_keys),
             "unset": list(self.unset_keys),
             "counts": dict(self.counts),
+            **({"process": self.process} if self.process else {}),
         }
 
 
@@ -284,6 +288,19 @@ class History:
                 stacks=tuple(name for name in changes if name not in failed),
                 failed=failed,
                 counts=counts,
+            ).as_dict()
+        )
+
+    def record_action(
+        self, app: str, kind: ChangeKind, stack: str, error: str | None, process: str | None = None
+    ) -> None:
+        """A restart or rebuild of the app on one stack, and whether it worked."""
+        self._append_record(
+            ChangeEntry(
+                kind, app, clock.now(), who(),
+                stacks=() if error is not None else (stack,),
+                failed={stack: error} if error is not None else {},
+                process=process,
             ).as_dict()
         )
 
@@ -480,6 +497,7 @@ def _change(record: Mapping[str, Any]) -> ChangeEntry | None:
             set_keys=tuple(str(k) for k in record.get("set", ())),
             unset_keys=tuple(str(k) for k in record.get("unset", ())),
             counts={str(k): int(v) for k, v in dict(record.get("counts", {})).items()},
+            process=str(record["process"]) if record.get("process") else None,
         )
     except (ValueError, KeyError, TypeError):
         return None

@@ -12,6 +12,7 @@ from typing import Any
 
 from ownstack_tui.errors import FleetFileError, InvalidInput, NotFound
 from ownstack_tui.model import validation
+from ownstack_tui.model.health import DEFAULT_TLS, TlsThresholds
 from ownstack_tui.model.rollout import RolloutPolicy, Waves, policy_from_table
 from ownstack_tui.model.selectors import SelectorError, option_label, parse_selector
 
@@ -75,6 +76,10 @@ class Fleet:
     timeouts: Timeouts = field(default_factory=Timeouts)
     # [console] refresh_interval: seconds between the console's readings of the stacks.
     refresh_interval: float = validation.DEFAULT_REFRESH_INTERVAL
+    # [console] health_interval: seconds between the Fleet tab's health readings.
+    health_interval: float = validation.DEFAULT_REFRESH_INTERVAL
+    # [health] tls_warning_days / tls_critical_days: for status, its JSON and the Fleet tab.
+    tls: TlsThresholds = DEFAULT_TLS
 
     def stack(self, name: str) -> Stack:
         try:
@@ -174,14 +179,15 @@ def fleet_from_dict(data: Mapping[str, Any], source: str | None = "fleet file") 
 # The fleet file's keys at each level. Unknown ones are refused (a typo such as
 # ``brnach`` must not silently deploy the default branch). [console], [timeouts] and an
 # app's [rollout] are checked for their values by their owners; here only their key names.
-TOP_KEYS = ("via", "control_plane", "stacks", "apps", "keys", "console", "timeouts")
+TOP_KEYS = ("via", "control_plane", "stacks", "apps", "keys", "console", "timeouts", "health")
 CONTROL_PLANE_KEYS = ("url",)
 STACK_KEYS = ("host", "port", "user", "identity", "tags")
 APP_KEYS = (
     "repo", "branch", "stacks", "needs_postgres", "needs_redis", "api_id", "config",
     "stack_config", "rollout", "health_path",
 )
-CONSOLE_KEYS = ("refresh_interval",)
+CONSOLE_KEYS = ("refresh_interval", "health_interval")
+HEALTH_KEYS = ("tls_warning_days", "tls_critical_days")
 ROLLOUT_KEYS = ("waves", "gate", "on_failure", "soak", "health_timeout")
 
 
@@ -193,7 +199,7 @@ def _fleet_from_dict(data: Mapping[str, Any]) -> Fleet:
     control_plane = _table(data.get("control_plane", {}), "control_plane")
     validation.known_keys("[control_plane]", control_plane, CONTROL_PLANE_KEYS)
     url = _text(control_plane, "url", "[control_plane]", None)
-    for name, known in (("console", CONSOLE_KEYS), ("timeouts", TIMEOUT_KEYS)):
+    for name, known in (("console", CONSOLE_KEYS), ("timeouts", TIMEOUT_KEYS), ("health", HEALTH_KEYS)):
         validation.known_keys(f"[{name}]", _table(data.get(name, {}), name), known)
     stacks = {
         name: _stack(name, _table(entry, f"stacks.{name}"))
@@ -208,6 +214,9 @@ def _fleet_from_dict(data: Mapping[str, Any]) -> Fleet:
     refresh = validation.refresh_interval(
         console.get("refresh_interval", validation.DEFAULT_REFRESH_INTERVAL)
     )
+    health_interval = validation.refresh_interval(
+        console.get("health_interval", validation.DEFAULT_REFRESH_INTERVAL), "health_interval"
+    )
     keys = {
         str(binding): _text(_table(data.get("keys", {}), "keys"), binding, "[keys]", None) or ""
         for binding in _table(data.get("keys", {}), "keys")
@@ -220,7 +229,17 @@ def _fleet_from_dict(data: Mapping[str, Any]) -> Fleet:
         keys=keys,
         timeouts=_timeouts(_table(data.get("timeouts", {}), "timeouts")),
         refresh_interval=refresh,
+        health_interval=health_interval,
+        tls=_tls_thresholds(_table(data.get("health", {}), "health")),
     )
+
+
+def _tls_thresholds(table: Mapping[str, Any]) -> TlsThresholds:
+    warning, critical = validation.tls_days(
+        table.get("tls_warning_days", DEFAULT_TLS.warning_days),
+        table.get("tls_critical_days", DEFAULT_TLS.critical_days),
+    )
+    return TlsThresholds(warning, critical)
 
 
 def _timeouts(table: Mapping[str, Any]) -> Timeouts:

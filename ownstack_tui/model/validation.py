@@ -156,18 +156,39 @@ def scale_count(process_type: str, count: object) -> int:
     return value
 
 
-def refresh_interval(value: object) -> float:
-    """Seconds between the console's readings of the stacks: a number, at least the floor."""
+def refresh_interval(value: object, key: str = "refresh_interval") -> float:
+    """Seconds between the console's readings of the stacks (``refresh_interval``) or of
+    their health (``health_interval``): a number, at least the floor."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidInput(
-            f"console.refresh_interval = {value!r} is not a number of seconds (e.g. 15)"
+            f"console.{key} = {value!r} is not a number of seconds (e.g. 15)"
         )
     if not value >= MIN_REFRESH_INTERVAL:  # also refuses nan
         raise InvalidInput(
-            f"console.refresh_interval = {value!r} is too short: use at least "
+            f"console.{key} = {value!r} is too short: use at least "
             f"{MIN_REFRESH_INTERVAL:g} seconds"
         )
     return float(value)
+
+
+MAX_TLS_DAYS = 3650  # a certificate threshold above ten years is a typo
+
+
+def tls_days(warning: object, critical: object) -> tuple[int, int]:
+    """``[health] tls_warning_days`` / ``tls_critical_days``: whole days from 0 to ten years,
+    critical no longer than warning."""
+    for key, value in (("tls_warning_days", warning), ("tls_critical_days", critical)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_TLS_DAYS:
+            raise InvalidInput(
+                f"health.{key} = {value!r}: give a whole number of days from 0 to {MAX_TLS_DAYS} (e.g. 14)"
+            )
+    assert isinstance(warning, int) and isinstance(critical, int)
+    if critical > warning:
+        raise InvalidInput(
+            f"health.tls_critical_days = {critical} is above health.tls_warning_days = {warning}: "
+            "make critical the shorter time"
+        )
+    return warning, critical
 
 
 def process_type(name: str) -> str:

@@ -34,6 +34,7 @@ from ownstack_tui.model.fleet import App as AppModel
 from ownstack_tui.model.fleet import Fleet
 from ownstack_tui.model.jobs import JobEvent, Unsubscribe
 from ownstack_tui.tui import messages
+from ownstack_tui.tui.fleet_watch import FleetWatch
 from ownstack_tui.tui.line_batch import LineBatch
 from ownstack_tui.tui.stack_state import StackState
 
@@ -76,6 +77,7 @@ class Console:
         self._stops: list[Unsubscribe] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lines = LineBatch(lambda lines: self.publish(messages.JobLines(lines)), LINES_EVERY)
+        self.fleet_watch = FleetWatch(self)  # fleet health: the Fleet tab, the sidebar's glyphs
 
     # -- wiring --------------------------------------------------------------------------
 
@@ -174,6 +176,7 @@ class Console:
             self.publish(messages.StacksChanged())
         self._host_key_problems(list(outcomes.values()))
         self.load_history()  # deploys from the command line land there too
+        self.fleet_watch.after_status_read()
         if self._refresh_again:
             self._refresh_again = False
             self.refresh()

@@ -8,6 +8,7 @@ real stack's unknown host key asked about in the modal and remembered in known_h
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from ownstack_tui import paths
@@ -57,3 +58,41 @@ async def test_an_unknown_host_key_is_asked_about_and_never_silently_accepted(
         assert reachable(app, "staging") is False
         remembered = paths.known_hosts_path().read_text()
         assert remembered.splitlines() == [sandbox_fleet["prod-west"].known_hosts_line()]
+
+
+async def test_the_fleet_tab_over_ssh_flags_the_expiring_cert_the_crashed_worker_and_the_stack_behind(
+    ssh_console_for: Callable[[str], OwnstackApp], sandbox_fleet: Any, demo_repo: Path
+) -> None:
+    from tests.sandbox.helpers import commit
+    from tests.tui.screen_text import region_text
+    from tests.tui.test_fleet_tab import fleet_rows
+
+    app_name = "ssh-fleet"
+    app = ssh_console_for(app_name)
+    async with app.run_test(size=(200, 50), notifications=True) as pilot:
+        await wait_for(pilot, lambda: checked(app))
+        run = await app.engine.start_deploy(app.app_model).wait()
+        assert run.succeeded, [job.reason for job in run.jobs]
+        for name in STACKS:
+            assert sandbox_fleet[name].dokku_sync("ps:scale", app_name, "worker=1").ok
+        commit(demo_repo, "second")
+        run = await app.engine.start_deploy(app.app_model, ["staging", "prod-east"]).wait()
+        assert run.succeeded, [job.reason for job in run.jobs]
+        sandbox_fleet["staging"].set_fault(cert_expiring=True)
+        sandbox_fleet["prod-east"].set_fault(crashed="worker")
+
+        await pilot.press("7", "f5")
+        await wait_for(pilot, lambda: len(fleet_rows(app)) == 3
+                       and "crashed" in fleet_rows(app)["prod-east"][2], 20)
+        rows = fleet_rows(app)
+        behind = sandbox_fleet["prod-west"].deployed_sha(app_name)
+        assert rows["staging"][0] == "warning" and rows["staging"][3] == "6 d !"
+        assert rows["prod-east"][0] == "critical" and rows["prod-east"][2] == "web 1/1 worker 0/1 crashed !"
+        assert rows["prod-west"][:2] == ["warning", f"{behind[:7]} 1 behind !"]
+        status = region_text(app, "#fleet-status")
+        assert "worker crashed (0/1 running)" in status
+        assert f"deployed {behind[:7]} is 1 commit behind main" in status
+
+        await pilot.press("R")  # staging: restarted over SSH without a question
+        done = "✓ restarted ssh-fleet on staging"
+        await wait_for(pilot, lambda: done in region_text(app, "#fleet-status"), 30)
