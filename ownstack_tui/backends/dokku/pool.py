@@ -32,8 +32,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import os
 import random
 import socket
+import stat
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -110,10 +112,10 @@ class _KnownHosts:
 
 def _stat(path: Path) -> Any:
     try:
-        info = path.stat()
+        info = os.stat(path)  # one system call (path.is_file() would be a second)
     except OSError:
         return None
-    return info if path.is_file() else None
+    return info if stat.S_ISREG(info.st_mode) else None
 
 
 @dataclass
@@ -209,6 +211,7 @@ class SshPool:
         self._locks: dict[str, asyncio.Lock] = {}
         self.handshakes = 0  # connection attempts started, successful or not
         self._known_hosts = _KnownHosts()
+        self._identities_seen: set[Path] = set()  # found once: not looked up per connect
 
     @property
     def known_hosts_files(self) -> list[Path]:
@@ -372,7 +375,9 @@ class SshPool:
             options["port"] = stack.port
         if stack.identity:
             identity = Path(stack.identity).expanduser()
-            if not identity.is_file():
-                raise StackError(stack.name, f"identity file {identity} not found")
+            if identity not in self._identities_seen:
+                if not identity.is_file():
+                    raise StackError(stack.name, f"identity file {identity} not found")
+                self._identities_seen.add(identity)
             options["client_keys"] = [str(identity)]
         return options
