@@ -119,6 +119,7 @@ class HistoryUnwritable(OwnstackError):
 @dataclass
 class _JobLog:
     handle: IO[str]
+    times: IO[str] | None = None  # the lines' offsets, opened at the first flush
     pending: list[str] = field(default_factory=list)
     pending_offsets: list[float] = field(default_factory=list)  # per line, from the job's start
     flushed_at: float = 0.0
@@ -229,10 +230,13 @@ class History:
             with contextlib.suppress(OSError):
                 log.handle.write("".join(line + "\n" for line in log.pending))
                 log.handle.flush()
-                # Each line's offset, line for line, for `history --job ID --timestamps`.
-                fd = os.open(self.times_path(job_id), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-                with open(fd, "a", encoding="ascii") as times:
-                    times.write("".join(f"{offset:.3f}\n" for offset in log.pending_offsets))
+                # Each line's offset, line for line, for `history --job ID --timestamps`. Kept
+                # open like the log: a build flushes every line or two, on every stack.
+                if log.times is None:
+                    fd = os.open(self.times_path(job_id), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                    log.times = open(fd, "a", encoding="ascii")  # noqa: SIM115 - closed with the log
+                log.times.write("".join(f"{offset:.3f}\n" for offset in log.pending_offsets))
+                log.times.flush()
             log.pending.clear()
             log.pending_offsets.clear()
         log.flushed_at = time.monotonic()
@@ -243,6 +247,9 @@ class History:
         if log is not None:
             with contextlib.suppress(OSError):
                 log.handle.close()
+            if log.times is not None:
+                with contextlib.suppress(OSError):
+                    log.times.close()
 
     def close(self) -> None:
         for job_id in list(self._open_logs):
