@@ -290,21 +290,22 @@ def test_one_sick_stack(
 
 
 @pytest.fixture
-def sshd_scene(scene: Scene, sshd_stack: Any) -> Scene:
-    """The same scene with the sick stack behind a real OpenSSH sshd (forced command)."""
+def sshd_scene(shop: tuple[Path, str], shop_cli: Cli, demo_repo: Path, sshd_stack: Any) -> Scene:
+    """The same scene with the sick stack behind a real OpenSSH sshd (forced command): the
+    fleet file points the sick stack there before the first deploy, so that one deploy brings
+    all three stacks to the same release."""
+    fleet_path, app = shop
 
     def point_at_sshd(document: Any) -> None:
         document["stacks"][SICK].update(
             {"port": sshd_stack.port, "user": sshd_stack.user, "identity": str(sshd_stack.client_key_path)}
         )
 
-    edit_fleet(scene.fleet_path, point_at_sshd)
+    edit_fleet(fleet_path, point_at_sshd)
     with paths.known_hosts_path().open("a") as known_hosts:
         known_hosts.write(sshd_stack.known_hosts_line() + "\n")
-    # The scene deployed to the sandbox stack; bring the sshd stack to the same release.
-    deployed = scene.cli("deploy", scene.app, "--stack", SICK, "--ref", scene.deployed, "--wait")
-    assert deployed.status == 0, deployed.out + deployed.err
-    return scene
+    deployed, tip = deploy_scene(shop_cli, fleet_path, app, demo_repo)
+    return Scene(shop_cli, app, fleet_path, demo_repo, deployed, tip)
 
 
 @pytest.mark.sshd
