@@ -1,6 +1,7 @@
 """``deploy`` as a staged rollout: which policy applies, the manual gate's prompt, what is printed
 while the waves run, the summary and the ``--json`` shape. Every SSH deploy goes through here
-(one wave for ``--all-at-once`` and ``--stack``), so each takes the deploy lock."""
+(one wave for ``--all-at-once`` and ``--stack``), so each takes the deploy lock; through the
+API every deploy with waves or a gate does (the same engine, the same lock)."""
 
 from __future__ import annotations
 

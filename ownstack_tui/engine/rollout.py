@@ -49,8 +49,7 @@ def rollout_backend(engine: Engine) -> RolloutBackend:
     backend = engine.backend
     if not isinstance(backend, RolloutBackend):
         raise InvalidInput(
-            "staged rollouts run direct over SSH for now (--via ssh); "
-            "through the API use --all-at-once or --stack"
+            f"the {engine.via} backend cannot run staged rollouts; use --all-at-once or --stack"
         )
     return backend
 

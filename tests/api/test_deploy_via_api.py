@@ -240,15 +240,3 @@ def test_a_deploys_time_taken_is_the_control_planes_own_start_to_finish(
     history = world.api("history", "--app", world.app)
     (row,) = [line for line in history.out.splitlines() if " staging " in line]
     assert f" {ran:.1f}s" in row, row
-
-
-def test_waves_through_the_control_plane_are_refused_in_one_line_before_any_job(
-    world: ApiWorld,
-) -> None:
-    result = world.api("deploy", world.app, "--wave", "staging", "--wave", "prod-east,prod-west")
-    assert result.status == 2
-    assert result.err == (
-        "ownstack-tui: staged rollouts run direct over SSH for now (--via ssh); "
-        "through the API use --all-at-once or --stack\n"
-    )
-    assert server_deployments(world) == []
