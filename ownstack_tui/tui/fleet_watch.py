@@ -9,6 +9,7 @@ time by moving the clock. One reading at a time: a request during one runs after
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ownstack_tui.errors import describe_failure
@@ -33,6 +34,7 @@ class FleetWatch:
         self._started_at: float | None = None  # when the last reading began
         self._reading = False
         self._again = False
+        self._glyphs_read = False  # the one reading at start, for the sidebar's glyphs
         self._timer: Timer | None = None
         self.acting: set[str] = set()  # stacks with a restart or rebuild under way
 
@@ -56,9 +58,14 @@ class FleetWatch:
             self.read()
 
     def after_status_read(self) -> None:
-        """The sidebar's glyphs need one reading: taken after the first status reading."""
-        if self._started_at is None:
-            self.read()
+        """The sidebar's glyphs need one reading: taken after the first status reading, of the
+        stacks that answered it (a stack that did not would only hold the reading up; the
+        Fleet tab reads every stack when first shown)."""
+        if self._started_at is None and not self._reading and not self._glyphs_read:
+            self._glyphs_read = True
+            answered = [name for name, state in self.console.states.items() if state.reachable]
+            if answered:
+                self.read(only=answered)
 
     def _since_start(self) -> float | None:
         return None if self._started_at is None else self.console.clock() - self._started_at
@@ -68,30 +75,33 @@ class FleetWatch:
         if since is None or since >= self.interval:
             self.read()
 
-    def read(self) -> None:
-        """Read every stack's health now (in a worker); publishes FleetHealthRead."""
+    def read(self, only: Sequence[str] = ()) -> None:
+        """Read every stack's health now (or only those named, which does not count as the
+        schedule's reading), in a worker; publishes FleetHealthRead."""
         if self._reading:
             self._again = True
             return
         self._reading = True
-        self._started_at = self.console.clock()
+        if not only:
+            self._started_at = self.console.clock()
         self.console.publish(messages.FleetHealthReading())
         self.console.app.run_worker(
-            self._read(), name="fleet-health", group="fleet-health",
+            self._read(only), name="fleet-health", group="fleet-health",
             description="read fleet health", exit_on_error=False,
         )
 
-    async def _read(self) -> None:
+    async def _read(self, only: Sequence[str] = ()) -> None:
         console = self.console
         try:
-            health = await console.engine.fleet_health(console.app_model)
+            health = await console.engine.fleet_health(console.app_model, only)
         finally:
             self._reading = False
         self.health = health
         self.read_at = console.clock()
         rows = {row.stack: row for row in health.stacks}
         for name, state in console.states.items():
-            state.health = rows.get(name)
+            if not only or name in only:
+                state.health = rows.get(name)
         console.publish(messages.FleetHealthRead(health, self.read_at))
         console.publish(messages.StacksChanged())
         if self._again:

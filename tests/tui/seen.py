@@ -66,8 +66,9 @@ def checked(app: Any) -> bool:
 
 
 def reachable(app: Any, stack: str) -> bool | None:
-    second = sidebar(app)[stack].split("\n")[1]
-    return True if second.endswith(" up") else False if second.endswith(" down") else None
+    # The second line reads "SHA up|down", then any health marks (crashed, tls, behind).
+    words = sidebar(app)[stack].split("\n")[1].split()
+    return True if "up" in words else False if "down" in words else None
 
 
 def pane(app: Any, stack: str) -> LogPane:
