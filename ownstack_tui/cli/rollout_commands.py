@@ -23,7 +23,6 @@ from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.fleet import App
 from ownstack_tui.model.jobs import DeployJob, JobEvent
 from ownstack_tui.model.rollout import (
-    Gate,
     RolloutEvent,
     RolloutEventKind,
     RolloutPolicy,
@@ -50,11 +49,6 @@ def policy_for(app: App, args: argparse.Namespace) -> RolloutPolicy:
     else:
         base = app.rollout or RolloutPolicy()
     return base.overridden(waves=waves, gate=args.gate, on_failure=args.on_failure, soak=args.soak)
-
-
-def is_plain_deploy(policy: RolloutPolicy) -> bool:
-    """Today's deploy: one wave and nothing to wait for (what the control plane also runs)."""
-    return len(policy.waves) == 1 and policy.gate is Gate.NONE
 
 
 def deploy_rollout(ctx: Context, args: argparse.Namespace, app: App, policy: RolloutPolicy,

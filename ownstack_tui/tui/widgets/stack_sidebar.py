@@ -73,6 +73,8 @@ def render_entry(state: StackState, now: float, refresh_interval: float) -> Text
     text.append(state.name, style="bold")
     if state.drift:
         text.append(f" ≠{state.drift}", style="yellow")
+    if state.slow(now):  # past twice its usual deploy time: "is it stuck?" without the log
+        text.append(" slow", style="bold yellow")
     text.append("\n  ")
     text.append(state.short_sha, style="dim" if state.short_sha.startswith("-") else "")
     if state.reachable is True:
