@@ -296,7 +296,8 @@ class Console:
         options = RolloutOptions(request or DeployRequest(), LockRequest(holder))
         rollout = start_rollout(self.engine, self.app_model, policy, options)
         self.rollout = rollout
-        self._relay = relay = RolloutRelay(rollout, self.publish, self._track_job, rollbacks)
+        self._relay = relay = RolloutRelay(rollout, self.publish, self._track_job, rollbacks,
+                                           wave_ended=self.refresh)
         self._stops.append(relay.start())
         progress = await rollout.wait()
         self._lines.flush()

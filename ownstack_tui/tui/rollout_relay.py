@@ -12,7 +12,7 @@ from textual.message import Message
 
 from ownstack_tui.engine.rollout import RunningRollout
 from ownstack_tui.model.jobs import DeployJob, DeployRun, Unsubscribe
-from ownstack_tui.model.rollout import RolloutEvent, RolloutEventKind
+from ownstack_tui.model.rollout import RolloutEvent, RolloutEventKind, WaveState
 from ownstack_tui.tui import messages
 from ownstack_tui.tui.rollout_view import RolloutView
 
@@ -26,8 +26,10 @@ class RolloutRelay:
         publish: Callable[[Message], None],
         track_job: JobTracker,
         rollbacks: Mapping[str, tuple[str | None, str]] | None = None,
+        wave_ended: Callable[[], None] | None = None,
     ) -> None:
         self.rollout = rollout
+        self.wave_ended = wave_ended  # the Console reads the stacks again (a gate may wait long)
         self.publish = publish
         self.track_job = track_job  # the Console records the job and listens to it
         self.rollbacks = dict(rollbacks or {})  # a history entry rolled back: its pane's title
@@ -48,6 +50,11 @@ class RolloutRelay:
             usual = self.rollout.timing(job).usual
             self.track_job(job, usual)
             self.publish(messages.JobStarted(job, usual, self._rollback_of(job)))
+        elif event.kind is RolloutEventKind.WAVE and event.wave is not None:
+            if self.wave_ended is not None and self.rollout.progress.wave(event.wave).state in (
+                WaveState.PASSED, WaveState.FAILED
+            ):
+                self.wave_ended()
         elif event.kind is RolloutEventKind.JOB_SLOW and job is not None:
             self.publish(messages.JobUpdated(job))
             self.publish(messages.StacksChanged())

@@ -65,13 +65,14 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
     MainScreen.-short #deploy-summary { display: none; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
+        # Shown while a staged rollout can take them (a manual gate waits, a later wave is left),
+        # first, so the footer never cuts them off at 80 columns.
+        Binding("P", "promote", "Promote", id="main.promote"),
+        Binding("H", "halt", "Halt", id="main.halt"),
         Binding("d", "deploy_all", "Deploy all", id="main.deploy_all"),
         Binding("s", "deploy_selected", "Deploy stack", id="main.deploy_selected"),
         Binding("r", "redeploy_failed", "Re-deploy failed", id="main.redeploy_failed"),
         Binding("x", "cancel_deploy", "Cancel", id="main.cancel"),
-        # Shown while a staged rollout can take them (a manual gate waits; a later wave is left).
-        Binding("P", "promote", "Promote", id="main.promote"),
-        Binding("H", "halt", "Halt", id="main.halt"),
         Binding("D", "deploy_all_at_once", "Deploy all at once", show=False, id="main.deploy_all_at_once"),
         Binding("z", "toggle_maximize", "Maximise", id="main.maximize"),
         Binding("f5,ctrl+r", "refresh_status", "Refresh", id="main.refresh"),
