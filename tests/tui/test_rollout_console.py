@@ -3,8 +3,11 @@ Halt, skipped and rollback panes, the run summary, and the deploy lock the conso
 
 from __future__ import annotations
 
+import asyncio
+import time
 from pathlib import Path
 
+import pytest
 from textual.command import CommandPalette
 
 from ownstack_tui import clock
@@ -12,6 +15,7 @@ from ownstack_tui.model.deploy_lock import LockHolder
 from ownstack_tui.tui.app import OwnstackApp
 from ownstack_tui.tui.screens.confirm import ConfirmScreen
 from ownstack_tui.tui.screens.help import HelpScreen
+from tests.fakes.console import fake_console
 from tests.fakes.fake_backend import FakeBackend
 from tests.fakes.fleets import STACKS
 from tests.fixtures.sandbox import make_demo_repo
@@ -23,6 +27,7 @@ from tests.tui.seen import (
     finished,
     pane,
     pane_text,
+    sidebar,
     subtitle,
     title,
     toasts,
@@ -207,3 +212,36 @@ async def test_help_lists_promote_and_halt_even_before_a_gate_waits(
         text = screen_text(app)
         assert "Console, when they apply" in text
         assert "P  Promote" in text and "H  Halt" in text
+
+
+async def test_a_job_past_twice_its_usual_time_is_marked_slow_in_its_pane_and_the_sidebar(
+    fake: FakeBackend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = make_demo_repo(tmp_path / "shop")
+    app = fake_console(fake, repo, "ro-slow", needs_postgres=False)
+    ahead = [0.0]  # seconds the wall clock is moved on
+    real = time.time
+    monkeypatch.setattr("ownstack_tui.clock.now", lambda: real() + ahead[0])
+    # One earlier deploy of staging that took 10 s: its usual time.
+    fake.stack("staging").hold_builds()
+    earlier = app.engine.start_deploy(app.app_model, ["staging"])
+    while fake.stack("staging").held_builds == 0:
+        await asyncio.sleep(0.01)
+    ahead[0] += 10
+    fake.stack("staging").release_builds()
+    assert (await earlier.wait()).succeeded
+    commit(repo, "second")
+    fake.stack("staging").hold_builds()
+    async with app.run_test(size=(160, 50)) as pilot:
+        await wait_for(pilot, lambda: checked(app))
+        await pilot.press("1")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: fake.stack("staging").held_builds == 1)
+        await wait_for(pilot, lambda: "· ETA 0:" in title(app, "staging"))
+        assert "slow" not in sidebar(app)["staging"].split("\n")[0]
+        ahead[0] += 25
+        await wait_for(pilot, lambda: "· slow (usually 0:10)" in title(app, "staging"))
+        await wait_for(pilot, lambda: sidebar(app)["staging"].split("\n")[0] == "⚙ staging slow")
+        fake.stack("staging").release_builds()
+        await wait_for(pilot, lambda: finished(app, "staging"))
+        assert "slow" not in title(app, "staging")
