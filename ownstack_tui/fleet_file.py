@@ -183,6 +183,7 @@ class FleetFile:
         port: int = 22,
         user: str = "dokku",
         identity: str | None = None,
+        tags: Iterable[str] = (),
     ) -> None:
         validation.stack_name(name)
         if name in self.fleet.stacks:
@@ -195,8 +196,39 @@ class FleetFile:
         entry["user"] = validation.ssh_user(user)
         if identity:
             entry["identity"] = identity
+        wanted = list(dict.fromkeys(validation.tag(tag) for tag in tags))
+        if wanted:
+            entry["tags"] = wanted
         self._super_table("stacks")[name] = entry
         self._recheck()
+
+    @_edit
+    def tag_stack(self, name: str, tags: Iterable[str]) -> list[str]:
+        """Add tags to a stack; returns those it did not have yet."""
+        current = self.fleet.stack(name).tags
+        added = [tag for tag in dict.fromkeys(validation.tag(tag) for tag in tags) if tag not in current]
+        if added:
+            table = self.document["stacks"][name]
+            if "tags" not in table:
+                table["tags"] = []
+            for tag in added:
+                table["tags"].append(tag)
+            self._recheck()
+        return added
+
+    @_edit
+    def untag_stack(self, name: str, tags: Iterable[str]) -> list[str]:
+        """Remove tags from a stack; returns those it had."""
+        current = self.fleet.stack(name).tags
+        removed = [tag for tag in dict.fromkeys(validation.tag(tag) for tag in tags) if tag in current]
+        if removed:
+            table = self.document["stacks"][name]
+            for tag in removed:
+                table["tags"].remove(tag)
+            if not table["tags"]:
+                del table["tags"]
+            self._recheck()
+        return removed
 
     @_edit
     def remove_stack(self, name: str) -> None:

@@ -1,6 +1,7 @@
 """Regenerate screenshots/*.svg: the console on sandbox stacks, during a mixed-status deploy.
 
 Run with `./dev screenshots`. Uses a throwaway OWNSTACK_TUI_HOME, so nothing of yours changes.
+`./dev screenshots tab-fleet` regenerates only the shots named (both sizes).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "screenshots"
 SIZES = ((80, 24), (160, 50))
+ONLY = set(sys.argv[1:])  # shot names to regenerate; none: every shot
 
 
 async def wait_until(pilot: Any, condition: Callable[[], bool], timeout: float = 60.0) -> None:
@@ -90,14 +92,39 @@ async def main() -> None:
                 async def help_keys(pilot: Any) -> None:
                     await pilot.press("question_mark")
 
-                for shot, drive in (("main-idle", idle), ("main-deploy", mixed_deploy),
-                                    ("main-failure-reason", failure_reason),
-                                    ("main-help", help_keys)):
-                    print(await capture(fleet_path, shot, size, drive))
-                for shot, drive in tab_shots(fleet_path):
-                    print(await capture(fleet_path, shot, size, drive))
-                fleet["prod-east"].set_fault(build_fail=False)
-                print(await capture(rollout_fleet(fleet_path), "main-rollout", size, rollout_gate))
+                async def fleet_health(pilot: Any) -> None:
+                    """Every stack deployed; then staging's certificate expires in 6 days and
+                    prod-east's worker crashed (prod-west runs the older dokku of the demo)."""
+                    from textual.widgets import DataTable
+
+                    app = pilot.app
+                    for stack in fleet.stacks:
+                        stack.clear_faults()
+                    await pilot.press("d")
+                    await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+                    await pilot.press("y")
+                    await wait_until(pilot, lambda: all(
+                        s.status is DeployStatus.SUCCEEDED for s in app.controller.states.values()))
+                    name = app.controller.app_model.name
+                    for stack in fleet.stacks:
+                        stack.dokku_sync("ps:scale", name, "worker=1")
+                    fleet["staging"].set_fault(cert_expiring=True)
+                    fleet["prod-east"].set_fault(crashed="worker")
+                    await pilot.press("7", "f5")
+                    table = app.screen.query_one("#fleet-table", DataTable)
+                    await wait_until(pilot, lambda: table.row_count == 3 and "crashed" in str(
+                        table.get_cell("prod-east", "processes")))
+                    await pilot.pause(1.0)
+
+                shots = [("main-idle", idle), ("main-deploy", mixed_deploy),
+                         ("main-failure-reason", failure_reason), ("main-help", help_keys),
+                         *tab_shots(fleet_path), ("tab-fleet", fleet_health)]
+                for shot, drive in shots:
+                    if not ONLY or shot in ONLY:
+                        print(await capture(fleet_path, shot, size, drive))
+                if not ONLY or "main-rollout" in ONLY:  # last: the fleet gets a rollout table
+                    fleet["prod-east"].clear_faults()
+                    print(await capture(rollout_fleet(fleet_path), "main-rollout", size, rollout_gate))
 
 
 def rollout_fleet(fleet_path: Path) -> Path:

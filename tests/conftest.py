@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.home import isolate
 from tests.fixtures.sandbox import (  # noqa: F401  (fixtures shared by every suite)
     clean_faults,
     demo_repo,
@@ -21,18 +22,7 @@ from tests.fixtures.sandbox import (  # noqa: F401  (fixtures shared by every su
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path_factory.mktemp("home")
-    monkeypatch.setenv("OWNSTACK_TUI_HOME", str(home / "ownstack"))
-    monkeypatch.setenv("HOME", str(home))
-    for name in ("OWNSTACK_TUI_FLEET", "OWNSTACK_API_TOKEN", "OWNSTACK_API_URL", "SSH_AUTH_SOCK"):
-        monkeypatch.delenv(name, raising=False)
-    # Commits made by tests need an identity that does not come from the user's git config.
-    monkeypatch.setenv("GIT_AUTHOR_NAME", "Test")
-    monkeypatch.setenv("GIT_AUTHOR_EMAIL", "test@example.org")
-    monkeypatch.setenv("GIT_COMMITTER_NAME", "Test")
-    monkeypatch.setenv("GIT_COMMITTER_EMAIL", "test@example.org")
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    return home
+    return isolate(tmp_path_factory.mktemp("home"), monkeypatch)
 
 
 # Test tiers (README, "Development"): `./dev test --fast` runs what needs none of these.

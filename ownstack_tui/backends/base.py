@@ -122,7 +122,8 @@ class Backend(Protocol):
 @runtime_checkable
 class RolloutBackend(Protocol):
     """What a staged rollout needs besides deploys: the deploy lock and the stacks' health.
-    Direct to dokku only for now; the control plane does not run rollouts yet."""
+    Both backends follow it (over SSH from dokku itself, via the API from the control plane's
+    endpoints for the same records), so one rollout engine drives either."""
 
     async def read_lock(self, app: App, stack: Stack) -> StackLock: ...
 

@@ -1,5 +1,5 @@
-"""Shell completion (argcomplete): commands and flags from the parser, app and stack names
-from the fleet file.
+"""Shell completion (argcomplete): commands and flags from the parser, app and stack names and
+tags from the fleet file.
 
 Runs on every <Tab>, so it stays light: the fleet file is read with ``tomllib`` and nothing
 is checked, nothing contacts a stack, and textual, asyncssh and httpx are never imported.
@@ -40,6 +40,28 @@ def app_names(prefix: str, parsed_args: argparse.Namespace | None = None, **_: o
 
 def stack_names(prefix: str, parsed_args: argparse.Namespace | None = None, **_: object) -> list[str]:
     return sorted(name for name in _fleet_table(parsed_args, "stacks") if name.startswith(prefix))
+
+
+def stack_selectors(prefix: str, parsed_args: argparse.Namespace | None = None, **_: object) -> list[str]:
+    """For --stack and --wave: stack names and ``tag:TAG`` for the tags in use, completing the
+    last term of a selector (after its comma, keeping a ``!``)."""
+    head, comma, last = prefix.rpartition(",")
+    bang = "!" if last.startswith("!") else ""
+    stacks = _fleet_table(parsed_args, "stacks")
+    words = [*stacks, *(f"tag:{tag}" for tag in _tags_in_use(stacks))]
+    return sorted(f"{head}{comma}{bang}{word}" for word in words if word.startswith(last[len(bang):]))
+
+
+def tag_names(prefix: str, parsed_args: argparse.Namespace | None = None, **_: object) -> list[str]:
+    return [tag for tag in _tags_in_use(_fleet_table(parsed_args, "stacks")) if tag.startswith(prefix)]
+
+
+def _tags_in_use(stacks: dict[str, Any]) -> list[str]:
+    tags = set()
+    for entry in stacks.values():
+        found = entry.get("tags") if isinstance(entry, dict) else None
+        tags.update(tag for tag in found or () if isinstance(tag, str))
+    return sorted(tags)
 
 
 def complete(parser: argparse.ArgumentParser) -> None:

@@ -33,8 +33,9 @@ from ownstack_tui.model.fleet import App
 from ownstack_tui.model.heroku_env import parse_heroku_env
 
 
-def _targets(ctx: Context, app: App, stack: str | None) -> list[str]:
-    return [s.name for s in ctx.fleet.target_stacks(app, [stack] if stack else ())]
+def _targets(ctx: Context, app: App, selectors: list[str] | None) -> list[str]:
+    """The stacks --stack selects among the app's (all of them without --stack)."""
+    return [s.name for s in ctx.fleet.select(selectors or (), app)]
 
 
 def _shown(key: str, value: str, reveal: bool) -> str:
@@ -122,8 +123,8 @@ def config_get(ctx: Context, args: argparse.Namespace) -> int:
             return 1
         _print_value(ctx, args, None, key, app.config[key])
         return 0
-    stacks = _targets(ctx, app, args.stack)
-    return run_async(_config_get(ctx, args, app, stacks[0], key))
+    stack = ctx.fleet.select_one(args.stack, app, "config:get").name
+    return run_async(_config_get(ctx, args, app, stack, key))
 
 
 async def _config_get(ctx: Context, args: argparse.Namespace, app: App, stack: str, key: str) -> int:
@@ -191,15 +192,17 @@ def _change(
     stacks = _targets(ctx, app, args.stack)
     # The fleet file is written before the stacks are: first make sure they can be reached.
     check_backend_settings(fleet_file.fleet, ctx.via)
-    if set_values:
-        fleet_file.set_config(app.name, args.stack, set_values)
-    removed_keys: list[str] = []
-    if unset_keys:
-        removed_keys = fleet_file.unset_config(app.name, args.stack, unset_keys)
-        missing = [key for key in unset_keys if key not in removed_keys]
-        if missing and not ctx.json:
-            where = f"stack {args.stack}" if args.stack else "app level"
-            print(f"Not set at {where} in the fleet: {', '.join(missing)} (unset on the stack anyway)")
+    # With --stack, each selected stack's overrides; without, the app level.
+    layers: list[str | None] = list(stacks) if args.stack else [None]
+    for layer in layers:
+        if set_values:
+            fleet_file.set_config(app.name, layer, set_values)
+        if unset_keys:
+            removed_keys = fleet_file.unset_config(app.name, layer, unset_keys)
+            missing = [key for key in unset_keys if key not in removed_keys]
+            if missing and not ctx.json:
+                where = f"stack {layer}" if layer else "app level"
+                print(f"Not set at {where} in the fleet: {', '.join(missing)} (unset on the stack anyway)")
     fleet_file.save()
     removed = {name: list(unset_keys) for name in stacks}
     return run_async(_plan_and_apply(ctx, app.name, stacks, removed, not args.no_restart))
@@ -264,7 +267,7 @@ def ps_scale(ctx: Context, args: argparse.Namespace) -> int:
     app = ctx.fleet.app(args.app)
     if not args.stack:
         raise InvalidInput(f"ps:scale needs --stack: one of {', '.join(app.stacks) or '(none)'}")
-    stack = _targets(ctx, app, args.stack)[0]
+    stack = ctx.fleet.select_one(args.stack, app, "ps:scale").name
     counts = dict(validation.scale_pair(text) for text in args.pairs)
     return run_async(_ps_scale(ctx, app, stack, counts))
 
@@ -325,7 +328,7 @@ def app_replicate(ctx: Context, args: argparse.Namespace) -> int:
         raise InvalidInput(f"app {args.new!r} already exists in the fleet")
     if not args.stack:
         raise InvalidInput(f"app replicate needs --stack: one of {', '.join(source.stacks)}")
-    stack = fleet_file.fleet.target_stacks(source, [args.stack])[0]
+    stack = fleet_file.fleet.select_one(args.stack, source, "app replicate")
     lines = run_async(_replicate(ctx, source, args.new, stack.name))
     fleet_file.add_app(
         args.new, repo=source.repo, branch=source.branch, needs_postgres=False, stacks=[stack.name]

@@ -52,19 +52,21 @@ def deploy(ctx: Context, args: argparse.Namespace) -> int:
         ref=validation.git_ref(args.ref) if args.ref else None,
         image=validation.image_ref(args.image) if args.image else None,
     )
-    stacks = ctx.fleet.target_stacks(app, args.stack or ())
+    stacks = ctx.fleet.select(args.stack or (), app)
     if not stacks:
         raise InvalidInput(
             f"app {app.name} has no target stacks; add one with "
             f"'ownstack-tui app stacks:add {app.name} STACK'"
         )
+    if args.stack:  # the selectors, resolved once: from here on, stack names
+        args.stack = [stack.name for stack in stacks]
     if request.ref and app.repo:
         check_ref_exists(Path(app.repo).expanduser(), request.ref)
     # -- staged rollouts (cli/rollout_commands.py) --
     from ownstack_tui.cli import rollout_commands
     from ownstack_tui.engine.rollout import runs_as_rollout
 
-    policy = rollout_commands.policy_for(app, args)
+    policy = rollout_commands.resolved(ctx.fleet, app, rollout_commands.policy_for(app, args), args)
     if runs_as_rollout(ctx.via, policy):
         return rollout_commands.deploy_rollout(ctx, args, app, policy, request)
     return run_async(deploy_and_report(ctx, app.name, args.stack or (), request, args.wait))
@@ -270,8 +272,8 @@ def _lock_text(outcome: StackOutcome[StackLock] | None) -> str | None:
 
 def history(ctx: Context, args: argparse.Namespace) -> int:
     app = ctx.fleet.app(args.app)
-    if args.stack:
-        ctx.fleet.stack(args.stack)
+    # Over the fleet's stacks, not only the app's targets: a former target's deploys count too.
+    only = [stack.name for stack in ctx.fleet.select(args.stack)] if args.stack else None
     store = History()
     if args.job is not None:
         entry = store.entry(args.job)
@@ -290,7 +292,7 @@ def history(ctx: Context, args: argparse.Namespace) -> int:
         else:
             sys.stdout.write("".join(line + "\n" for line in lines))
         return 0
-    items = store.timeline(app=app.name, stack=args.stack)
+    items = store.timeline(app=app.name, stack=only)
     _warn(store.warnings)
     if ctx.json:
         print_json([item.as_dict() for item in items])
@@ -313,7 +315,7 @@ def _warn(warnings: list[str]) -> None:
 
 def logs(ctx: Context, args: argparse.Namespace) -> int:
     app = ctx.fleet.app(args.app)
-    stacks = ctx.fleet.target_stacks(app, args.stack or ())
+    stacks = ctx.fleet.select(args.stack or (), app)
     if args.ps:
         validation.process_type(args.ps)
     if args.tail < 0:

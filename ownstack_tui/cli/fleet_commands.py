@@ -1,4 +1,5 @@
-"""Commands that read or edit the fleet file alone: stacks, stack:add/remove, app list/create/stacks."""
+"""Commands that read or edit the fleet file alone: stacks, stack:add/remove/tag/untag, app
+list/create/stacks."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ def stack_row(stack: Stack) -> dict[str, object]:
         "port": stack.port,
         "user": stack.user,
         "identity": stack.identity,
+        "tags": list(stack.tags),
     }
 
 
@@ -37,13 +39,42 @@ def stack_add(ctx: Context, args: argparse.Namespace) -> int:
     identity = args.identity
     if identity and not Path(identity).expanduser().is_file():
         raise InvalidInput(f"identity file {identity} does not exist; give the path of a private key")
-    fleet_file.add_stack(args.name, args.host, args.port, args.user, identity)
+    fleet_file.add_stack(args.name, args.host, args.port, args.user, identity, args.tag or ())
     fleet_file.save()
     stack = fleet_file.fleet.stacks[args.name]
     if ctx.json:
         print_json(stack_row(stack))
     else:
-        print(f"Added stack {stack.name} ({stack.ssh_target}, port {stack.port}) to {fleet_file.path}")
+        tags = f", tags {', '.join(stack.tags)}" if stack.tags else ""
+        print(f"Added stack {stack.name} ({stack.ssh_target}, port {stack.port}{tags}) to {fleet_file.path}")
+    return 0
+
+
+def stack_tag(ctx: Context, args: argparse.Namespace) -> int:
+    return _retag(ctx, args, add=True)
+
+
+def stack_untag(ctx: Context, args: argparse.Namespace) -> int:
+    return _retag(ctx, args, add=False)
+
+
+def _retag(ctx: Context, args: argparse.Namespace, add: bool) -> int:
+    fleet_file = ctx.fleet_file()
+    edit = fleet_file.tag_stack if add else fleet_file.untag_stack
+    changed = edit(args.name, args.tags)
+    if changed:  # nothing to change: the file is left as it was, byte for byte
+        fleet_file.save()
+    stack = fleet_file.fleet.stacks[args.name]
+    if ctx.json:
+        print_json({**stack_row(stack), "added" if add else "removed": changed})
+        return 0
+    unchanged = [tag for tag in dict.fromkeys(args.tags) if tag not in changed]
+    if changed:
+        verb = "Tagged" if add else "Untagged"
+        print(f"{verb} {stack.name}: {', '.join(changed)}")
+    if unchanged:
+        print(f"{'Already' if add else 'Not'} tagged on {stack.name}: {', '.join(unchanged)}")
+    print(f"Tags of {stack.name}: {', '.join(stack.tags) or '(none)'}")
     return 0
 
 
@@ -77,12 +108,13 @@ def app_create(ctx: Context, args: argparse.Namespace) -> int:
     repo = Path(args.repo).expanduser()
     if not (repo / ".git").exists() and not (repo / "HEAD").exists():
         raise InvalidInput(f"{args.repo} is not a git repository; give the path of the app's repo")
+    targets = [stack.name for stack in fleet_file.fleet.select(args.stack)] if args.stack else []
     fleet_file.add_app(
         args.app,
         repo=args.repo,
         branch=args.branch,
         needs_postgres=not args.no_postgres,
-        stacks=args.stack or [],
+        stacks=targets,
     )
     fleet_file.save()
     app = fleet_file.fleet.apps[args.app]

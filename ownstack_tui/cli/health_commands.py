@@ -22,10 +22,7 @@ OUTLIER_MARK = "!"
 
 def status(ctx: Context, args: argparse.Namespace) -> int:
     app = ctx.fleet.app(args.app)
-    only = args.stack or ()
-    for name in only:
-        validation.stack_name(name)
-    stacks = ctx.fleet.target_stacks(app, only)
+    stacks = ctx.fleet.select(args.stack or (), app)
     if not stacks:
         raise InvalidInput(f"app {app.name} has no target stacks; add one with: ownstack-tui app stacks:add")
     health = run_async(_read(ctx, app, [s.name for s in stacks]))
@@ -118,7 +115,7 @@ def _act(ctx: Context, args: argparse.Namespace, action: str, process: str | Non
     app = ctx.fleet.app(args.app)
     if not args.stack:
         raise InvalidInput(f"ps:{action} needs --stack: one of {', '.join(app.stacks) or '(none)'}")
-    stack = ctx.fleet.target_stacks(app, [args.stack])[0]
+    stack = ctx.fleet.select_one(args.stack, app, f"ps:{action}")
     what = f"{action} {app.name}" + (f" ({process})" if process else "") + f" on {stack.name}"
     if validation.is_production_name(stack.name) and not args.yes and not _confirmed(stack.name, what):
         return 1

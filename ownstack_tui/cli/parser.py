@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import Any, NoReturn
 
-from ownstack_tui.cli.completion import app_names, complete, stack_names
+from ownstack_tui.cli.completion import app_names, complete, stack_names, stack_selectors, tag_names
 from ownstack_tui.errors import InvalidInput
 
 
@@ -72,8 +72,21 @@ def _app_option(parser: argparse.ArgumentParser, *names: str, **kwargs: object) 
     parser.add_argument(*(names or ("--app",)), **kwargs).completer = app_names  # type: ignore[attr-defined]
 
 
+SELECTOR_HELP = (
+    "stacks by name, tag:TAG or name pattern (prod-*); !TERM takes out, commas combine "
+    "(repeat for several)"
+)
+
+
 def _stack_option(parser: argparse.ArgumentParser, *names: str, **kwargs: object) -> None:
-    parser.add_argument(*(names or ("--stack",)), **kwargs).completer = stack_names  # type: ignore[attr-defined]
+    """A stack argument. An option (--stack) takes selectors, every one of them the same way
+    (model/selectors.py); a positional argument names one stack of the fleet file."""
+    names = names or ("--stack",)
+    completer = stack_names
+    if names[0].startswith("-"):
+        kwargs = {"action": "append", "metavar": "SELECTOR", "help": SELECTOR_HELP, **kwargs}
+        completer = stack_selectors
+    parser.add_argument(*names, **kwargs).completer = completer  # type: ignore[attr-defined]
 
 
 def _command(
@@ -112,6 +125,16 @@ def build_parser() -> ArgumentParser:
     add.add_argument("--port", default=22)
     add.add_argument("--user", default="dokku")
     add.add_argument("--identity", metavar="FILE")
+    add.add_argument("--tag", action="append", metavar="TAG",
+                     help="a tag (repeat for several)").completer = tag_names  # type: ignore[attr-defined]
+
+    for verb, handler, help_text in (
+        ("stack:tag", "stack_tag", "add tags to a stack (for selectors such as tag:prod)"),
+        ("stack:untag", "stack_untag", "remove tags from a stack"),
+    ):
+        tagging = _command(commands, verb, f"ownstack_tui.cli.fleet_commands:{handler}", help_text)
+        _stack_option(tagging, "name")
+        tagging.add_argument("tags", nargs="+", metavar="TAG").completer = tag_names  # type: ignore[attr-defined]
 
     remove = _command(commands, "stack:remove", "ownstack_tui.cli.fleet_commands:stack_remove",
                       "remove a stack from the fleet (nothing on the host changes)")
@@ -129,8 +152,7 @@ def _deploy_commands(commands: argparse._SubParsersAction) -> None:
                       "deploy the app to its stacks, one job per stack, in parallel")
     _app_option(deploy, "app_name", nargs="?", metavar="APP")
     _app_option(deploy, "--app", default=None, help=argparse.SUPPRESS)
-    _stack_option(deploy, "--stack", action="append", metavar="NAME",
-                        help="only this stack (repeat for several)")
+    _stack_option(deploy, "--stack")
     what = deploy.add_mutually_exclusive_group()
     what.add_argument("--ref", help="branch, tag or SHA to deploy (default: the app's branch)")
     what.add_argument("--image", help="a prebuilt image (dokku git:from-image)")
@@ -148,7 +170,7 @@ def _deploy_commands(commands: argparse._SubParsersAction) -> None:
     logs = _command(commands, "logs", "ownstack_tui.cli.deploy_commands:logs",
                     "runtime logs of the app on its stacks")
     _app_option(logs, "--app")
-    _stack_option(logs, "--stack", action="append", metavar="NAME")
+    _stack_option(logs, "--stack")
     logs.add_argument("--tail", type=int, default=100, metavar="N", help="lines per container")
     logs.add_argument("--follow", action="store_true")
     logs.add_argument("--ps", metavar="TYPE", help="only this process type")
@@ -157,8 +179,10 @@ def _deploy_commands(commands: argparse._SubParsersAction) -> None:
 def _rollout_options(deploy: argparse.ArgumentParser) -> None:
     """Staged rollouts (the fleet's [apps.NAME.rollout], overridden here)."""
     group = deploy.add_argument_group("staged rollout")
-    group.add_argument("--wave", action="append", metavar="STACK[,STACK...]",
-                       help="one wave of the rollout, in order (repeat for each wave)")
+    group.add_argument("--wave", action="append", metavar="SELECTOR",
+                       help="one wave of the rollout, in order (repeat for each wave): stacks by "
+                       "name, tag:TAG or pattern, e.g. --wave tag:canary --wave 'tag:prod,!tag:canary'",
+                       ).completer = stack_selectors  # type: ignore[attr-defined]
     group.add_argument("--gate", choices=("health", "manual", "none"),
                        help="what lets the next wave start (default: health)")
     group.add_argument("--on-failure", choices=("halt", "rollback"),
@@ -225,15 +249,14 @@ def _health_commands(commands: argparse._SubParsersAction) -> None:
     status = _command(commands, "status", f"{module}:status",
                       "every stack's health side by side; outliers marked, exit 1 on trouble")
     status.add_argument("--app")
-    status.add_argument("--stack", action="append", metavar="NAME",
-                        help="only this stack (repeat for several)")
+    _stack_option(status)
     for name, handler, help_text in (
         ("ps:restart", "ps_restart", "restart the app's processes on one stack"),
         ("ps:rebuild", "ps_rebuild", "build the app again from its stored source on one stack"),
     ):
         action = _command(commands, name, f"{module}:{handler}", help_text)
         action.add_argument("--app")
-        action.add_argument("--stack")
+        _stack_option(action)
         if name == "ps:restart":
             action.add_argument("--process", metavar="TYPE", help="only this process type")
         action.add_argument("--yes", action="store_true",
@@ -254,7 +277,7 @@ def _app_commands(commands: argparse._SubParsersAction) -> None:
     create.add_argument("--repo", required=True, metavar="PATH")
     create.add_argument("--branch", default="main")
     create.add_argument("--no-postgres", action="store_true")
-    _stack_option(create, "--stack", action="append", metavar="NAME", help="a target stack")
+    _stack_option(create, "--stack", help="target stacks (selectors over the fleet's stacks)")
 
     stacks = _command(verbs, "stacks", "ownstack_tui.cli.fleet_commands:app_stacks",
                       "the app's target stacks")

@@ -1,11 +1,13 @@
 """``deploy`` as a staged rollout: which policy applies, the manual gate's prompt, what is printed
 while the waves run, the summary and the ``--json`` shape. Every SSH deploy goes through here
-(one wave for ``--all-at-once`` and ``--stack``), so each takes the deploy lock."""
+(one wave for ``--all-at-once`` and ``--stack``), so each takes the deploy lock; through the
+API every deploy with waves or a gate does (the same engine, the same lock)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import signal
 import sys
 from typing import Any, TextIO
@@ -20,7 +22,7 @@ from ownstack_tui.engine.rollout import RolloutOptions, RunningRollout, start_ro
 from ownstack_tui.errors import InvalidInput
 from ownstack_tui.model import validation
 from ownstack_tui.model.deploy import DeployStatus
-from ownstack_tui.model.fleet import App
+from ownstack_tui.model.fleet import App, Fleet
 from ownstack_tui.model.jobs import DeployJob, JobEvent
 from ownstack_tui.model.rollout import (
     RolloutEvent,
@@ -31,6 +33,7 @@ from ownstack_tui.model.rollout import (
     StackPhase,
     WaveState,
     all_at_once,
+    check_waves,
     parse_wave_option,
 )
 
@@ -49,6 +52,15 @@ def policy_for(app: App, args: argparse.Namespace) -> RolloutPolicy:
     else:
         base = app.rollout or RolloutPolicy()
     return base.overridden(waves=waves, gate=args.gate, on_failure=args.on_failure, soak=args.soak)
+
+
+def resolved(fleet: Fleet, app: App, policy: RolloutPolicy, args: argparse.Namespace) -> RolloutPolicy:
+    """The policy with its waves' selectors as stack names, and the waves checked (a stack in
+    two waves, a target in none): bad input before any stack is contacted."""
+    where = "--wave" if args.wave else f"[apps.{app.name}.rollout]"
+    policy = dataclasses.replace(policy, waves=fleet.expand_waves(app, policy.waves, where))
+    check_waves(policy.waves, app.name, app.stacks, list(fleet.stacks), policy.partial)
+    return policy
 
 
 def deploy_rollout(ctx: Context, args: argparse.Namespace, app: App, policy: RolloutPolicy,

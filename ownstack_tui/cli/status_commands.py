@@ -26,6 +26,8 @@ def stacks(ctx: Context, args: argparse.Namespace) -> int:
         print_json(rows)
         return status
     columns = [("name", "STACK"), ("host", "HOST"), ("port", "PORT"), ("user", "USER")]
+    if any(row["tags"] for row in rows):  # an untagged fleet keeps its table as it was
+        columns.append(("tags", "TAGS"))
     if not args.offline:
         for row in rows:
             row["status"] = (

@@ -101,7 +101,7 @@ async def release(backend: RolloutBackend, app: App, stack: Stack, holder: LockH
 
 
 async def read_locks(engine: Engine, app: App) -> dict[str, StackOutcome[StackLock]]:
-    """Who holds the app's deploys on each target stack (nothing to read via the API)."""
+    """Who holds the app's deploys on each target stack (over SSH and via the API alike)."""
     backend = engine.backend
     if not isinstance(backend, RolloutBackend):
         return {}

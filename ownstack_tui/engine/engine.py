@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ownstack_tui.backends.base import AppState, Backend, DeployRequest
 from ownstack_tui.engine.fleet_health import HealthReader
-from ownstack_tui.engine.history import History
+from ownstack_tui.engine.history import ChangeKind, History
 from ownstack_tui.errors import AppNotOnStack, HostKeyError, describe_failure
 from ownstack_tui.fanout import DEFAULT_PARALLELISM, READ_PARALLELISM, StackOutcome, fan_out
 from ownstack_tui.model.config import StackConfigPlan, effective_config, plan_stack_config
@@ -65,7 +65,7 @@ class Engine:
         self.backend = backend
         self.history = history or History()
         self.parallelism = parallelism
-        self._health = HealthReader(fleet, backend, parallelism)
+        self._health = HealthReader(backend, parallelism)
 
     @property
     def via(self) -> str:
@@ -114,16 +114,31 @@ class Engine:
     async def fleet_health(self, app: App, only: Sequence[str] = ()) -> FleetHealth:
         """Every target stack's health at once: typed cells with severities and outliers,
         each stack's problems, and the age of the reading each row shows."""
-        return await self._health.read(app, only)
+        return await self._health.read(self.fleet, app, only)
 
     async def restart(
         self, app: App, stack: Stack, process: str | None = None,
         on_line: Callable[[str], None] | None = None,
     ) -> None:
-        await self.backend.restart(app, stack, process, on_line)
+        """``ps:restart`` on one stack, recorded in history (worked or not)."""
+        await self._recorded(ChangeKind.RESTART, app, stack, process,
+                             self.backend.restart(app, stack, process, on_line))
 
     async def rebuild(self, app: App, stack: Stack, on_line: Callable[[str], None] | None = None) -> None:
-        await self.backend.rebuild(app, stack, on_line)
+        """``ps:rebuild`` on one stack, recorded in history (worked or not)."""
+        await self._recorded(ChangeKind.REBUILD, app, stack, None, self.backend.rebuild(app, stack, on_line))
+
+    async def _recorded(
+        self, kind: ChangeKind, app: App, stack: Stack, process: str | None, work: Awaitable[None]
+    ) -> None:
+        try:
+            await work
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            self.history.record_action(app.name, kind, stack.name, describe_failure(error), process)
+            raise
+        self.history.record_action(app.name, kind, stack.name, None, process)
 
     # -- deploys -------------------------------------------------------------------------
 

@@ -20,14 +20,14 @@ from ownstack_tui.model.health_readings import StackHealthReading, config_finger
 
 
 class HealthReader:
-    def __init__(self, fleet: Fleet, backend: Backend, parallelism: int) -> None:
-        self.fleet = fleet
+    def __init__(self, backend: Backend, parallelism: int) -> None:
         self.backend = backend
         self.parallelism = parallelism
         self._last: dict[tuple[str, str], StackHealthReading] = {}
 
-    async def read(self, app: App, only: Sequence[str] = ()) -> FleetHealth:
-        stacks = {stack.name: stack for stack in self.fleet.target_stacks(app, only)}
+    async def read(self, fleet: Fleet, app: App, only: Sequence[str] = ()) -> FleetHealth:
+        """``fleet`` as it is now (the console rewrites it: thresholds and waves may change)."""
+        stacks = {stack.name: stack for stack in fleet.target_stacks(app, only)}
         outcomes = await fan_out(
             stacks, lambda name: self.backend.read_health(app, stacks[name]), self.parallelism
         )
@@ -53,4 +53,8 @@ class HealthReader:
         for name in stacks:
             wanted = effective_config(app, name)
             desired[name] = config_fingerprint(wanted, wanted)
-        return assess(app.name, app.branch, readings, positions, desired, clock.now())
+        # Waves as the fleet file declares them: each stack is compared with its own wave.
+        waves = app.rollout.waves if app.rollout is not None else ()
+        return assess(
+            app.name, app.branch, readings, positions, desired, clock.now(), fleet.tls, waves
+        )

@@ -21,7 +21,7 @@ import json
 import os
 import socket
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -74,6 +74,8 @@ class HistoryEntry:
 class ChangeKind(Enum):
     CONFIG = "config"
     SCALE = "scale"
+    RESTART = "restart"  # ps:restart (``process``: one type, or None for all)
+    REBUILD = "rebuild"  # ps:rebuild
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ class ChangeEntry:
     set_keys: tuple[str, ...] = ()
     unset_keys: tuple[str, ...] = ()
     counts: Mapping[str, int] = field(default_factory=dict)
+    process: str | None = None  # the process type a restart was limited to
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -102,6 +105,7 @@ class ChangeEntry:
             "set": list(self.set_keys),
             "unset": list(self.unset_keys),
             "counts": dict(self.counts),
+            **({"process": self.process} if self.process else {}),
         }
 
 
@@ -115,6 +119,7 @@ class HistoryUnwritable(OwnstackError):
 @dataclass
 class _JobLog:
     handle: IO[str]
+    times: IO[str] | None = None  # the lines' offsets, opened at the first flush
     pending: list[str] = field(default_factory=list)
     pending_offsets: list[float] = field(default_factory=list)  # per line, from the job's start
     flushed_at: float = 0.0
@@ -225,10 +230,13 @@ class History:
             with contextlib.suppress(OSError):
                 log.handle.write("".join(line + "\n" for line in log.pending))
                 log.handle.flush()
-                # Each line's offset, line for line, for `history --job ID --timestamps`.
-                fd = os.open(self.times_path(job_id), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-                with open(fd, "a", encoding="ascii") as times:
-                    times.write("".join(f"{offset:.3f}\n" for offset in log.pending_offsets))
+                # Each line's offset, line for line, for `history --job ID --timestamps`. Kept
+                # open like the log: a build flushes every line or two, on every stack.
+                if log.times is None:
+                    fd = os.open(self.times_path(job_id), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                    log.times = open(fd, "a", encoding="ascii")  # noqa: SIM115 - closed with the log
+                log.times.write("".join(f"{offset:.3f}\n" for offset in log.pending_offsets))
+                log.times.flush()
             log.pending.clear()
             log.pending_offsets.clear()
         log.flushed_at = time.monotonic()
@@ -239,6 +247,9 @@ class History:
         if log is not None:
             with contextlib.suppress(OSError):
                 log.handle.close()
+            if log.times is not None:
+                with contextlib.suppress(OSError):
+                    log.times.close()
 
     def close(self) -> None:
         for job_id in list(self._open_logs):
@@ -287,6 +298,19 @@ class History:
             ).as_dict()
         )
 
+    def record_action(
+        self, app: str, kind: ChangeKind, stack: str, error: str | None, process: str | None = None
+    ) -> None:
+        """A restart or rebuild of the app on one stack, and whether it worked."""
+        self._append_record(
+            ChangeEntry(
+                kind, app, clock.now(), who(),
+                stacks=() if error is not None else (stack,),
+                failed={stack: error} if error is not None else {},
+                process=process,
+            ).as_dict()
+        )
+
     # -- reading -------------------------------------------------------------------------
 
     def entries(self, app: str | None = None, stack: str | None = None) -> list[HistoryEntry]:
@@ -297,14 +321,16 @@ class History:
         """Config and scale changes, newest first."""
         return self._changes(list(self._read_records()), app, stack)
 
-    def timeline(self, app: str | None = None, stack: str | None = None) -> list[TimelineItem]:
-        """Deploys and changes together, newest first."""
+    def timeline(
+        self, app: str | None = None, stack: str | Collection[str] | None = None
+    ) -> list[TimelineItem]:
+        """Deploys and changes together, newest first; ``stack``: one stack's, or several's."""
         records = list(self._read_records())
         items: list[TimelineItem] = [*self._jobs(records, app, stack), *self._changes(records, app, stack)]
         return sorted(items, key=lambda item: item.at, reverse=True)
 
     def _jobs(
-        self, records: list[dict[str, Any]], app: str | None, stack: str | None
+        self, records: list[dict[str, Any]], app: str | None, stack: str | Collection[str] | None
     ) -> list[HistoryEntry]:
         latest: dict[int, dict[str, Any]] = {}
         for record in records:
@@ -314,20 +340,22 @@ class History:
         chosen = [
             _entry(record)
             for record in latest.values()
-            if (app is None or record["app"] == app) and (stack is None or record["stack"] == stack)
+            if (app is None or record["app"] == app) and _among(record["stack"], stack)
         ]
         return sorted(chosen, key=lambda entry: entry.id, reverse=True)
 
     @staticmethod
     def _changes(
-        records: list[dict[str, Any]], app: str | None, stack: str | None
+        records: list[dict[str, Any]], app: str | None, stack: str | Collection[str] | None
     ) -> list[ChangeEntry]:
         found = []
         for record in records:
             change = _change(record)
             if change is None or (app is not None and change.app != app):
                 continue
-            if stack is not None and stack not in change.stacks and stack not in change.failed:
+            if stack is not None and not any(
+                _among(name, stack) for name in (*change.stacks, *change.failed)
+            ):
                 continue
             found.append(change)
         return sorted(found, key=lambda change: change.at, reverse=True)
@@ -476,6 +504,7 @@ def _change(record: Mapping[str, Any]) -> ChangeEntry | None:
             set_keys=tuple(str(k) for k in record.get("set", ())),
             unset_keys=tuple(str(k) for k in record.get("unset", ())),
             counts={str(k): int(v) for k, v in dict(record.get("counts", {})).items()},
+            process=str(record["process"]) if record.get("process") else None,
         )
     except (ValueError, KeyError, TypeError):
         return None
@@ -512,3 +541,10 @@ def _private_folder(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     if folder.stat().st_mode & 0o077:
         os.chmod(folder, 0o700)
+
+
+def _among(name: str, wanted: str | Collection[str] | None) -> bool:
+    """One stack's record is wanted: no filter, that stack, or one of those stacks."""
+    if wanted is None:
+        return True
+    return name == wanted if isinstance(wanted, str) else name in wanted

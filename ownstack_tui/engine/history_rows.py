@@ -94,7 +94,9 @@ def change_summary(change: ChangeEntry) -> str:
         if change.unset_keys:
             parts.append("unset " + ", ".join(change.unset_keys))
         what = "; ".join(parts) or "no keys"
-    else:
+    elif change.kind is ChangeKind.SCALE:
         what = "scale " + " ".join(f"{process}={count}" for process, count in change.counts.items())
+    else:  # restart, rebuild
+        what = change.kind.value + (f" {change.process}" if change.process else "")
     failures = "".join(f"; {stack} failed: {reason}" for stack, reason in change.failed.items())
     return f"{what} by {change.who}{failures}"

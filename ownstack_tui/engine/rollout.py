@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from dataclasses import dataclass
 
 from ownstack_tui import clock
@@ -49,8 +50,7 @@ def rollout_backend(engine: Engine) -> RolloutBackend:
     backend = engine.backend
     if not isinstance(backend, RolloutBackend):
         raise InvalidInput(
-            "staged rollouts run direct over SSH for now (--via ssh); "
-            "through the API use --all-at-once or --stack"
+            f"the {engine.via} backend cannot run staged rollouts; use --all-at-once or --stack"
         )
     return backend
 
@@ -65,6 +65,10 @@ def start_rollout(
     engine: Engine, app: App, policy: RolloutPolicy, options: RolloutOptions
 ) -> RunningRollout:
     """Check the waves and start; returns at once."""
+    # Waves may name stacks by selector (tag:canary): the stacks they mean now. A policy the
+    # command line expanded already is all names, which resolve to themselves.
+    waves = engine.fleet.expand_waves(app, policy.waves, f"the rollout of {app.name}")
+    policy = dataclasses.replace(policy, waves=waves)
     check_waves(policy.waves, app.name, app.stacks, list(engine.fleet.stacks), policy.partial)
     engine.history.allocate_ids(0)  # history must be writable before anything moves
     rollout = RunningRollout(engine, rollout_backend(engine), app, policy, options)

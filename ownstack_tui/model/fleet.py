@@ -6,13 +6,15 @@ name and value through :mod:`ownstack_tui.model.validation`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ownstack_tui.errors import FleetFileError, InvalidInput, NotFound
 from ownstack_tui.model import validation
-from ownstack_tui.model.rollout import RolloutPolicy, policy_from_table
+from ownstack_tui.model.health import DEFAULT_TLS, TlsThresholds
+from ownstack_tui.model.rollout import RolloutPolicy, Waves, policy_from_table
+from ownstack_tui.model.selectors import SelectorError, option_label, parse_selector
 
 VIA_CHOICES = ("ssh", "api")
 
@@ -24,6 +26,7 @@ class Stack:
     port: int = 22
     user: str = "dokku"
     identity: str | None = None
+    tags: tuple[str, ...] = ()  # groups for selectors (tag:prod); see model/selectors.py
 
     @property
     def ssh_target(self) -> str:
@@ -73,6 +76,10 @@ class Fleet:
     timeouts: Timeouts = field(default_factory=Timeouts)
     # [console] refresh_interval: seconds between the console's readings of the stacks.
     refresh_interval: float = validation.DEFAULT_REFRESH_INTERVAL
+    # [console] health_interval: seconds between the Fleet tab's health readings.
+    health_interval: float = validation.DEFAULT_REFRESH_INTERVAL
+    # [health] tls_warning_days / tls_critical_days: for status, its JSON and the Fleet tab.
+    tls: TlsThresholds = DEFAULT_TLS
 
     def stack(self, name: str) -> Stack:
         try:
@@ -98,6 +105,45 @@ class Fleet:
             return self.apps[name]
         except KeyError:
             raise NotFound(f"unknown app {name!r}; known apps: {_names(self.apps)}") from None
+
+    def select(
+        self, values: Sequence[str], app: App | None = None, option: str = "--stack"
+    ) -> list[Stack]:
+        """The stacks a selector names (each of ``values`` given to one ``option``; see
+        model/selectors.py): among the app's targets, in its order, or among the fleet's stacks
+        when ``app`` is None. No values: every stack in scope. The one resolution of stack
+        selectors: every command's --stack and --wave, and the fleet file's waves."""
+        scope = self.target_stacks(app) if app is not None else list(self.stacks.values())
+        if not values:
+            return scope
+        selector = parse_selector(values, option_label(option, values) if option else None)
+        return selector.resolve(scope, list(self.stacks.values()), app.name if app else None)
+
+    def select_one(self, values: Sequence[str], app: App | None, command: str) -> Stack:
+        """The one stack a single-stack command (config:get, ps:scale, ...) acts on."""
+        chosen = self.select(values, app)
+        if len(chosen) > 1:
+            shown = ", ".join(stack.name for stack in chosen[:6]) + (", ..." if len(chosen) > 6 else "")
+            raise SelectorError(
+                f"{option_label('--stack', values)}: matches {len(chosen)} stacks ({shown}); "
+                f"{command} acts on one stack: name it"
+            )
+        return chosen[0]
+
+    def expand_waves(self, app: App, waves: Waves, where: str = "--wave") -> Waves:
+        """Each wave's selector (its terms together: ``["tag:prod", "!tag:canary"]``) as the
+        app's stack names. Which stacks may be in which wave is check_waves' rule, after this.
+        ``where`` names the waves in errors: the option, or the fleet file's table."""
+        expanded = []
+        for number, wave in enumerate(waves, start=1):
+            text = ",".join(wave)
+            label = (
+                option_label(where, [text]) if where.startswith("-") else f"{where} wave {number} ({text})"
+            )
+            selector = parse_selector(list(wave), label)
+            chosen = selector.resolve(self.target_stacks(app), list(self.stacks.values()), app.name)
+            expanded.append(tuple(stack.name for stack in chosen))
+        return tuple(expanded)
 
     def target_stacks(self, app: App, only: list[str] | tuple[str, ...] = ()) -> list[Stack]:
         """The app's target stacks, or the subset named in ``only`` (each must be a target)."""
@@ -133,14 +179,15 @@ def fleet_from_dict(data: Mapping[str, Any], source: str | None = "fleet file") 
 # The fleet file's keys at each level. Unknown ones are refused (a typo such as
 # ``brnach`` must not silently deploy the default branch). [console], [timeouts] and an
 # app's [rollout] are checked for their values by their owners; here only their key names.
-TOP_KEYS = ("via", "control_plane", "stacks", "apps", "keys", "console", "timeouts")
+TOP_KEYS = ("via", "control_plane", "stacks", "apps", "keys", "console", "timeouts", "health")
 CONTROL_PLANE_KEYS = ("url",)
-STACK_KEYS = ("host", "port", "user", "identity")
+STACK_KEYS = ("host", "port", "user", "identity", "tags")
 APP_KEYS = (
     "repo", "branch", "stacks", "needs_postgres", "needs_redis", "api_id", "config",
     "stack_config", "rollout", "health_path",
 )
-CONSOLE_KEYS = ("refresh_interval",)
+CONSOLE_KEYS = ("refresh_interval", "health_interval")
+HEALTH_KEYS = ("tls_warning_days", "tls_critical_days")
 ROLLOUT_KEYS = ("waves", "gate", "on_failure", "soak", "health_timeout")
 
 
@@ -152,7 +199,7 @@ def _fleet_from_dict(data: Mapping[str, Any]) -> Fleet:
     control_plane = _table(data.get("control_plane", {}), "control_plane")
     validation.known_keys("[control_plane]", control_plane, CONTROL_PLANE_KEYS)
     url = _text(control_plane, "url", "[control_plane]", None)
-    for name, known in (("console", CONSOLE_KEYS), ("timeouts", TIMEOUT_KEYS)):
+    for name, known in (("console", CONSOLE_KEYS), ("timeouts", TIMEOUT_KEYS), ("health", HEALTH_KEYS)):
         validation.known_keys(f"[{name}]", _table(data.get(name, {}), name), known)
     stacks = {
         name: _stack(name, _table(entry, f"stacks.{name}"))
@@ -167,6 +214,9 @@ def _fleet_from_dict(data: Mapping[str, Any]) -> Fleet:
     refresh = validation.refresh_interval(
         console.get("refresh_interval", validation.DEFAULT_REFRESH_INTERVAL)
     )
+    health_interval = validation.refresh_interval(
+        console.get("health_interval", validation.DEFAULT_REFRESH_INTERVAL), "health_interval"
+    )
     keys = {
         str(binding): _text(_table(data.get("keys", {}), "keys"), binding, "[keys]", None) or ""
         for binding in _table(data.get("keys", {}), "keys")
@@ -179,7 +229,17 @@ def _fleet_from_dict(data: Mapping[str, Any]) -> Fleet:
         keys=keys,
         timeouts=_timeouts(_table(data.get("timeouts", {}), "timeouts")),
         refresh_interval=refresh,
+        health_interval=health_interval,
+        tls=_tls_thresholds(_table(data.get("health", {}), "health")),
     )
+
+
+def _tls_thresholds(table: Mapping[str, Any]) -> TlsThresholds:
+    warning, critical = validation.tls_days(
+        table.get("tls_warning_days", DEFAULT_TLS.warning_days),
+        table.get("tls_critical_days", DEFAULT_TLS.critical_days),
+    )
+    return TlsThresholds(warning, critical)
 
 
 def _timeouts(table: Mapping[str, Any]) -> Timeouts:
@@ -248,7 +308,18 @@ def _stack(name: str, entry: Mapping[str, Any]) -> Stack:
         port=validation.port(22 if port is None else port),
         user=validation.ssh_user(_text(entry, "user", where, "dokku") or "dokku"),
         identity=_text(entry, "identity", where, None) or None,
+        tags=_tags(entry.get("tags", []), where),
     )
+
+
+def _tags(value: object, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
+        raise InvalidInput(f"tags in {where} must be a list of tags, e.g. [\"prod\", \"us\"]")
+    for index, tag in enumerate(value):
+        validation.tag(tag)
+        if tag in value[:index]:
+            raise InvalidInput(f"tags in {where} names {tag} twice; remove the duplicate")
+    return tuple(value)
 
 
 def _app(name: str, entry: Mapping[str, Any], stacks: Mapping[str, Stack]) -> App:

@@ -6,20 +6,22 @@ clock come in; :class:`FleetHealth` comes out, for the plain command and the con
 
 Outliers: per column, the value held by more than half of the reachable stacks is the norm,
 and every stack that differs from it is flagged. With no such majority nothing is flagged.
+When the app declares waves, each stack is compared with its own wave only (a canary wave
+ahead of the rest is the plan, not an outlier); stacks in no wave are compared together.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
 
 from ownstack_tui.model.health_readings import StackHealthReading
 
-TLS_WARNING_DAYS = 14  # a certificate expiring sooner is a warning
-TLS_CRITICAL_DAYS = 3  # sooner than this (or expired) is critical
+TLS_WARNING_DAYS = 14  # a certificate expiring sooner is a warning (default)
+TLS_CRITICAL_DAYS = 3  # sooner than this (or expired) is critical (default)
 SHORT_SHA = 7
 DAY = 86400.0
 
@@ -43,6 +45,17 @@ class Severity(IntEnum):
     @property
     def label(self) -> str:
         return self.name.lower()
+
+
+@dataclass(frozen=True)
+class TlsThresholds:
+    """The fleet file's ``[health] tls_warning_days`` / ``tls_critical_days``."""
+
+    warning_days: int = TLS_WARNING_DAYS
+    critical_days: int = TLS_CRITICAL_DAYS
+
+
+DEFAULT_TLS = TlsThresholds()
 
 
 @dataclass(frozen=True)
@@ -143,8 +156,11 @@ def assess(
     positions: Mapping[str, BranchPosition],
     desired_fingerprints: Mapping[str, str],
     now: float,
+    tls: TlsThresholds = DEFAULT_TLS,
+    waves: Sequence[Sequence[str]] = (),
 ) -> FleetHealth:
-    """Judge every stack's reading and flag each column's outliers."""
+    """Judge every stack's reading and flag each column's outliers (within each wave, when
+    ``waves`` are given)."""
     rows = []
     for stack, outcome in outcomes.items():
         reading = outcome.last if isinstance(outcome, Unreachable) else outcome
@@ -152,7 +168,7 @@ def assess(
         cells: dict[str, Cell] = {}
         if reading is not None:
             position = positions.get(stack, UNKNOWN_POSITION)
-            cells = _cells(reading, position, desired_fingerprints.get(stack), now, branch)
+            cells = _cells(reading, position, desired_fingerprints.get(stack), now, branch, tls)
             problems = [
                 Problem(stack, column, cell.severity, cell.problem)
                 for column, cell in cells.items()
@@ -164,23 +180,39 @@ def assess(
             problems.insert(0, Problem(stack, "stack", Severity.CRITICAL, f"unreachable: {outcome.reason}"))
         age = None if reading is None else max(0.0, now - reading.read_at)
         rows.append(StackHealth(stack, cells, tuple(problems), age, error))
-    return FleetHealth(app, branch, tuple(_flag_outliers(rows)))
+    return FleetHealth(app, branch, tuple(_flag_outliers(rows, waves)))
 
 
-def _flag_outliers(rows: list[StackHealth]) -> list[StackHealth]:
-    compared = [row for row in rows if row.reachable]
+def peer_groups(stacks: Sequence[str], waves: Sequence[Sequence[str]]) -> list[list[str]]:
+    """The stacks each stack is compared with: its own wave (the first naming it); the stacks
+    in no wave together. Without waves, every stack with every other."""
+    groups: list[list[str]] = []
+    placed: set[str] = set()
+    for wave in waves:
+        group = [stack for stack in wave if stack in stacks and stack not in placed]
+        placed.update(group)
+        if group:
+            groups.append(group)
+    rest = [stack for stack in stacks if stack not in placed]
+    return [*groups, rest] if rest else groups
+
+
+def _flag_outliers(rows: list[StackHealth], waves: Sequence[Sequence[str]] = ()) -> list[StackHealth]:
+    compared = {row.stack: row for row in rows if row.reachable}
     flagged: dict[str, set[str]] = {row.stack: set() for row in rows}
-    for column in COLUMNS:
-        keys = {row.stack: row.cells[column].key for row in compared if column in row.cells}
-        keys = {stack: key for stack, key in keys.items() if key is not None}
-        if len(keys) < 2:
-            continue
-        norm, count = Counter(keys.values()).most_common(1)[0]
-        if count * 2 <= len(keys):
-            continue  # no majority: nothing stands out
-        for stack, key in keys.items():
-            if key != norm:
-                flagged[stack].add(column)
+    for group in peer_groups([row.stack for row in rows], waves):
+        peers = [compared[stack] for stack in group if stack in compared]
+        for column in COLUMNS:
+            keys = {row.stack: row.cells[column].key for row in peers if column in row.cells}
+            keys = {stack: key for stack, key in keys.items() if key is not None}
+            if len(keys) < 2:
+                continue
+            norm, count = Counter(keys.values()).most_common(1)[0]
+            if count * 2 <= len(keys):
+                continue  # no majority: nothing stands out
+            for stack, key in keys.items():
+                if key != norm:
+                    flagged[stack].add(column)
     result = []
     for row in rows:
         if not flagged[row.stack]:
@@ -195,24 +227,47 @@ def _flag_outliers(rows: list[StackHealth]) -> list[StackHealth]:
 
 
 def _cells(
-    reading: StackHealthReading, position: BranchPosition, desired: str | None, now: float, branch: str
+    reading: StackHealthReading,
+    position: BranchPosition,
+    desired: str | None,
+    now: float,
+    branch: str,
+    tls: TlsThresholds = DEFAULT_TLS,
 ) -> dict[str, Cell]:
-    lock_problem = "deploy lock held (a deploy is running, or apps:unlock clears a stale one)"
     return {
         "deployed": _deployed_cell(reading, position, branch),
         "processes": _processes_cell(reading),
-        "tls": _tls_cell(reading, now),
+        "tls": _tls_cell(reading, now, tls),
         "config": _config_cell(reading, desired),
         "dokku": Cell(reading.dokku_version, value=reading.dokku_version, key=reading.dokku_version),
-        "lock": Cell(
-            "locked" if reading.locked else "-",
-            Severity.WARNING if reading.locked else Severity.OK,
-            value=reading.locked,
-            key=reading.locked,
-            problem=lock_problem if reading.locked else "",
-        ),
+        "lock": _lock_cell(reading),
         "last_deploy": _last_deploy_cell(reading, now),
     }
+
+
+UNKNOWN_OWNER = "owner unknown"
+
+
+def lock_owner(reading: StackHealthReading) -> str | None:
+    """Who holds the app's deploys: the rollout lock's owner, ``owner unknown`` for dokku's
+    own ``apps:lock`` (it records none), None when nothing holds them."""
+    if reading.lock_owner:
+        return reading.lock_owner
+    return UNKNOWN_OWNER if reading.locked else None
+
+
+def _lock_cell(reading: StackHealthReading) -> Cell:
+    owner = lock_owner(reading)
+    value = {"locked": owner is not None, "owner": reading.lock_owner, "dokku_lock": reading.locked}
+    if owner is None:
+        return Cell("-", value=value, key=False)
+    if reading.lock_owner:
+        text = f"locked by {owner}"
+        problem = f"deploy lock held by {owner} (a rollout is running, or --break-lock takes a stale one)"
+    else:
+        text = f"locked ({UNKNOWN_OWNER})"
+        problem = "dokku's deploy lock held (a deploy is running, or apps:unlock clears a stale one)"
+    return Cell(text, Severity.WARNING, value=value, key=True, problem=problem)
 
 
 def _deployed_cell(reading: StackHealthReading, position: BranchPosition, branch: str) -> Cell:
@@ -273,16 +328,16 @@ def days_left(expires_at: float, now: float) -> int:
     return math.floor((expires_at - now) / DAY)
 
 
-def tls_severity(expires_at: float, now: float) -> Severity:
+def tls_severity(expires_at: float, now: float, tls: TlsThresholds = DEFAULT_TLS) -> Severity:
     left = expires_at - now
-    if left < TLS_CRITICAL_DAYS * DAY:
+    if left < tls.critical_days * DAY or left <= 0:
         return Severity.CRITICAL
-    if left < TLS_WARNING_DAYS * DAY:
+    if left < tls.warning_days * DAY:
         return Severity.WARNING
     return Severity.OK
 
 
-def _tls_cell(reading: StackHealthReading, now: float) -> Cell:
+def _tls_cell(reading: StackHealthReading, now: float, tls: TlsThresholds = DEFAULT_TLS) -> Cell:
     value = [
         {
             "domain": c.domain,
@@ -297,7 +352,7 @@ def _tls_cell(reading: StackHealthReading, now: float) -> Cell:
         return Cell(text, value=value, key="none")
     expires_at, domain = min(dated)
     left = days_left(expires_at, now)
-    severity = tls_severity(expires_at, now)
+    severity = tls_severity(expires_at, now, tls)
     if expires_at <= now:
         text, problem = f"expired {-left} d ago", f"TLS certificate for {domain} expired {-left} day(s) ago"
     else:

@@ -54,7 +54,8 @@ class StackHealthReading:
     dokku_version: str
     app_exists: bool = True
     deployed_sha: str | None = None
-    locked: bool = False
+    locked: bool = False  # dokku's own apps:lock (it records no owner)
+    lock_owner: str | None = None  # the rollout's deploy lock record: its owner (user@host)
     processes: tuple[ProcessReading, ...] = ()
     certificates: tuple[CertificateReading, ...] = ()
     tls_known: bool = True  # False: no certificate and no letsencrypt plugin ("no TLS info")
@@ -118,6 +119,7 @@ def reading_from_json(data: Mapping[str, Any], read_at: float) -> StackHealthRea
             app_exists=bool(data.get("app_exists", True)),
             deployed_sha=_optional_text(data.get("deployed_sha")),
             locked=bool(data.get("locked", False)),
+            lock_owner=_optional_text(data.get("lock_owner")),
             processes=processes,
             certificates=certificates,
             tls_known=bool(data.get("tls_known", True)),

@@ -9,10 +9,10 @@ Messages name the line and the key only, never any part of a value (values are o
 from __future__ import annotations
 
 import re
-import shlex
 
 from ownstack_tui.errors import InvalidInput
 from ownstack_tui.model import validation
+from ownstack_tui.model.shell_words import split_words
 
 # Physical lines, each with its "\n" (str.splitlines would also split at \r, \x0c, \u2028...).
 _LINE_RE = re.compile(r"[^\n]*\n|[^\n]+\Z")
@@ -31,7 +31,7 @@ def parse_heroku_env(text: str, source: str = "file") -> dict[str, str]:
         # A quoted value may run over several lines: add lines until the quotes close.
         while True:
             try:
-                words = shlex.split(chunk, comments=True, posix=True)
+                words = split_words(chunk)
                 break
             except ValueError:
                 if index == len(lines):

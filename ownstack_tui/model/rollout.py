@@ -18,6 +18,7 @@ from typing import Any
 from ownstack_tui.errors import InvalidInput
 from ownstack_tui.model import validation
 from ownstack_tui.model.jobs import DeployJob, Unsubscribe
+from ownstack_tui.model.selectors import option_label, parse_selector
 
 log = logging.getLogger(__name__)
 
@@ -107,11 +108,10 @@ def parse_on_failure(value: object) -> OnFailure:
 
 
 def parse_wave_option(text: str) -> tuple[str, ...]:
-    """One ``--wave STACK[,STACK...]`` value."""
-    names = tuple(name.strip() for name in text.split(","))
-    if not all(names):
-        raise InvalidInput(f"--wave {text!r}: give stack names separated by commas")
-    return tuple(validation.stack_name(name) for name in names)
+    """One ``--wave SELECTOR`` value (``tag:canary``, ``'tag:prod,!tag:canary'``, ``a,b``): its
+    terms, checked for syntax; the fleet resolves them (Fleet.expand_waves) at deploy time."""
+    selector = parse_selector(text, option_label("--wave", [text]))
+    return tuple(term.text for term in selector.terms)
 
 
 def policy_from_table(table: Mapping[str, Any], where: str) -> RolloutPolicy:
@@ -127,11 +127,11 @@ def policy_from_table(table: Mapping[str, Any], where: str) -> RolloutPolicy:
         isinstance(wave, list) and wave and all(isinstance(name, str) for name in wave) for wave in waves
     ):
         raise InvalidInput(
-            f"{where}.waves must be a list of lists of stack names, e.g. [[\"staging\"], [\"prod\"]]"
+            f"{where}.waves must be a list of lists of stack selectors, "
+            "e.g. [[\"staging\"], [\"tag:prod\"]]"
         )
-    for wave in waves:
-        for name in wave:
-            validation.stack_name(name)
+    for number, wave in enumerate(waves, start=1):
+        parse_selector(wave, f"[{where}] wave {number} ({','.join(wave)})")
     policy = RolloutPolicy(waves=tuple(tuple(wave) for wave in waves))
     return policy.overridden(
         gate=table.get("gate"),
@@ -147,7 +147,7 @@ def check_waves(
     """Every target stack (``partial``: some) in exactly one wave, and nothing else. Raises
     naming the offenders."""
     if not waves:
-        raise InvalidInput(f"the rollout of {app} has no waves; give --wave STACK[,STACK...]")
+        raise InvalidInput(f"the rollout of {app} has no waves; give --wave SELECTOR (a stack, tag:TAG, ...)")
     named = [name for wave in waves for name in wave]
     unknown = sorted({name for name in named if name not in known})
     if unknown:

@@ -19,6 +19,10 @@ LEGACY_APP_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 CONFIG_KEY_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 # Stack names are ours: they appear in file names, TOML keys and pane titles.
 STACK_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+# Tags group stacks (``tags = ["prod", "us"]``); no ':', ',', '!', '*' or '?', which selectors use.
+TAG_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,62}$")
+# A glob over stack names: the name characters plus ``*`` (any run) and ``?`` (one character).
+STACK_GLOB_RE = re.compile(r"^[a-z0-9*?][a-z0-9*?-]{0,62}$")
 PROCESS_TYPE_RE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_-]*$")
 HOST_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:-]*$")
 USER_RE = re.compile(r"^[a-z_][a-z0-9_-]*\$?$")
@@ -68,6 +72,26 @@ def stack_name(name: str) -> str:
             "starting with a letter or digit"
         )
     return name
+
+
+def tag(value: str) -> str:
+    """A stack's tag, e.g. ``prod``, ``us-east``, ``tier_a``."""
+    if not isinstance(value, str) or not TAG_RE.match(value):
+        raise InvalidInput(
+            f"invalid tag {value!r}: use 1-63 lowercase letters, digits, hyphens, underscores "
+            "and dots, starting with a letter or digit"
+        )
+    return value
+
+
+def stack_glob(value: str) -> str:
+    """A pattern over stack names: ``*`` any run of characters, ``?`` one character."""
+    if not isinstance(value, str) or not STACK_GLOB_RE.match(value):
+        raise InvalidInput(
+            f"invalid pattern {value!r}: use stack-name characters (lowercase letters, digits, "
+            "hyphens) with * for any run and ? for one character"
+        )
+    return value
 
 
 def config_key(key: str) -> str:
@@ -132,18 +156,39 @@ def scale_count(process_type: str, count: object) -> int:
     return value
 
 
-def refresh_interval(value: object) -> float:
-    """Seconds between the console's readings of the stacks: a number, at least the floor."""
+def refresh_interval(value: object, key: str = "refresh_interval") -> float:
+    """Seconds between the console's readings of the stacks (``refresh_interval``) or of
+    their health (``health_interval``): a number, at least the floor."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidInput(
-            f"console.refresh_interval = {value!r} is not a number of seconds (e.g. 15)"
+            f"console.{key} = {value!r} is not a number of seconds (e.g. 15)"
         )
     if not value >= MIN_REFRESH_INTERVAL:  # also refuses nan
         raise InvalidInput(
-            f"console.refresh_interval = {value!r} is too short: use at least "
+            f"console.{key} = {value!r} is too short: use at least "
             f"{MIN_REFRESH_INTERVAL:g} seconds"
         )
     return float(value)
+
+
+MAX_TLS_DAYS = 3650  # a certificate threshold above ten years is a typo
+
+
+def tls_days(warning: object, critical: object) -> tuple[int, int]:
+    """``[health] tls_warning_days`` / ``tls_critical_days``: whole days from 0 to ten years,
+    critical no longer than warning."""
+    for key, value in (("tls_warning_days", warning), ("tls_critical_days", critical)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_TLS_DAYS:
+            raise InvalidInput(
+                f"health.{key} = {value!r}: give a whole number of days from 0 to {MAX_TLS_DAYS} (e.g. 14)"
+            )
+    assert isinstance(warning, int) and isinstance(critical, int)
+    if critical > warning:
+        raise InvalidInput(
+            f"health.tls_critical_days = {critical} is above health.tls_warning_days = {warning}: "
+            "make critical the shorter time"
+        )
+    return warning, critical
 
 
 def process_type(name: str) -> str:

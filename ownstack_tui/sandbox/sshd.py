@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import getpass
 import os
+import re
 import shlex
 import shutil
 import socket
@@ -57,8 +58,20 @@ class SshdStack(StateCommands):
 
     host = "127.0.0.1"
 
-    def __init__(self, base_dir: Path, name: str = "sshd-stack", client_key: Path | None = None):
+    def __init__(
+        self,
+        base_dir: Path,
+        name: str = "sshd-stack",
+        client_key: Path | None = None,
+        *,
+        max_startups: str | None = "100:30:200",
+        log_level: str = "ERROR",
+    ):
+        """``max_startups=None`` keeps sshd's default (``10:30:100``, what real hosts have);
+        ``log_level="INFO"`` makes sshd log each connect it drops past MaxStartups."""
         self.name = name
+        self.max_startups = max_startups
+        self.log_level = log_level
         self.base_dir = Path(base_dir)
         self.state_dir = self.base_dir / "stacks" / name
         self.state = StackState(self.state_dir)
@@ -156,6 +169,24 @@ class SshdStack(StateCommands):
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def dropped_connects(self) -> int:
+        """Connects sshd dropped past MaxStartups, from its log (needs ``log_level="INFO"``).
+
+        sshd logs the first drop of a throttling period, then the period's total when it ends
+        ("exited MaxStartups throttling after 00:00:01, 9 connections dropped")."""
+        try:
+            lines = (self.sshd_dir / "sshd.log").read_text(errors="replace").splitlines()
+        except OSError:
+            return 0
+        total, open_period = 0, 0
+        for line in lines:
+            if "exited MaxStartups throttling" in line:
+                total += int(re.search(r"(\d+) connections? dropped", line).group(1))  # type: ignore[union-attr]
+                open_period = 0
+            elif "past MaxStartups" in line:
+                open_period += 1  # a period still throttling when the log was read
+        return total + open_period
+
     @property
     def pid(self) -> int | None:
         return self._process.pid if self._process is not None else None
@@ -238,11 +269,11 @@ class SshdStack(StateCommands):
                     "PasswordAuthentication no",
                     "KbdInteractiveAuthentication no",
                     "PermitRootLogin prohibit-password",
-                    "MaxStartups 100:30:200",
+                    *([f"MaxStartups {self.max_startups}"] if self.max_startups else []),
                     "UseDNS no",
                     "PrintMotd no",
                     "PrintLastLog no",
-                    "LogLevel ERROR",
+                    f"LogLevel {self.log_level}",
                     f"SetEnv SHLVL=1 PYTHONPATH={package_root()}",
                     "",
                 ]

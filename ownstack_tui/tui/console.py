@@ -10,6 +10,7 @@ arrive on any thread) are re-published thread-safely, log lines gathered per ~10
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from pathlib import Path
@@ -43,6 +44,7 @@ from ownstack_tui.model.fleet import Fleet
 from ownstack_tui.model.jobs import DeployJob, DeployRun, JobEvent, Unsubscribe
 from ownstack_tui.model.rollout import OnFailure, RolloutPolicy, RolloutState, all_at_once
 from ownstack_tui.tui import messages
+from ownstack_tui.tui.fleet_watch import FleetWatch
 from ownstack_tui.tui.line_batch import LineBatch
 from ownstack_tui.tui.rollout_relay import RolloutRelay
 from ownstack_tui.tui.stack_state import StackState
@@ -88,6 +90,7 @@ class Console:
         self._stops: list[Unsubscribe] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lines = LineBatch(lambda lines: self.publish(messages.JobLines(lines)), LINES_EVERY)
+        self.fleet_watch = FleetWatch(self)  # fleet health: the Fleet tab, the sidebar's glyphs
 
     # -- wiring --------------------------------------------------------------------------
 
@@ -186,6 +189,7 @@ class Console:
             self.publish(messages.StacksChanged())
         self._host_key_problems(list(outcomes.values()))
         self.load_history()  # deploys from the command line land there too
+        self.fleet_watch.after_status_read()
         if self._refresh_again:
             self._refresh_again = False
             self.refresh()
@@ -228,7 +232,10 @@ class Console:
         one (as plain ``deploy`` does), else, or ``at_once``, all at once (``--all-at-once``)."""
         app = self.app_model
         staged = app.rollout is not None and not at_once
-        policy = app.rollout if staged and app.rollout else all_at_once(app.stacks)
+        policy = all_at_once(app.stacks)
+        if staged and app.rollout is not None:  # its waves may name tags: as stack names here
+            waves = self.fleet.expand_waves(app, app.rollout.waves, f"[apps.{app.name}.rollout]")
+            policy = dataclasses.replace(app.rollout, waves=waves)
         flags = ["--all-at-once"] if at_once and app.rollout is not None else []
         return self._start(policy, None, None, ["deploy", app.name, *flags], "deploy")
 

@@ -15,6 +15,7 @@ from ownstack_tui.engine.history import HistoryEntry, TimelineItem
 from ownstack_tui.errors import UnknownHostKey
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.fleet import Fleet
+from ownstack_tui.model.health import FleetHealth
 from ownstack_tui.model.jobs import DeployJob, DeployRun
 from ownstack_tui.tui.rollout_view import RolloutView
 from ownstack_tui.tui.stack_state import format_elapsed
@@ -204,3 +205,30 @@ class WorkFailed(ConsoleMessage):
     @property
     def text(self) -> str:
         return f"{self.what} failed: {self.error}"
+
+
+class FleetHealthReading(ConsoleMessage):
+    """A fleet-health reading has begun (the Fleet tab says "reading…")."""
+
+
+class FleetHealthRead(ConsoleMessage):
+    """Every stack's health, judged (severity, outliers, problems); ``at``: the console's
+    clock when it was published (rows' ages grow from there)."""
+
+    def __init__(self, health: FleetHealth, at: float) -> None:
+        super().__init__()
+        self.health = health
+        self.at = at
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, FleetHealthRead)  # only the newest reading matters
+
+
+class StackActionFinished(ConsoleMessage):
+    """A restart or rebuild of the app on one stack ended: ``error`` None when it worked."""
+
+    def __init__(self, stack: str, action: str, error: str | None = None) -> None:
+        super().__init__()
+        self.stack = stack
+        self.action = action  # "restart" or "rebuild"
+        self.error = error

@@ -242,13 +242,10 @@ def test_a_deploys_time_taken_is_the_control_planes_own_start_to_finish(
     assert f" {ran:.1f}s" in row, row
 
 
-def test_waves_through_the_control_plane_are_refused_in_one_line_before_any_job(
-    world: ApiWorld,
-) -> None:
-    result = world.api("deploy", world.app, "--wave", "staging", "--wave", "prod-east,prod-west")
-    assert result.status == 2
-    assert result.err == (
-        "ownstack-tui: staged rollouts run direct over SSH for now (--via ssh); "
-        "through the API use --all-at-once or --stack\n"
-    )
-    assert server_deployments(world) == []
+def test_a_tag_selects_the_stacks_the_control_plane_deploys_to(world: ApiWorld, demo_repo: Path) -> None:
+    for stack in ("staging", "prod-west"):
+        assert world.ssh("stack:tag", stack, "eu").status == 0
+    result = world.api("deploy", world.app, "--stack", "tag:eu", "--wait", "--json")
+    assert result.status == 0, result.err
+    assert [job["stack"] for job in result.json()["jobs"]] == ["staging", "prod-west"]
+    assert sorted(d.job.stack for d in server_deployments(world)) == ["prod-west", "staging"]

@@ -28,7 +28,7 @@ Row = tuple[tuple[str | bytes, ...], str]
 NAMES: list[Row] = [
     (("deploy", "nosuch"), "unknown app 'nosuch'; known apps: blog, shop"),
     (("deploy", "shop", "--stack", "nosuch"), "unknown stack 'nosuch'"),
-    (("deploy", "shop", "--stack", "Staging"), "unknown stack 'Staging'"),
+    (("deploy", "shop", "--stack", "Staging"), "invalid stack name 'Staging'"),
     (("deploy", "blog", "--stack", "prod-east"), "stack 'prod-east' is not a target of app blog"),
     (("stack:add", "Bad_Name", "--host", "198.51.100.1"), "invalid stack name 'Bad_Name'"),
     (("stack:add", "staging", "--host", "198.51.100.1"), "stack 'staging' already exists"),
@@ -173,9 +173,58 @@ HEALTH: list[Row] = [
      "prod-east looks like production: add --yes to rebuild shop on prod-east"),
 ]
 
+# The fixture's stacks: staging (tags eu, canary; shop and blog), prod-east (prod, us; shop).
+SELECTORS: list[Row] = [
+    (("deploy", "shop", "--stack", "tag:nope"),
+     "--stack tag:nope: no stack has tag 'nope'; tags in use: canary, eu, prod, us"),
+    (("deploy", "blog", "--stack", "tag:prod"),
+     "--stack tag:prod: matches no stack of app blog; tags in use there: canary, eu"),
+    (("deploy", "shop", "--stack", "qa-*"), "--stack 'qa-*': matches no stack of the fleet"),
+    (("deploy", "shop", "--stack", "tag:prod,,staging"), "part 2 of tag:prod,,staging is empty"),
+    (("deploy", "shop", "--stack", "tag:prod,"), "part 2 of tag:prod, is empty"),
+    (("deploy", "shop", "--stack", "!"), "'!' must be followed by a stack name, tag:TAG or a pattern"),
+    (("deploy", "shop", "--stack", "Prod-*"), "invalid pattern 'Prod-*'"),
+    (("deploy", "shop", "--stack", "prod/east"), "invalid stack name 'prod/east'"),
+    (("deploy", "shop", "--stack", "tags:prod"), "unknown kind 'tags:'; use tag:TAG"),
+    (("deploy", "shop", "--stack", "tag:Prod"), "invalid tag 'Prod'"),
+    (("deploy", "shop", "--stack", "tag:pro*"), "patterns match stack names only"),
+    (("deploy", "shop", "--stack", "tag:prod,!tag:us"),
+     "leaves no stack of app shop once !tag:us is taken out"),
+    (("deploy", "shop", "--stack", "tag:prod", "--stack", "!tag:cnary"),
+     "--stack tag:prod --stack '!tag:cnary': !tag:cnary: no stack has tag 'cnary'"),
+    (("deploy", "shop", "--wave", "tag:nope"), "--wave tag:nope: no stack has tag 'nope'"),
+    (("deploy", "shop", "--wave", "tag:canary,"), "--wave tag:canary,: part 2 of tag:canary, is empty"),
+    (("deploy", "shop", "--wave", "tag:canary", "--wave", "tag:eu,tag:prod"),
+     "the rollout of shop names stack(s) more than once: staging"),
+    (("deploy", "shop", "--wave", "tag:canary"), "stack(s) of shop not in any wave: prod-east"),
+    (("deploy", "shop", "--wave", "tag:canary", "--wave", "!tag:canary", "--stack", "staging"),
+     "--wave cannot be combined with --stack"),
+    (("config:set", "--app", "shop", "--stack", "tag:nope", "A=1"), "--stack tag:nope: no stack has tag"),
+    (("config:unset", "--app", "blog", "--stack", "prod-*", "A"),
+     "--stack 'prod-*': matches no stack of app blog"),
+    (("config:get", "A", "--app", "shop", "--stack", "*"),
+     "--stack '*': matches 2 stacks (staging, prod-east); config:get acts on one stack: name it"),
+    (("config:apply", "--app", "shop", "--stack", "!*"), "leaves no stack of app shop"),
+    ((*SCALE[:3], "--stack", "tag:eu,tag:us", "web=1"), "matches 2 stacks (staging, prod-east)"),
+    (("ps:restart", "--app", "shop", "--stack", "tag:prod,tag:eu"), "ps:restart acts on one stack"),
+    (("logs", "--app", "shop", "--stack", "tag:nope"), "--stack tag:nope: no stack has tag"),
+    (("status", "--app", "shop", "--stack", "tag:nope"), "--stack tag:nope: no stack has tag"),
+    (("history", "--app", "shop", "--stack", "tag:nope"), "--stack tag:nope: no stack has tag"),
+    (("app", "create", "new", "--repo", "{repo}", "--stack", "tag:nope"), "no stack has tag 'nope'"),
+    (("app", "replicate", "shop", "new", "--stack", "*"), "app replicate acts on one stack"),
+    (("stack:tag", "staging", "Bad!"), "invalid tag 'Bad!'"),
+    (("stack:tag", "staging", "a,b"), "invalid tag 'a,b'"),
+    (("stack:tag", "staging", "tag:prod"), "invalid tag 'tag:prod'"),
+    (("stack:tag", "nosuch", "prod"), "unknown stack 'nosuch'"),
+    (("stack:tag", "staging"), "the following arguments are required: TAG"),
+    (("stack:untag", "staging", "Canary"), "invalid tag 'Canary'"),
+    (("stack:add", "new", "--host", "h.example", "--tag", "prod", "--tag", "no way"), "invalid tag 'no way'"),
+    (("stack:add", "new", "--host", "h.example", "--tag", ""), "argument --tag: is empty"),
+]
+
 ROWS = (
     NAMES + KEYS_AND_VALUES + COUNTS + REFS_AND_IMAGES + EMPTY_WORDS + FLAGS_AND_MISSING + ENV_FILES
-    + HEALTH
+    + HEALTH + SELECTORS
 )
 
 
@@ -222,8 +271,8 @@ def fleet(tmp_path: Path, listener: CountingListener) -> Path:
         "# a fleet for bad input: every address is the counting listener\n"
         'via = "ssh"\n'
         f'[control_plane]\nurl = "http://127.0.0.1:{listener.port}"\n'
-        f'[stacks.staging]\nhost = "127.0.0.1"\nport = {listener.port}\n'
-        f'[stacks.prod-east]\nhost = "127.0.0.1"\nport = {listener.port}\n'
+        f'[stacks.staging]\nhost = "127.0.0.1"\nport = {listener.port}\ntags = ["eu", "canary"]\n'
+        f'[stacks.prod-east]\nhost = "127.0.0.1"\nport = {listener.port}\ntags = ["prod", "us"]\n'
         f'[apps.shop]\nrepo = "{repo}"\nstacks = ["staging", "prod-east"]\n'
         '[apps.shop.config]\nLOG_LEVEL = "info"\n'
         f'[apps.blog]\nrepo = "{repo}"\nstacks = ["staging"]\n'
@@ -265,6 +314,29 @@ def test_bad_input_is_one_line_exit_2_and_changes_and_contacts_nothing(
     assert fragment in lines[0]
     assert "Traceback" not in result.err and result.out == ""
     assert fleet.read_bytes() == before
+    assert listener.connections == contacts
+
+
+@pytest.mark.parametrize(
+    ("waves", "fragment"),
+    [
+        ('[["tag:canary"], ["tag:nope"]]',
+         "[apps.shop.rollout] wave 2 (tag:nope): no stack has tag 'nope'; tags in use: canary, eu, prod, us"),
+        ('[["tag:eu"], ["tag:us", "staging"]]', "the rollout of shop names stack(s) more than once: staging"),
+        ('[["tag:canary"]]', "stack(s) of shop not in any wave: prod-east"),
+        ('[["tag:canary"], ["*", "!tag:eu", "!prod-*"]]',
+         "wave 2 (*,!tag:eu,!prod-*): leaves no stack of app shop once !tag:eu,!prod-* is taken out"),
+    ],
+)
+def test_the_fleet_files_waves_are_selectors_checked_like_the_options(
+    waves: str, fragment: str, fleet: Path, listener: CountingListener, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fleet.write_text(fleet.read_text() + f"[apps.shop.rollout]\nwaves = {waves}\ngate = \"none\"\n")
+    before, contacts = fleet.read_bytes(), listener.connections
+    result = Cli(fleet, capsys)("deploy", "shop")
+    assert result.status == 2, result.err
+    assert result.err.count("\n") == 1 and fragment in result.err, result.err
+    assert result.out == "" and fleet.read_bytes() == before
     assert listener.connections == contacts
 
 

@@ -15,6 +15,7 @@ via = "ssh"
 host = "198.51.100.7"
 [stacks.prod-east]
 host = "203.0.113.10"
+tags = ["prod", "us"]
 [apps.shop]
 stacks = ["staging", "prod-east"]
 [apps.shoe]
@@ -78,7 +79,7 @@ def test_commands_and_flags_complete(tmp_path: Path) -> None:
 def test_app_and_stack_names_come_from_the_fleet_file(fleet: Path, tmp_path: Path) -> None:
     assert complete(f"ownstack-tui deploy --fleet {fleet} sh", tmp_path)[0] == ["shoe", "shop"]
     assert complete(f"ownstack-tui --fleet {fleet} deploy shop --stack ", tmp_path)[0] == [
-        "prod-east", "staging",
+        "prod-east", "staging", "tag:prod", "tag:us",
     ]
     by_env = {"OWNSTACK_TUI_FLEET": str(fleet)}
     assert complete("ownstack-tui app stacks:add shop pro", tmp_path, by_env)[0] == ["prod-east"]
@@ -86,11 +87,20 @@ def test_app_and_stack_names_come_from_the_fleet_file(fleet: Path, tmp_path: Pat
     assert complete("ownstack-tui stack:remove st", tmp_path, by_env)[0] == ["staging"]
 
 
+def test_selectors_complete_tags_and_the_last_term(fleet: Path, tmp_path: Path) -> None:
+    by_env = {"OWNSTACK_TUI_FLEET": str(fleet)}
+    assert complete("ownstack-tui deploy shop --stack 'tag:p", tmp_path, by_env)[0] == ["tag:prod"]
+    assert complete("ownstack-tui deploy shop --wave 'staging,!p", tmp_path, by_env)[0] == [
+        "staging,!prod-east",
+    ]
+    assert complete("ownstack-tui stack:tag staging u", tmp_path, by_env)[0] == ["us"]
+
+
 def test_completion_loads_no_network_or_ui_module_and_survives_a_broken_fleet(
     fleet: Path, tmp_path: Path
 ) -> None:
     words, modules = complete(f"ownstack-tui --fleet {fleet} logs --stack ", tmp_path)
-    assert words == ["prod-east", "staging"]
+    assert words == ["prod-east", "staging", "tag:prod", "tag:us"]
     assert not {name for name in modules if name.split(".")[0] in HEAVY}
     fleet.write_text("[stacks.staging\n")
     assert complete(f"ownstack-tui --fleet {fleet} logs --stack ", tmp_path)[0] == []

@@ -42,7 +42,12 @@ from ownstack_tui.model.config import StackConfigPlan, effective_config, plan_st
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.deploy_lock import LockHolder, StackLock
 from ownstack_tui.model.fleet import App, Fleet, Stack
-from ownstack_tui.model.health_readings import ProcessReading, StackHealthReading, config_fingerprint
+from ownstack_tui.model.health_readings import (
+    CertificateReading,
+    ProcessReading,
+    StackHealthReading,
+    config_fingerprint,
+)
 from ownstack_tui.model.jobs import DeployJob
 from ownstack_tui.model.validation import DEPLOY_LOCK_KEY
 from tests.fakes import fake_lines
@@ -471,35 +476,55 @@ class FakeBackend:
         if found is None:
             return StackHealthReading(read_at=clock.now(), dokku_version=fake.dokku_version, app_exists=False)
         running = {name.split(".")[0] for name, _cid in found.containers()} if found.deployed else set()
+
+        def states(ptype: str, count: int) -> dict[str, int]:
+            if ptype not in running:
+                return {}
+            return {"exited": count} if ptype in fake.crashed else {"running": count}
+
         processes = tuple(
-            ProcessReading(ptype, count, {"running": count} if ptype in running else {})
-            for ptype, count in sorted(found.scale.items())
+            ProcessReading(ptype, count, states(ptype, count)) for ptype, count in sorted(found.scale.items())
         )
         managed = effective_config(app, stack.name)
+        record = found.config.get(DEPLOY_LOCK_KEY)
+        domain = f"{app.name}.{stack.name}.sandbox.test"
+        expires = fake.cert_expires_at
+        certificates = () if expires is None else (CertificateReading(domain, expires),)
         return StackHealthReading(
             read_at=clock.now(),
             dokku_version=fake.dokku_version,
             deployed_sha=found.deployed_sha,
+            locked=fake.apps_locked,
+            lock_owner=LockHolder.decode(record).owner if record else None,
             processes=processes,
-            tls_known=False,  # no certificate and no letsencrypt plugin, like a bare dokku host
+            certificates=certificates,
+            # No certificate and no letsencrypt plugin: like a bare dokku host, no TLS info.
+            tls_known=fake.cert_expires_at is not None,
             config_fingerprint=config_fingerprint(found.config, managed),
         )
 
     async def restart(
         self, app: App, stack: Stack, process: str | None, on_line: Callable[[str], None] | None = None
     ) -> None:
-        _fake, found = await self._existing(app, stack, f"ps:restart {app.name}")
+        fake, found = await self._existing(app, stack, f"ps:restart {app.name}")
+        fake.actions.append(f"ps:restart {app.name}" + (f" {process}" if process else ""))
         if not found.deployed:
             return
+        if process:
+            fake.crashed.discard(process)
+        else:
+            fake.crashed.clear()
         chosen = [(n, cid) for n, cid in found.containers() if process in (None, n.split(".")[0])]
         for line in fake_lines.processes(app.name, chosen):
             if on_line is not None:
                 on_line(line)
 
     async def rebuild(self, app: App, stack: Stack, on_line: Callable[[str], None] | None = None) -> None:
-        _fake, found = await self._existing(app, stack, f"ps:rebuild {app.name}")
+        fake, found = await self._existing(app, stack, f"ps:rebuild {app.name}")
+        fake.actions.append(f"ps:rebuild {app.name}")
         if not found.deployed:
             return
+        fake.crashed.clear()
         lines = [*fake_lines.release(app.name),
                  *fake_lines.deployed(app.name, stack.name, found.containers(), redeploy=True)]
         for line in lines:

@@ -81,6 +81,12 @@ class FakeStack:
         self.key_trusted_for_session = False
         self._gate: BuildGate | None = None
         self.logs_gate: BuildGate | None = None  # log streams wait here once one was cut
+        # Health as the stack reports it: its certificate's expiry (epoch seconds; None: no
+        # certificate, no letsencrypt plugin), process types that exited, dokku's apps:lock.
+        self.cert_expires_at: float | None = None
+        self.crashed: set[str] = set()
+        self.apps_locked = False
+        self.actions: list[str] = []  # "ps:restart shop", "ps:rebuild shop" as they arrived
 
     # -- what the stack holds (for assertions) ---------------------------------------------
 
@@ -156,6 +162,14 @@ class FakeStack:
             self.logs_gate.release()
             self.logs_gate = None
 
+    def expire_certificate_at(self, when: float | None) -> None:
+        """The app's domain is served by a certificate expiring at ``when`` (None: none)."""
+        self.cert_expires_at = when
+
+    def crash(self, process: str) -> None:
+        """Every container of ``process`` exits (until the next restart or rebuild)."""
+        self.crashed.add(process)
+
     def unknown_host_key(self) -> None:
         """The stack presents a key nobody trusted yet (until the user accepts it)."""
         self.host_key_state = "unknown"
@@ -173,6 +187,8 @@ class FakeStack:
         self.unhealthy = False
         self.drop_logs_after = 0
         self.host_key_state = None
+        self.crashed.clear()
+        self.apps_locked = False
         self.release_builds()
         self.release_logs()
 

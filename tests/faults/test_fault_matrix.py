@@ -8,12 +8,15 @@ are consistent afterwards.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 import re
 import socket
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +25,7 @@ import pytest
 import tomlkit
 
 from ownstack_tui import paths
+from ownstack_tui.cli import main as cli_main
 from ownstack_tui.engine.factory import open_engine
 from ownstack_tui.engine.history import History
 from ownstack_tui.fleet_file import FleetFile
@@ -38,6 +42,8 @@ from tests.faults.matrix import (
     SICK,
     Cell,
 )
+from tests.fixtures.home import isolate
+from tests.fixtures.sandbox import make_demo_repo, write_sandbox_fleet
 from tests.tui.seen import (
     checked,
     finished,
@@ -110,9 +116,9 @@ def edit_fleet(path: Path, edit: Any) -> None:
     path.write_text(tomlkit.dumps(document))
 
 
-@pytest.fixture
-def scene(shop: tuple[Path, str], shop_cli: Cli, demo_repo: Path) -> Scene:
-    fleet_path, app = shop
+def deploy_scene(cli: Callable[..., Result], fleet_path: Path, app: str, repo: Path) -> tuple[str, str]:
+    """The matrix's timeouts in the fleet file, the app deployed to every stack, then one new
+    commit on the branch; returns (the deployed SHA, the new tip)."""
 
     def timeouts(document: Any) -> None:
         document["timeouts"] = {"connect": CONNECT_TIMEOUT, "command": COMMAND_TIMEOUT}
@@ -120,13 +126,74 @@ def scene(shop: tuple[Path, str], shop_cli: Cli, demo_repo: Path) -> Scene:
         document["timeouts"]["build_silence"] = COMMAND_TIMEOUT
 
     edit_fleet(fleet_path, timeouts)
-    first = shop_cli("deploy", app, "--wait")
+    first = cli("deploy", app, "--wait")
     assert first.status == 0, first.out + first.err
-    deployed = git(demo_repo, "rev-parse", "HEAD")
-    (demo_repo / "CHANGES").write_text("a change to roll out\n")
-    git(demo_repo, "add", "CHANGES")
-    git(demo_repo, "commit", "-q", "-m", "A change")
-    return Scene(shop_cli, app, fleet_path, demo_repo, deployed, git(demo_repo, "rev-parse", "HEAD"))
+    deployed = git(repo, "rev-parse", "HEAD")
+    (repo / "CHANGES").write_text("a change to roll out\n")
+    git(repo, "add", "CHANGES")
+    git(repo, "commit", "-q", "-m", "A change")
+    return deployed, git(repo, "rev-parse", "HEAD")
+
+
+# Operations that change nothing on the stacks: their cells share one deployed app (a deploy
+# to three stacks is most of a cell's cost). Each still gets its own fleet file, home and
+# known_hosts, so what a fault edits there stays in its cell; the stacks' faults are cleared.
+READ_ONLY = frozenset({"app-info", "stacks", "status", "logs", "logs-follow", "console-refresh"})
+
+
+@dataclass
+class Deployed:
+    app: str
+    fleet_text: str  # the fleet file, copied into each cell's own
+    repo: Path
+    deployed: str
+    tip: str
+
+
+@pytest.fixture(scope="module")
+def deployed_once(sandbox_fleet: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
+    """The scene of the read-only cells, made once per module (in a home of its own: it is set
+    up before any test's isolated_home)."""
+    base = tmp_path_factory.mktemp("matrix-read-only")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        isolate(base / "home", monkeypatch)
+        sandbox_fleet.write_known_hosts(paths.known_hosts_path())
+        repo = make_demo_repo(base / "demo-app")
+        app = f"readonly{os.getpid() % 1000}"
+        fleet_path = write_sandbox_fleet(base / "fleet.toml", sandbox_fleet, app, repo)
+        for stack in sandbox_fleet:
+            stack.clear_faults()
+        out, err = io.StringIO(), io.StringIO()
+
+        def cli(*words: str) -> Result:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                return Result(cli_main(["--fleet", str(fleet_path), *words]), out.getvalue(),
+                              err.getvalue())
+
+        deployed, tip = deploy_scene(cli, fleet_path, app, repo)
+        yield Deployed(app, fleet_path.read_text(), repo, deployed, tip)
+
+
+@pytest.fixture
+def scene(request: pytest.FixtureRequest, cell: Cell, tmp_path: Path,
+          capsys: pytest.CaptureFixture[str]) -> Scene:
+    if cell.operation.name in READ_ONLY:
+        once: Deployed = request.getfixturevalue("deployed_once")
+        request.getfixturevalue("trusted_sandbox")  # this cell's known_hosts
+        request.getfixturevalue("clean_faults")
+        fleet_path = tmp_path / "fleet.toml"
+        fleet_path.write_text(once.fleet_text)
+        return Scene(Cli(fleet_path, capsys), once.app, fleet_path, once.repo, once.deployed,
+                     once.tip)
+    return request.getfixturevalue("fresh_scene")
+
+
+@pytest.fixture
+def fresh_scene(shop: tuple[Path, str], shop_cli: Cli, demo_repo: Path) -> Scene:
+    """A new app of this cell's own, deployed: for operations that change the stacks."""
+    fleet_path, app = shop
+    deployed, tip = deploy_scene(shop_cli, fleet_path, app, demo_repo)
+    return Scene(shop_cli, shop[1], fleet_path, demo_repo, deployed, tip)
 
 
 def break_stack(cell: Cell, scene: Scene, sick: Any, silent_host: SilentHost) -> None:
@@ -223,21 +290,22 @@ def test_one_sick_stack(
 
 
 @pytest.fixture
-def sshd_scene(scene: Scene, sshd_stack: Any) -> Scene:
-    """The same scene with the sick stack behind a real OpenSSH sshd (forced command)."""
+def sshd_scene(shop: tuple[Path, str], shop_cli: Cli, demo_repo: Path, sshd_stack: Any) -> Scene:
+    """The same scene with the sick stack behind a real OpenSSH sshd (forced command): the
+    fleet file points the sick stack there before the first deploy, so that one deploy brings
+    all three stacks to the same release."""
+    fleet_path, app = shop
 
     def point_at_sshd(document: Any) -> None:
         document["stacks"][SICK].update(
             {"port": sshd_stack.port, "user": sshd_stack.user, "identity": str(sshd_stack.client_key_path)}
         )
 
-    edit_fleet(scene.fleet_path, point_at_sshd)
+    edit_fleet(fleet_path, point_at_sshd)
     with paths.known_hosts_path().open("a") as known_hosts:
         known_hosts.write(sshd_stack.known_hosts_line() + "\n")
-    # The scene deployed to the sandbox stack; bring the sshd stack to the same release.
-    deployed = scene.cli("deploy", scene.app, "--stack", SICK, "--ref", scene.deployed, "--wait")
-    assert deployed.status == 0, deployed.out + deployed.err
-    return scene
+    deployed, tip = deploy_scene(shop_cli, fleet_path, app, demo_repo)
+    return Scene(shop_cli, app, fleet_path, demo_repo, deployed, tip)
 
 
 @pytest.mark.sshd

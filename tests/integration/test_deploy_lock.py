@@ -148,3 +148,55 @@ def test_a_stale_lock_is_broken_only_with_break_lock(
     assert broken.status == 0, broken.out + broken.err
     assert staging.deployed_sha(app)
     assert lock_on(staging, app) is None
+
+
+def plant_stale_lock(stack: Any, app: str) -> None:
+    """A lock two hours old, as a rollout killed half-way would leave it."""
+    stale = {"owner": "bob@old-laptop", "command": "deploy", "since": time.time() - 7200, "token": "x"}
+    assert stack.dokku_sync("apps:create", app).ok
+    assert stack.dokku_sync("config:set", "--no-restart", app, f"{LOCK_KEY}={json.dumps(stale)}").ok
+
+
+@pytest.mark.parametrize(("answer", "broken"), [(b"n\r", False), (b"y\r", True)])
+def test_on_a_terminal_break_lock_asks_first_and_only_yes_breaks_it_and_deploys(
+    locked_shop: tuple[Path, str], sandbox_fleet: Any, answer: bytes, broken: bool
+) -> None:
+    from tests.perf.pty_session import PtySession
+
+    fleet, app = locked_shop
+    staging = sandbox_fleet["staging"]
+    plant_stale_lock(staging, app)
+    command = [sys.executable, "-m", "ownstack_tui", "--fleet", str(fleet),
+               "deploy", app, "--stack", "staging", "--break-lock"]
+    with PtySession(command, columns=120, rows=30) as session:
+        assert session.wait_for(f"Break deploy locks of {app} older than an hour? [y/N] ".encode(),
+                                timeout=30) is not None
+        assert staging.deployed_sha(app) is None  # asked before anything was pushed
+        session.send(answer)
+        expected = b"Deploy started on staging" if broken else b"not breaking any lock"
+        assert session.wait_for(expected, timeout=60) is not None
+        session.process.wait(60)
+        assert session.process.returncode == (0 if broken else 2)
+    holder = lock_on(staging, app)
+    if broken:
+        assert staging.deployed_sha(app) and holder is None
+    else:
+        assert staging.deployed_sha(app) is None
+        assert holder is not None and holder["owner"] == "bob@old-laptop"  # left as it was
+
+
+def test_without_a_terminal_break_lock_breaks_a_stale_lock_without_asking(
+    locked_shop: tuple[Path, str], sandbox_fleet: Any
+) -> None:
+    # The documented rule: the flag is the consent; only a terminal is asked (no one to answer).
+    fleet, app = locked_shop
+    staging = sandbox_fleet["staging"]
+    plant_stale_lock(staging, app)
+    done = subprocess.run(
+        [sys.executable, "-m", "ownstack_tui", "--fleet", str(fleet),
+         "deploy", app, "--stack", "staging", "--break-lock"],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "[y/N]" not in done.stdout + done.stderr
+    assert staging.deployed_sha(app) and lock_on(staging, app) is None

@@ -181,3 +181,64 @@ def test_status_against_a_stack_behind_the_real_sshd(
         "sshd-stack critical worker crashed (0/1 running)",
     ]
     assert [stack for stack, _ in flagged_cells(result)] == ["staging", "prod-east", "sshd-stack"]
+
+
+def test_the_lock_column_names_the_rollouts_owner_and_dokkus_lock_as_owner_unknown(
+    stacks: list[Any], tmp_path: Path, demo_repo: Path, unique_app: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import json
+    import time
+
+    staging, prod_east, _prod_west = stacks
+    cli = Cli(write_fleet(tmp_path / "fleet.toml", stacks, unique_app, demo_repo), capsys)
+    deployed(cli, unique_app, stacks)
+    token = "lock-token-never-shown"
+    record = {"owner": "alice@laptop", "command": "deploy", "since": time.time(), "token": token}
+    assert staging.dokku_sync("config:set", "--no-restart", unique_app,
+                              f"OWNSTACK_DEPLOY_LOCK={json.dumps(record)}").ok
+    assert prod_east.dokku_sync("apps:lock", unique_app).ok
+    try:
+        result = cli("status", "--app", unique_app)
+        as_json = cli("status", "--app", unique_app, "--json")
+    finally:
+        assert prod_east.dokku_sync("apps:unlock", unique_app).ok
+    assert result.status == 0, result.out + result.err  # a lock is a warning, not a failure
+    assert "LOCK" in result.out.splitlines()[1]
+    rows = {line.split()[0]: line for line in result.out.splitlines()[2:5]}
+    assert "locked by alice@laptop" in rows["staging"]
+    assert "locked (owner unknown)" in rows["prod-east"]
+    assert "locked" not in rows["prod-west"]
+    assert "staging warning deploy lock held by alice@laptop" in " ".join(problem_lines(result))
+    locks = {row["stack"]: row["columns"]["lock"]["value"] for row in as_json.json()["stacks"]}
+    assert locks == {
+        "staging": {"locked": True, "owner": "alice@laptop", "dokku_lock": False},
+        "prod-east": {"locked": True, "owner": None, "dokku_lock": True},
+        "prod-west": {"locked": False, "owner": None, "dokku_lock": False},
+    }
+    everything = result.out + result.err + as_json.out + as_json.err
+    assert token not in everything and "OWNSTACK_DEPLOY_LOCK" not in everything
+
+
+def test_tls_thresholds_from_the_fleet_file_decide_warning_and_critical(
+    stacks: list[Any], tmp_path: Path, demo_repo: Path, unique_app: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = write_fleet(tmp_path / "fleet.toml", stacks, unique_app, demo_repo)
+    cli = Cli(path, capsys)
+    deployed(cli, unique_app, stacks)
+    stacks[0].set_fault(cert_expiring=True)  # 6 days left on staging
+    default = cli("status", "--app", unique_app, "--json")
+    assert default.status == 0
+    assert default.json()["stacks"][0]["columns"]["tls"]["severity"] == "warning"
+
+    text = path.read_text()
+    path.write_text(text + "\n[health]\ntls_warning_days = 30\ntls_critical_days = 7\n")
+    strict = cli("status", "--app", unique_app, "--json")
+    assert strict.status == 1
+    assert strict.json()["stacks"][0]["columns"]["tls"]["severity"] == "critical"
+
+    path.write_text(text + "\n[health]\ntls_warning_days = 5\ntls_critical_days = 1\n")
+    lenient = cli("status", "--app", unique_app)
+    assert lenient.status == 0
+    assert lenient.out.splitlines()[-1] == "No problems on 3 stack(s)."

@@ -26,3 +26,32 @@ def test_a_bad_refresh_interval_is_refused_naming_the_key(value: object, says: s
     with pytest.raises(FleetFileError, match=r"console\.refresh_interval") as error:
         fleet_from_dict({"console": {"refresh_interval": value}})
     assert says in str(error.value)
+
+
+def test_the_fleet_tabs_health_interval_defaults_to_15_seconds_with_a_floor_of_2() -> None:
+    assert fleet_from_dict({}).health_interval == 15
+    assert fleet_from_dict({"console": {"health_interval": 2}}).health_interval == 2
+    with pytest.raises(FleetFileError, match=r"console\.health_interval = 1\.5 is too short: use at least 2"):
+        fleet_from_dict({"console": {"health_interval": 1.5}})
+
+
+def test_tls_thresholds_default_to_14_and_3_days_and_are_read_from_the_health_table() -> None:
+    tls = fleet_from_dict({}).tls
+    assert (tls.warning_days, tls.critical_days) == (14, 3)
+    tls = fleet_from_dict({"health": {"tls_warning_days": 30, "tls_critical_days": 7}}).tls
+    assert (tls.warning_days, tls.critical_days) == (30, 7)
+
+
+@pytest.mark.parametrize(
+    ("table", "says"),
+    [({"tls_warning_days": "14"}, "health.tls_warning_days = '14': give a whole number of days"),
+     ({"tls_critical_days": -1}, "health.tls_critical_days = -1: give a whole number"),
+     ({"tls_warning_days": 2.5}, "health.tls_warning_days = 2.5"),
+     ({"tls_warning_days": 5, "tls_critical_days": 6},
+      "critical_days = 6 is above health.tls_warning_days = 5"),
+     ({"tls_warn_days": 5}, "unknown key 'tls_warn_days' in [health]")],
+)
+def test_bad_tls_thresholds_are_refused_naming_the_key(table: dict[str, object], says: str) -> None:
+    with pytest.raises(FleetFileError) as error:
+        fleet_from_dict({"health": table})
+    assert says in str(error.value)

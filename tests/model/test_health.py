@@ -181,10 +181,65 @@ def test_fewer_running_than_asked_is_a_warning_and_restarting_says_so() -> None:
     assert health.exit_status == 0
 
 
-def test_a_locked_app_is_a_warning() -> None:
+def test_dokkus_own_lock_is_a_warning_whose_owner_is_unknown() -> None:
     health = judge({"a": reading(locked=True)})
-    assert health.stacks[0].cells["lock"].text == "locked"
-    assert health.problems[0].message.startswith("deploy lock held")
+    assert health.stacks[0].cells["lock"].text == "locked (owner unknown)"
+    assert health.stacks[0].cells["lock"].value == {"locked": True, "owner": None, "dokku_lock": True}
+    assert health.problems[0].message.startswith("dokku's deploy lock held")
+
+
+def test_a_rollouts_lock_shows_its_owner() -> None:
+    health = judge({"a": reading(lock_owner="alice@laptop"), "b": reading(), "c": reading()})
+    cell = health.stacks[0].cells["lock"]
+    assert (cell.text, cell.severity, cell.outlier) == ("locked by alice@laptop", Severity.WARNING, True)
+    assert cell.value == {"locked": True, "owner": "alice@laptop", "dokku_lock": False}
+    assert health.problems[0].message.startswith("deploy lock held by alice@laptop")
+    assert health.stacks[1].cells["lock"].text == "-"
+
+
+def test_tls_thresholds_come_from_the_fleet() -> None:
+    from ownstack_tui.model.health import TlsThresholds
+
+    in_20_days = {"a": reading(certificates=(CertificateReading("shop.example.org", NOW + 20.5 * DAY),))}
+    assert judge(in_20_days).stacks[0].cells["tls"].severity is Severity.OK
+    strict = assess("shop", "main", in_20_days, {"a": BranchPosition.at(0)}, {"a": FP}, NOW,
+                    TlsThresholds(warning_days=30, critical_days=21))
+    assert strict.stacks[0].cells["tls"].severity is Severity.CRITICAL
+    assert strict.exit_status == 1
+    lenient = assess("shop", "main", in_20_days, {"a": BranchPosition.at(0)}, {"a": FP}, NOW,
+                     TlsThresholds(warning_days=21, critical_days=0))
+    assert lenient.stacks[0].cells["tls"].severity is Severity.WARNING
+    expired = {"a": reading(certificates=(CertificateReading("shop.example.org", NOW - DAY),))}
+    zero = assess("shop", "main", expired, {"a": BranchPosition.at(0)}, {"a": FP}, NOW,
+                  TlsThresholds(warning_days=0, critical_days=0))
+    assert zero.stacks[0].cells["tls"].severity is Severity.CRITICAL  # expired is always critical
+
+
+def test_with_waves_a_stack_is_compared_with_its_own_wave() -> None:
+    # The canary wave runs the new dokku on purpose; in the second wave prod-c lags its peers.
+    readings = {
+        "canary": reading(dokku_version="0.39.0"),
+        "prod-a": reading(), "prod-b": reading(), "prod-c": reading(dokku_version="0.37.0"),
+        "eu-a": reading(dokku_version="0.39.0"), "eu-b": reading(dokku_version="0.39.0"),
+        "eu-c": reading(dokku_version="0.39.0"),
+    }
+    names = list(readings)
+    positions = dict.fromkeys(names, BranchPosition.at(0))
+    desired = dict.fromkeys(names, FP)
+    waves = [["canary"], ["prod-a", "prod-b", "prod-c"], ["eu-a", "eu-b", "eu-c"]]
+    by_wave = assess("shop", "main", readings, positions, desired, NOW, waves=waves)
+    assert {stack: cols for stack, cols in flagged(by_wave).items() if cols} == {"prod-c": ["dokku"]}
+    # Against the whole fleet instead, 0.39.0 (4 of 7) is the norm and the others stand out.
+    whole = assess("shop", "main", readings, positions, desired, NOW)
+    assert {stack for stack, cols in flagged(whole).items() if cols} == {"prod-a", "prod-b", "prod-c"}
+
+
+def test_stacks_in_no_wave_are_compared_together() -> None:
+    from ownstack_tui.model.health import peer_groups
+
+    assert peer_groups(["a", "b", "c", "d"], [["a"], ["b", "x"]]) == [["a"], ["b"], ["c", "d"]]
+    assert peer_groups(["a", "b"], []) == [["a", "b"]]
+    assert peer_groups(["a", "b"], [["a", "b"], ["b"]]) == [["a", "b"]]
 
 
 def test_a_malformed_reading_is_refused_with_a_value_error() -> None:

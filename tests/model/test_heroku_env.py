@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from ownstack_tui.errors import InvalidInput
@@ -36,3 +38,31 @@ def test_a_malformed_line_is_named_by_number_and_key_without_its_value(text: str
     assert str(caught.value).startswith(message)
     if "1s3cr3tpart" not in message:
         assert "s3cr3t" not in str(caught.value)
+
+
+def test_words_are_split_exactly_as_shlex_splits_them() -> None:
+    """split_words is shlex.split(comments=True, posix=True) in linear time: every string of
+    up to 10 characters from the quoting alphabet splits (or fails) the same way."""
+    import random
+    import shlex
+
+    from ownstack_tui.model.shell_words import split_words
+
+    def outcome(split: Callable[[str], list[str]], text: str) -> object:
+        try:
+            return split(text)
+        except ValueError as error:
+            return ("ValueError", str(error))
+
+    rng = random.Random(12)
+    for _ in range(20_000):
+        text = "".join(rng.choice("ab='\"\\ #\n\t=") for _ in range(rng.randint(0, 10)))
+        expected = outcome(lambda t: shlex.split(t, comments=True, posix=True), text)
+        assert outcome(split_words, text) == expected, repr(text)
+
+
+def test_a_megabyte_value_is_read_whole() -> None:
+    big = "x" * (1 << 20)
+    assert parse_heroku_env(f"A=1\nBIG='{big}'\nC=\"q\\\"{big}\"\n") == {
+        "A": "1", "BIG": big, "C": 'q"' + big,
+    }

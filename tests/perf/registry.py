@@ -29,24 +29,28 @@ class Result:
     passed: bool | None  # None: not measured (say why in `note`)
     note: str = ""
     details: list[str] = field(default_factory=list)
+    row: str = ""  # a second row of the same benchmark: "#4b" (and its own title)
+    title: str = ""
 
 
 @dataclass(frozen=True)
 class Benchmark:
     number: int
     title: str
-    run: Callable[[Options], Result]
+    run: Callable[[Options], Result | list[Result]]
 
 
 BENCHMARKS: dict[int, Benchmark] = {}
 
 
-def benchmark(
-    number: int, title: str
-) -> Callable[[Callable[[Options], Result]], Callable[[Options], Result]]:
-    """Register a benchmark under its number in issue 9 (#1 startup ... #7 long lines)."""
+Run = Callable[[Options], Result | list[Result]]
 
-    def register(run: Callable[[Options], Result]) -> Callable[[Options], Result]:
+
+def benchmark(number: int, title: str) -> Callable[[Run], Run]:
+    """Register a benchmark under its number in issue 9 (#1 startup ... #7 long lines); one
+    that returns several Results prints a row for each (``Result.row``: "#4", "#4b")."""
+
+    def register(run: Run) -> Run:
         BENCHMARKS[number] = Benchmark(number, title, run)
         return run
 

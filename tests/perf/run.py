@@ -75,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         "on an otherwise idle machine)",
         flush=True,
     )
+    loads = [os.getloadavg()[0]]
     rows: list[tuple[str, ...]] = [COLUMNS]
     notes: list[str] = []
     failed = False
@@ -83,18 +84,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"#{number} {bench.title}", flush=True)
         started = time.perf_counter()
         try:
-            result = bench.run(options)
+            outcome = bench.run(options)
         except Exception as exc:  # one broken benchmark must not hide the others' figures
-            result = Result("error", "", "", False, f"{type(exc).__name__}: {exc}")
-        print(f"  ({time.perf_counter() - started:.0f} s, load average {os.getloadavg()[0]:.2f})", flush=True)
-        failed |= result.passed is False
-        rows.append(
-            (f"#{number}", bench.title, result.figure, result.baseline, result.target, verdict(result))
-        )
-        if result.note:
-            notes.append(f"#{number}: {result.note}")
+            outcome = Result("error", "", "", False, f"{type(exc).__name__}: {exc}")
+        loads.append(os.getloadavg()[0])
+        print(f"  ({time.perf_counter() - started:.0f} s, load average {loads[-1]:.2f})", flush=True)
+        for result in outcome if isinstance(outcome, list) else [outcome]:
+            label = f"#{number}{result.row}"
+            failed |= result.passed is False
+            rows.append(
+                (label, result.title or bench.title, result.figure, result.baseline, result.target,
+                 verdict(result))
+            )
+            if result.note:
+                notes.append(f"{label}: {result.note}")
     print()
     print(table(rows))
+    print(f"load average (1 min) during the run: {min(loads):.2f}-{max(loads):.2f}")
     for note in notes:
         print(note)
     return 1 if failed else 0

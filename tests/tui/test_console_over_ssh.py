@@ -96,3 +96,41 @@ async def test_a_manual_gate_rollout_over_ssh_waits_then_promote_deploys_the_nex
             assert title(app, stack).startswith(f"✓ {stack} · succeeded · {staging[:7]}")
         for stack in STACKS:
             assert "OWNSTACK_DEPLOY_LOCK" not in sandbox_fleet[stack].state.read_env(app_name)
+
+
+async def test_the_fleet_tab_over_ssh_flags_the_expiring_cert_the_crashed_worker_and_the_stack_behind(
+    ssh_console_for: Callable[[str], OwnstackApp], sandbox_fleet: Any, demo_repo: Path
+) -> None:
+    from tests.sandbox.helpers import commit
+    from tests.tui.screen_text import region_text
+    from tests.tui.test_fleet_tab import fleet_rows
+
+    app_name = "ssh-fleet"
+    app = ssh_console_for(app_name)
+    async with app.run_test(size=(200, 50), notifications=True) as pilot:
+        await wait_for(pilot, lambda: checked(app))
+        run = await app.engine.start_deploy(app.app_model).wait()
+        assert run.succeeded, [job.reason for job in run.jobs]
+        for name in STACKS:
+            assert sandbox_fleet[name].dokku_sync("ps:scale", app_name, "worker=1").ok
+        commit(demo_repo, "second")
+        run = await app.engine.start_deploy(app.app_model, ["staging", "prod-east"]).wait()
+        assert run.succeeded, [job.reason for job in run.jobs]
+        sandbox_fleet["staging"].set_fault(cert_expiring=True)
+        sandbox_fleet["prod-east"].set_fault(crashed="worker")
+
+        await pilot.press("7", "f5")
+        await wait_for(pilot, lambda: len(fleet_rows(app)) == 3
+                       and "crashed" in fleet_rows(app)["prod-east"][2], 20)
+        rows = fleet_rows(app)
+        behind = sandbox_fleet["prod-west"].deployed_sha(app_name)
+        assert rows["staging"][0] == "warning" and rows["staging"][3] == "6 d !"
+        assert rows["prod-east"][0] == "critical" and rows["prod-east"][2] == "web 1/1 worker 0/1 crashed !"
+        assert rows["prod-west"][:2] == ["warning", f"{behind[:7]} 1 behind !"]
+        status = region_text(app, "#fleet-status")
+        assert "worker crashed (0/1 running)" in status
+        assert f"deployed {behind[:7]} is 1 commit behind main" in status
+
+        await pilot.press("R")  # staging: restarted over SSH without a question
+        done = "✓ restarted ssh-fleet on staging"
+        await wait_for(pilot, lambda: done in region_text(app, "#fleet-status"), 30)

@@ -123,3 +123,44 @@ def test_tab(snap_compare: Any, frozen: Callable[..., OwnstackApp], tab: str, si
 def test_config_scrolled_right_80x24(snap_compare: Any, frozen: Callable[..., OwnstackApp]) -> None:
     app = frozen("snap-config-right", **CONFIG)
     assert snap_compare(app, terminal_size=SIZES["small"], run_before=config_scrolled_right)
+
+
+def fleet_problems(app: OwnstackApp, fake: FakeBackend) -> None:
+    """Deployed everywhere, then a second commit on two stacks: prod-west is one behind;
+    staging's certificate expires in 6 days, prod-east's worker crashed, prod-west runs another
+    dokku and alice's rollout holds its lock."""
+    from ownstack_tui import clock
+    from ownstack_tui.model.deploy_lock import LockHolder
+    from ownstack_tui.model.validation import DEPLOY_LOCK_KEY
+    from tests.sandbox.helpers import commit
+
+    assert asyncio.run(deployed(app, list(STACKS))).succeeded
+    commit(Path(app.app_model.repo), "second")
+    assert asyncio.run(deployed(app, ["staging", "prod-east"])).succeeded
+    now = clock.now()
+    fake.stack("staging").expire_certificate_at(now + 6.5 * 86400)
+    for name in ("prod-east", "prod-west"):
+        fake.stack(name).expire_certificate_at(now + 60.5 * 86400)
+    fake.stack("prod-east").crash("worker")
+    fake.stack("prod-west").dokku_version = "0.37.0"
+    holder = LockHolder("alice@laptop", "deploy --wave prod-west", now - 120, "token-not-shown")
+    fake.stack("prod-west").apps[app.app_model.name].config[DEPLOY_LOCK_KEY] = holder.encode()
+
+
+async def fleet_view(pilot: Pilot[Any]) -> None:
+    from textual.widgets import DataTable
+
+    await idle(pilot)
+    await pilot.press("7")
+    table = pilot.app.screen.query_one("#fleet-table", DataTable)
+    await wait_for(pilot, lambda: table.row_count == 3 and "🔒" in sidebar(pilot.app)["prod-west"])
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_fleet_tab(
+    snap_compare: Any, frozen: Callable[..., OwnstackApp], fake: FakeBackend, size: str
+) -> None:
+    app = frozen(f"snap-fleet-{size}", scale={"web": 1, "worker": 1})
+    fleet_problems(app, fake)
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=fleet_view)

@@ -19,6 +19,7 @@ from ownstack_tui.backends.base import AppState, DeployRequest
 from ownstack_tui.errors import OwnstackError
 from ownstack_tui.model.config import StackConfigPlan
 from ownstack_tui.model.deploy import DeployStatus
+from ownstack_tui.model.deploy_lock import LockHolder, StackLock
 from ownstack_tui.model.fleet import App, Fleet, Stack
 from ownstack_tui.model.health_readings import StackHealthReading, reading_from_json
 from ownstack_tui.model.jobs import DeployJob
@@ -140,6 +141,7 @@ class ApiBackend:
             exists=bool(data.get("exists")),
             deployed_sha=data.get("deployed_sha") or None,
             deploy_source=data.get("deploy_source") or None,
+            deployed_image=data.get("deployed_image") or None,
             dokku_version=data.get("dokku_version") or None,
         )
 
@@ -226,6 +228,38 @@ class ApiBackend:
                 )
 
         await asyncio.gather(*(one(job) for job in jobs))
+
+    # -- rollouts: deploy lock and health (RolloutBackend) --------------------------------------
+
+    async def read_lock(self, app: App, stack: Stack) -> StackLock:
+        """The same record an SSH rollout keeps (the app config value), read by the control
+        plane from the stack, with dokku's own apps:lock beside it."""
+        app_id, where = await self._where(app, stack)
+        data = await self.client.get(endpoints.deploy_lock(app_id), where)
+        record = data.get("value")
+        return StackLock(
+            holder=LockHolder.decode(str(record)) if record else None,
+            dokku_locked=bool(data.get("dokku_locked")),
+        )
+
+    async def write_lock(self, app: App, stack: Stack, holder: LockHolder | None) -> bool:
+        app_id, where = await self._where(app, stack)
+        path = endpoints.deploy_lock(app_id)
+        if holder is None:
+            await self.client.send("DELETE", path, {}, where)
+            return False
+        data = await self.client.send("PUT", path, {"value": holder.encode()}, where)
+        return bool(data.get("created"))
+
+    async def process_states(self, app: App, stack: Stack) -> dict[str, list[str]]:
+        app_id, where = await self._where(app, stack)
+        data = await self.client.get(endpoints.processes(app_id), where)
+        return {str(k): [str(s) for s in v] for k, v in dict(data.get("processes") or {}).items()}
+
+    async def app_urls(self, app: App, stack: Stack) -> list[str]:
+        app_id, where = await self._where(app, stack)
+        data = await self.client.get(endpoints.urls(app_id), where)
+        return [str(url) for url in data.get("urls") or []]
 
     # -- config and scale ----------------------------------------------------------------------
 

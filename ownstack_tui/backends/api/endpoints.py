@@ -69,3 +69,17 @@ def restart(app_id: int) -> str:
 
 def rebuild(app_id: int) -> str:
     return f"/api/apps/{app_id}/rebuild"
+
+
+def deploy_lock(app_id: int) -> str:
+    """The rollout's deploy lock: the app config value ``OWNSTACK_DEPLOY_LOCK`` on one stack,
+    read and written apart from the rest of the config (which never shows or takes it)."""
+    return f"/api/apps/{app_id}/config/deploy_lock"
+
+
+def processes(app_id: int) -> str:
+    return f"/api/apps/{app_id}/processes"
+
+
+def urls(app_id: int) -> str:
+    return f"/api/apps/{app_id}/urls"

@@ -6,7 +6,7 @@ Public API::
 
     from ownstack_tui.backends.dokku import DokkuClient, SshPool, push, accept_host_key
 
-    async with SshPool(connect_timeout=10.0, max_handshakes=8,
+    async with SshPool(connect_timeout=10.0, max_handshakes=6,
                        accept_new_host_keys=False) as pool:   # one per process/engine
         client = DokkuClient(stack, pool)                     # cheap; one per stack as needed
         await client.version()                                # "0.38.27"

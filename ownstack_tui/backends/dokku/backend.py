@@ -44,6 +44,22 @@ if TYPE_CHECKING:
 RELEASE_MARKERS = ("-----> Releasing", "=====> Processing deployment checks", "-----> Deploying ")
 
 
+class _Commits:
+    """The SHA each (repo, ref) names, asked of git once per deploy, not once per stack."""
+
+    def __init__(self) -> None:
+        self._resolving: dict[tuple[Path, str], asyncio.Future[str]] = {}
+
+    async def resolve(self, repo: Path, ref: str) -> str:
+        from .push import resolve_commit
+
+        key = (repo, ref)
+        if key not in self._resolving:
+            self._resolving[key] = asyncio.ensure_future(resolve_commit(repo, ref))
+        # shield: one stack's job being cancelled must not cancel the others' answer.
+        return await asyncio.shield(self._resolving[key])
+
+
 class DokkuBackend:
     via = "ssh"
 
@@ -138,11 +154,14 @@ class DokkuBackend:
         desired_config: Mapping[str, Mapping[str, str]],
     ) -> None:
         by_stack = {job.stack: job for job in jobs}
+        commits = _Commits()
 
         async def one(name: str) -> None:
             job = by_stack[name]
             try:
-                await self._deploy_one(job, app, stacks[name], request, desired_config[name])
+                await self._deploy_one(
+                    job, app, stacks[name], request, desired_config[name], commits
+                )
             except StackError as error:
                 job.fail(error.detail)
             except Exception as error:
@@ -201,6 +220,7 @@ class DokkuBackend:
         stack: Stack,
         request: DeployRequest,
         desired: Mapping[str, str],
+        commits: _Commits,
     ) -> None:
         say = job.add_lines
         job.set_status(DeployStatus.CONNECTING)
@@ -232,15 +252,15 @@ class DokkuBackend:
         else:
             if not app.repo:
                 raise InvalidInput(f"app {app.name} has no repo in the fleet file; set apps.{app.name}.repo")
-            from .push import push, resolve_commit
+            from .push import push
 
-            sha = await resolve_commit(Path(app.repo).expanduser(), request.ref or app.branch)
+            sha = await commits.resolve(Path(app.repo).expanduser(), request.ref or app.branch)
             self._pushing[job.id] = sha
 
             def on_line(line: PushLine) -> None:
                 on_text(line.text)
 
-            pushed = await push(client, app.repo, sha, app.name, on_line=on_line)
+            pushed = await push(client, app.repo, sha, app.name, on_line=on_line, resolved=True)
             if not pushed.ok:
                 job.sha = pushed.sha
                 job.fail(pushed.reason or f"git push exited with status {pushed.exit_status}")

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ownstack_tui import clock
+from ownstack_tui.model.deploy_lock import LockHolder
 from ownstack_tui.model.health_readings import (
     CertificateReading,
     ProcessReading,
@@ -19,6 +20,7 @@ from ownstack_tui.model.health_readings import (
     config_fingerprint,
     covered_by,
 )
+from ownstack_tui.model.validation import DEPLOY_LOCK_KEY
 
 from . import commands, health_parsers, parsers
 from .client import APP_MISSING_EXIT, CommandResult
@@ -63,12 +65,15 @@ async def read_health(client: DokkuClient, app: str, managed_keys: Iterable[str]
         for ptype in sorted(set(scale) | set(states))
     )
     config = parsers.parse_config_json(_checked(client, results["config"]).stdout)
+    # The rollout's lock record: only its owner leaves here (never the value as config).
+    record = config.get(DEPLOY_LOCK_KEY)
     certificates, tls_known = _certificates(client, app, results, read_at)
     return StackHealthReading(
         read_at=read_at,
         dokku_version=version,
         deployed_sha=source.sha,
         locked=app_report.get("locked", app_report.get("app-locked", "")).strip() == "true",
+        lock_owner=LockHolder.decode(record).owner if record else None,
         processes=processes,
         certificates=certificates,
         tls_known=tls_known,

@@ -5,7 +5,9 @@
   share one handshake. Simultaneous handshakes to one host:port (one sshd) are bounded,
   because sshd's default ``MaxStartups 10:30:100`` starts dropping connects beyond ten;
   stacks on different hosts never wait for each other, so one black-holed host cannot
-  delay the others past their own connect timeout.
+  delay the others past their own connect timeout. A connection closed before login (what
+  sshd does past MaxStartups, e.g. with other clients connecting too) is tried again after
+  a short backoff.
 * ``SshPool.handshakes`` counts every connection attempt (the perf benchmarks read it).
 * Connecting honours ``~/.ssh/config`` (Host aliases, HostName, Port, User, IdentityFile,
   ProxyJump: asyncssh reads it), ssh-agent (``SSH_AUTH_SOCK``), and the stack's ``identity``.
@@ -30,7 +32,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import os
+import random
 import socket
+import stat
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -57,7 +62,12 @@ DEFAULT_CONNECT_TIMEOUT = 10.0  # these four: the defaults of model.fleet.Timeou
 DEFAULT_COMMAND_TIMEOUT = 60.0
 DEFAULT_KEEPALIVE = 15.0
 DEFAULT_BUILD_SILENCE = 600.0
-DEFAULT_MAX_HANDSHAKES = 8
+# Below sshd's default MaxStartups start (10): connects past it are dropped at random. sshd
+# counts a connection until its child reports the login done, a little after the client sees
+# it; at 8, a loaded machine's sshd still dropped 1-2 of 60 now and then, at 6 none.
+DEFAULT_MAX_HANDSHAKES = 6
+HANDSHAKE_RETRIES = 4  # a connect dropped before login (sshd past MaxStartups) is tried again
+HANDSHAKE_BACKOFF = 0.05  # seconds before the first retry, doubling, with jitter
 PREFERRED_CIPHERS = (
     "aes128-gcm@openssh.com",
     "aes256-gcm@openssh.com",
@@ -102,10 +112,10 @@ class _KnownHosts:
 
 def _stat(path: Path) -> Any:
     try:
-        info = path.stat()
+        info = os.stat(path)  # one system call (path.is_file() would be a second)
     except OSError:
         return None
-    return info if path.is_file() else None
+    return info if stat.S_ISREG(info.st_mode) else None
 
 
 @dataclass
@@ -162,6 +172,10 @@ class _HostKeyCheck:
         return False
 
 
+class _DroppedAtStartup(Exception):
+    """The server closed the connection before login: sshd past MaxStartups does that."""
+
+
 @dataclass
 class _Entry:
     key: tuple[object, ...]
@@ -197,6 +211,7 @@ class SshPool:
         self._locks: dict[str, asyncio.Lock] = {}
         self.handshakes = 0  # connection attempts started, successful or not
         self._known_hosts = _KnownHosts()
+        self._identities_seen: set[Path] = set()  # found once: not looked up per connect
 
     @property
     def known_hosts_files(self) -> list[Path]:
@@ -245,7 +260,6 @@ class SshPool:
 
     async def _connect(self, stack: Stack) -> asyncssh.SSHClientConnection:
         await _import_asyncssh()
-        import asyncssh
 
         check = _HostKeyCheck(
             stack.name, self.known_hosts_files, self.accept_new_host_keys, self._known_hosts
@@ -255,56 +269,85 @@ class SshPool:
         slots = self._handshake_slots.setdefault(
             (stack.host, stack.port), asyncio.Semaphore(self.max_handshakes)
         )
-        async with slots:
-            self.handshakes += 1
+        for retry in range(HANDSHAKE_RETRIES + 1):
             try:
-                # asyncssh's own connect_timeout covers TCP + handshake + auth; the outer
-                # bound also covers DNS and ProxyJump hops.
-                async with asyncio.timeout(self.connect_timeout + 1.0):
-                    return await asyncssh.connect(stack.host, **options)
-            except asyncssh.HostKeyNotVerifiable as error:
-                if check.error is not None:
-                    raise check.error from None
-                raise StackError(stack.name, f"host key of {where} not accepted: {error}") from None
-            except asyncssh.PermissionDenied:
-                raise AuthenticationFailed(
-                    stack.name,
-                    f"{where} refused our SSH keys (check the stack's identity, "
-                    "your ssh-agent and ~/.ssh/config)",
-                ) from None
-            except TimeoutError:
-                raise ConnectTimeout(
-                    stack.name,
-                    f"no SSH answer from {where} within {self.connect_timeout:g} s: timed out "
-                    "(timeouts.connect in the fleet file)",
-                ) from None
-            except asyncssh.KeyExchangeFailed as error:
-                raise StackUnreachable(
-                    stack.name,
-                    f"SSH key exchange with {where} failed: {error.reason} (if known_hosts "
-                    "lists only an old key type for this host, it may have been reinstalled)",
-                ) from None
-            except asyncssh.DisconnectError as error:
-                raise StackUnreachable(
-                    stack.name, f"{where} closed the SSH connection: {error.reason}"
-                ) from None
-            except ConnectionRefusedError:
-                raise StackUnreachable(stack.name, f"connection refused by {where}") from None
-            except socket.gaierror:
-                raise StackUnreachable(stack.name, f"cannot resolve host {stack.host}") from None
-            except OSError as error:
-                reason = error.strerror or str(error) or type(error).__name__
-                raise StackUnreachable(stack.name, f"cannot reach {where}: {reason}") from None
-            except (asyncssh.KeyImportError, ValueError) as error:
-                hint = ""
-                if "assphrase" in str(error) and stack.identity:
-                    # We never ask for passphrases; the agent holds the unlocked key.
-                    hint = (
-                        f"; {stack.identity} is passphrase-protected: load it with "
-                        f"'ssh-add {stack.identity}' and remove identity from [stacks.{stack.name}] "
-                        "so your ssh-agent's key is used"
-                    )
-                raise StackError(stack.name, f"cannot connect to {where}: {error}{hint}") from None
+                async with slots:
+                    return await self._handshake(stack, options, check, where)
+            except _DroppedAtStartup:
+                if retry == HANDSHAKE_RETRIES:
+                    raise StackUnreachable(
+                        stack.name,
+                        f"{where} kept closing the connection before login "
+                        f"({HANDSHAKE_RETRIES + 1} tries; is its sshd's MaxStartups reached?)",
+                    ) from None
+            # An sshd past MaxStartups drops at random: back off a little, then try again.
+            await asyncio.sleep(HANDSHAKE_BACKOFF * 2**retry * (0.5 + random.random()))
+        raise AssertionError("unreachable")
+
+    async def _handshake(
+        self, stack: Stack, options: dict[str, Any], check: _HostKeyCheck, where: str
+    ) -> asyncssh.SSHClientConnection:
+        """One connection attempt; each failure becomes the stack's StackError, except a
+        connection closed before login, which the caller tries again."""
+        import asyncssh
+
+        self.handshakes += 1
+        try:
+            # asyncssh's own connect_timeout covers TCP + handshake + auth; the outer
+            # bound also covers DNS and ProxyJump hops.
+            async with asyncio.timeout(self.connect_timeout + 1.0):
+                return await asyncssh.connect(stack.host, **options)
+        except asyncssh.ConnectionLost as error:
+            if error.reason == "Connection lost":  # closed on us (not a login timeout)
+                raise _DroppedAtStartup from None
+            raise StackUnreachable(
+                stack.name, f"{where} closed the SSH connection: {error.reason}"
+            ) from None
+        except (ConnectionResetError, BrokenPipeError):
+            raise _DroppedAtStartup from None
+        except asyncssh.HostKeyNotVerifiable as error:
+            if check.error is not None:
+                raise check.error from None
+            raise StackError(stack.name, f"host key of {where} not accepted: {error}") from None
+        except asyncssh.PermissionDenied:
+            raise AuthenticationFailed(
+                stack.name,
+                f"{where} refused our SSH keys (check the stack's identity, "
+                "your ssh-agent and ~/.ssh/config)",
+            ) from None
+        except TimeoutError:
+            raise ConnectTimeout(
+                stack.name,
+                f"no SSH answer from {where} within {self.connect_timeout:g} s: timed out "
+                "(timeouts.connect in the fleet file)",
+            ) from None
+        except asyncssh.KeyExchangeFailed as error:
+            raise StackUnreachable(
+                stack.name,
+                f"SSH key exchange with {where} failed: {error.reason} (if known_hosts "
+                "lists only an old key type for this host, it may have been reinstalled)",
+            ) from None
+        except asyncssh.DisconnectError as error:
+            raise StackUnreachable(
+                stack.name, f"{where} closed the SSH connection: {error.reason}"
+            ) from None
+        except ConnectionRefusedError:
+            raise StackUnreachable(stack.name, f"connection refused by {where}") from None
+        except socket.gaierror:
+            raise StackUnreachable(stack.name, f"cannot resolve host {stack.host}") from None
+        except OSError as error:
+            reason = error.strerror or str(error) or type(error).__name__
+            raise StackUnreachable(stack.name, f"cannot reach {where}: {reason}") from None
+        except (asyncssh.KeyImportError, ValueError) as error:
+            hint = ""
+            if "assphrase" in str(error) and stack.identity:
+                # We never ask for passphrases; the agent holds the unlocked key.
+                hint = (
+                    f"; {stack.identity} is passphrase-protected: load it with "
+                    f"'ssh-add {stack.identity}' and remove identity from [stacks.{stack.name}] "
+                    "so your ssh-agent's key is used"
+                )
+            raise StackError(stack.name, f"cannot connect to {where}: {error}{hint}") from None
 
     def _options(self, stack: Stack, check: _HostKeyCheck) -> dict[str, Any]:
         import asyncssh
@@ -332,7 +375,9 @@ class SshPool:
             options["port"] = stack.port
         if stack.identity:
             identity = Path(stack.identity).expanduser()
-            if not identity.is_file():
-                raise StackError(stack.name, f"identity file {identity} not found")
+            if identity not in self._identities_seen:
+                if not identity.is_file():
+                    raise StackError(stack.name, f"identity file {identity} not found")
+                self._identities_seen.add(identity)
             options["client_keys"] = [str(identity)]
         return options

@@ -28,7 +28,6 @@ import asyncio
 import codecs
 import contextlib
 import hmac
-import json
 import os
 import secrets
 import shlex
@@ -101,13 +100,16 @@ async def push(
     *,
     branch: str | None = None,
     on_line: LineCallback | None = None,
+    resolved: bool = False,
 ) -> PushResult:
     """Force-push ``ref`` of ``repo`` to ``app``'s deploy branch on the client's stack.
 
-    ``branch`` defaults to the stack's deploy branch (``git:report``)."""
+    ``branch`` defaults to the stack's deploy branch (``git:report``). ``resolved``: ``ref``
+    is the full SHA :func:`resolve_commit` gave the caller (a deploy resolves it once for all
+    its stacks), so it is not asked of git again."""
     repo = Path(repo).expanduser()
     validation.existing_app_name(app)
-    sha = await resolve_commit(repo, ref)
+    sha = ref if resolved else await resolve_commit(repo, ref)
     await client.pool.connection(client.stack)  # connect errors surface before git starts
     if branch is None:
         try:
@@ -246,10 +248,10 @@ class _Relay:
             self._handlers.add(task)
         try:
             kind, payload = await _read_frame(reader)
-            header = json.loads(payload) if kind == b"H" else {}
-            if not hmac.compare_digest(str(header.get("token", "")), self._token):
+            token, argv = bridge.parse_header(payload) if kind == b"H" else ("", [])
+            if not hmac.compare_digest(token.encode(), self._token.encode()):
                 return
-            status = await self._relay(header.get("argv", []), reader, writer)
+            status = await self._relay(argv, reader, writer)
             _write_frame(writer, b"X", str(status).encode())
             await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):

@@ -6,8 +6,6 @@ Errors are JSON ``{"error": "..."}`` with the status codes of the contract.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -18,9 +16,8 @@ from starlette.types import ASGIApp
 
 from ownstack_tui.backends.base import DeployRequest
 from ownstack_tui.backends.dokku.backend import DokkuBackend
-from ownstack_tui.backends.dokku.errors import DokkuCommandError
 from ownstack_tui.engine.engine import Engine
-from ownstack_tui.errors import InvalidInput, OwnstackError, describe_failure
+from ownstack_tui.errors import OwnstackError
 from ownstack_tui.model import validation
 from ownstack_tui.model.config import StackConfigPlan
 from ownstack_tui.model.deploy_lock import without_lock_key
@@ -28,37 +25,11 @@ from ownstack_tui.model.fleet import App, Stack
 from ownstack_tui.model.health_readings import reading_to_json
 
 from .faults import FaultSwitch
-from .guard import Guard, error_response
+from .guard import Guard
+from .handling import ApiProblem, Handler, handled, int_param, json_body
 from .registry import Deployment, Registry
+from .rollout_routes import rollout_routes
 from .streams import log_body, streamed_lines
-
-
-class ApiProblem(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-Handler = Callable[["ControlPlaneApi", Request], Awaitable[Response]]
-
-
-def _handled(handler: Handler) -> Handler:
-    async def run(api: ControlPlaneApi, request: Request) -> Response:
-        try:
-            return await handler(api, request)
-        except ApiProblem as problem:
-            return error_response(problem.status, problem.message)
-        except DokkuCommandError as error:
-            return error_response(422, str(error))
-        except InvalidInput as error:
-            return error_response(422, str(error))
-        except OwnstackError as error:
-            return error_response(502, str(error))
-        except Exception as error:  # the stand-in answers, never hangs up, on its own bugs
-            return error_response(500, describe_failure(error))
-
-    return run
 
 
 class ControlPlaneApi:
@@ -97,6 +68,12 @@ class ControlPlaneApi:
             raise ApiProblem(404, f"stack {stack.name} is not a target of app {app.name}")
         return stack_id, stack
 
+    def app_target(self, request: Request) -> tuple[App, int, Stack]:
+        """The app of the path and its target stack of ``?stack_id=``."""
+        _app_id, app = self._app(request)
+        stack_id, stack = self._target(request, app)
+        return app, stack_id, stack
+
     def _deployment(self, request: Request) -> Deployment:
         deployment_id = int(request.path_params["deployment_id"])
         deployment = self.registry.deployments.get(deployment_id)
@@ -109,21 +86,21 @@ class ControlPlaneApi:
 
     # -- apps and stacks ---------------------------------------------------------------------
 
-    @_handled
+    @handled
     async def list_apps(self, request: Request) -> Response:
         return JSONResponse({"apps": [self.registry.app_json(i) for i in self.registry.apps]})
 
-    @_handled
+    @handled
     async def show_app(self, request: Request) -> Response:
         app_id, _app = self._app(request)
         return JSONResponse(self.registry.app_json(app_id))
 
-    @_handled
+    @handled
     async def list_stacks(self, request: Request) -> Response:
         stacks = [self.registry.stack_json(i) for i in self.registry.stacks_by_id]
         return JSONResponse({"stacks": stacks})
 
-    @_handled
+    @handled
     async def show_stack(self, request: Request) -> Response:
         stack_id, stack = self._stack_by_id(request.path_params["stack_id"])
         data = self.registry.stack_json(stack_id)
@@ -133,28 +110,28 @@ class ControlPlaneApi:
             data.update(reachable=False, dokku_version=None, error=str(error))
         return JSONResponse(data)
 
-    @_handled
+    @handled
     async def list_targets(self, request: Request) -> Response:
         app_id, _app = self._app(request)
         return JSONResponse({"stacks": self.registry.app_json(app_id)["stacks"]})
 
-    @_handled
+    @handled
     async def add_target(self, request: Request) -> Response:
         app_id, app = self._app(request)
-        body = await _json_body(request)
+        body = await json_body(request)
         stack_id, stack = self._stack_by_id(body.get("stack_id"))
         if stack.name not in app.stacks:
             self.registry.set_targets(app_id, [*app.stacks, stack.name])
         return JSONResponse(self.registry.stack_json(stack_id), status_code=201)
 
-    @_handled
+    @handled
     async def remove_target(self, request: Request) -> Response:
         app_id, app = self._app(request)
         stack_id, stack = self._target(request, app)
         self.registry.set_targets(app_id, [name for name in app.stacks if name != stack.name])
         return JSONResponse({"removed": True, "stack": self.registry.stack_json(stack_id)})
 
-    @_handled
+    @handled
     async def target_state(self, request: Request) -> Response:
         _app_id, app = self._app(request)
         _stack_id, stack = self._target(request, app)
@@ -164,19 +141,20 @@ class ControlPlaneApi:
                 "exists": state.exists,
                 "deployed_sha": state.deployed_sha,
                 "deploy_source": state.deploy_source,
+                "deployed_image": state.deployed_image,
                 "dokku_version": state.dokku_version,
             }
         )
 
     # -- deployments -------------------------------------------------------------------------
 
-    @_handled
+    @handled
     async def deploy(self, request: Request) -> Response:
         app_id, app = self._app(request)
         key = request.headers.get("idempotency-key")
         if key and key in self.registry.idempotent:
             return JSONResponse(self.registry.idempotent[key], status_code=202)
-        body = await _json_body(request)
+        body = await json_body(request)
         if "stack_ids" in body:
             raw_ids = body["stack_ids"]
             if not isinstance(raw_ids, list):
@@ -216,7 +194,7 @@ class ControlPlaneApi:
             self.registry.idempotent[key] = answer
         return JSONResponse(answer, status_code=202)
 
-    @_handled
+    @handled
     async def list_deployments(self, request: Request) -> Response:
         app_id, _app = self._app(request)
         only = request.query_params.get("stack_id")
@@ -227,14 +205,14 @@ class ControlPlaneApi:
         ]
         return JSONResponse({"deployments": found})
 
-    @_handled
+    @handled
     async def show_deployment(self, request: Request) -> Response:
         return JSONResponse(self._deployment_json(self._deployment(request)))
 
-    @_handled
+    @handled
     async def deployment_log(self, request: Request) -> Response:
         deployment = self._deployment(request)
-        offset = _int_param(request, "offset", 0)
+        offset = int_param(request, "offset", 0)
         follow = request.query_params.get("follow") in ("1", "true")
         start, _lines = deployment.lines_from(offset)
         faults = self.faults.current
@@ -247,18 +225,18 @@ class ControlPlaneApi:
 
     # -- config, scale, logs, replicate --------------------------------------------------------
 
-    @_handled
+    @handled
     async def read_config(self, request: Request) -> Response:
         _app_id, app = self._app(request)
         stack_id, stack = self._target(request, app)
         config = without_lock_key(await self.backend.read_config(app, stack))
         return JSONResponse({"stack_id": stack_id, "config": config})
 
-    @_handled
+    @handled
     async def change_config(self, request: Request) -> Response:
         app_id, app = self._app(request)
         _stack_id, stack = self._target(request, app)
-        body = await _json_body(request)
+        body = await json_body(request)
         to_set = body.get("set") or {}
         to_unset = body.get("unset") or []
         if not isinstance(to_set, dict) or not isinstance(to_unset, list):
@@ -275,43 +253,43 @@ class ControlPlaneApi:
         self.registry.change_config(app_id, stack.name, values, keys)
         return JSONResponse({"output": output})
 
-    @_handled
+    @handled
     async def read_scale(self, request: Request) -> Response:
         _app_id, app = self._app(request)
         stack_id, stack = self._target(request, app)
         scale = await self.backend.read_scale(app, stack)
         return JSONResponse({"stack_id": stack_id, "scale": scale})
 
-    @_handled
+    @handled
     async def set_scale(self, request: Request) -> Response:
         _app_id, app = self._app(request)
         _stack_id, stack = self._target(request, app)
-        body = await _json_body(request)
+        body = await json_body(request)
         counts = body.get("scale")
         if not isinstance(counts, dict) or not counts:
             raise ApiProblem(400, "scale must be an object of process type to count")
         checked = dict(validation.scale_pair(f"{k}={v}") for k, v in counts.items())
         return JSONResponse({"output": await self.backend.set_scale(app, stack, checked)})
 
-    @_handled
+    @handled
     async def read_health(self, request: Request) -> Response:
         _app_id, app = self._app(request)
         stack_id, stack = self._target(request, app)
         reading = await self.backend.read_health(app, stack)
         return JSONResponse({"stack_id": stack_id, "reading": reading_to_json(reading)})
 
-    @_handled
+    @handled
     async def restart(self, request: Request) -> Response:
         _app_id, app = self._app(request)
         _stack_id, stack = self._target(request, app)
-        process = (await _json_body(request)).get("process")
+        process = (await json_body(request)).get("process")
         if process is not None:
             validation.process_type(str(process))
         output: list[str] = []
         await self.backend.restart(app, stack, None if process is None else str(process), output.append)
         return JSONResponse({"output": output})
 
-    @_handled
+    @handled
     async def rebuild(self, request: Request) -> Response:
         _app_id, app = self._app(request)
         _stack_id, stack = self._target(request, app)
@@ -319,11 +297,11 @@ class ControlPlaneApi:
         await self.backend.rebuild(app, stack, output.append)
         return JSONResponse({"output": output})
 
-    @_handled
+    @handled
     async def runtime_logs(self, request: Request) -> Response:
         _app_id, app = self._app(request)
         _stack_id, stack = self._target(request, app)
-        num = _int_param(request, "num", 100)
+        num = int_param(request, "num", 100)
         process = request.query_params.get("process")
         if process:
             validation.process_type(process)
@@ -331,10 +309,10 @@ class ControlPlaneApi:
         lines = self.backend.logs(app, stack, num, process or None, follow)
         return await streamed_lines(lines)
 
-    @_handled
+    @handled
     async def replicate(self, request: Request) -> Response:
         _app_id, app = self._app(request)
-        body = await _json_body(request)
+        body = await json_body(request)
         new_name = validation.app_name(str(body.get("name") or ""))
         if self.registry.app_by_name(new_name):
             raise ApiProblem(409, f"an app named {new_name} already exists")
@@ -347,28 +325,6 @@ class ControlPlaneApi:
         new_id = self.registry.add_app(new)
         answer = {"output": output, "app": self.registry.app_json(new_id)}
         return JSONResponse(answer, status_code=201)
-
-
-async def _json_body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw:
-        return {}
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        raise ApiProblem(400, "the body is not JSON") from None
-    if not isinstance(body, dict):
-        raise ApiProblem(400, "the body must be a JSON object")
-    return body
-
-
-def _int_param(request: Request, name: str, default: int) -> int:
-    value = request.query_params.get(name)
-    if value is None:
-        return default
-    if not value.isdigit():
-        raise ApiProblem(400, f"{name} must be a whole number >= 0")
-    return int(value)
 
 
 def build_app(
@@ -405,5 +361,6 @@ def build_app(
         route("/api/deployments/{deployment_id:int}/log", c.deployment_log, ["GET"]),
         route("/api/stacks", c.list_stacks, ["GET"]),
         route("/api/stacks/{stack_id:int}", c.show_stack, ["GET"]),
+        *rollout_routes(route),
     ]
     return Guard(Starlette(routes=routes), tokens, faults)

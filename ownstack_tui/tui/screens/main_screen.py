@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from ownstack_tui.engine.history import HistoryEntry
     from ownstack_tui.tui.app import OwnstackApp
     from ownstack_tui.tui.console import Console
+    from ownstack_tui.tui.tabs.fleet_tab import FleetTab
 
 SUMMARY_MIN_HEIGHT = 30  # rows; below, the run summary is a toast only
 HISTORY_ACTIONS = frozenset({"rollback", "open_history_entry"})
@@ -44,6 +46,7 @@ LAZY_TABS = {
     "scale": ("Scale", "ownstack_tui.tui.tabs.scale_tab:ScaleTab"),
     "logs": ("Logs", "ownstack_tui.tui.tabs.logs_tab:LogsTab"),
     "history": ("History", "ownstack_tui.tui.widgets.history_table:HistoryTable"),
+    "fleet": ("Fleet", "ownstack_tui.tui.tabs.fleet_tab:FleetTab"),
 }
 
 
@@ -54,6 +57,28 @@ class TabContent(Protocol):
     def ensure_loaded(self) -> None: ...
 
     def focus_main(self) -> None: ...
+
+
+@runtime_checkable
+class FleetContent(Protocol):
+    """What the Fleet tab offers the screen: health readings shown, and their ages."""
+
+    def show(self) -> None: ...
+
+    def update_ages(self) -> None: ...
+
+    def reading_started(self) -> None: ...
+
+    def reading_done(self) -> None: ...
+
+    def set_action_status(self, text: Text) -> None: ...
+
+
+@runtime_checkable
+class StackLogs(Protocol):
+    """The Logs tab: show one stack's tail (started if it was not)."""
+
+    def show_stack(self, stack: str) -> None: ...
 
 
 class MainScreen(ForwardsWorkerErrors, Screen[None]):
@@ -82,6 +107,7 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         Binding("4", "show_tab('scale')", "Scale tab", show=False, id="main.tab_scale"),
         Binding("5", "show_tab('logs')", "Logs tab", show=False, id="main.tab_logs"),
         Binding("6", "show_tab('history')", "History tab", show=False, id="main.tab_history"),
+        Binding("7", "show_tab('fleet')", "Fleet tab", show=False, id="main.tab_fleet"),
         Binding("enter", "open_history_entry", "Open job log", show=False, id="main.open_entry"),
         Binding("b", "rollback", "Roll back to this deploy", id="main.rollback"),
     ]
@@ -130,6 +156,9 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
     def _tick(self) -> None:
         self.query_one(DeployGrid).update_titles()
         self.query_one(StackSidebar).refresh_states()
+        fleet = self._fleet_tab()
+        if fleet is not None:
+            fleet.update_ages()
 
     # -- what the Console says -------------------------------------------------------------
 
@@ -177,7 +206,13 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         self.notify(summary.text() + failed, severity=severity, timeout=10, markup=False)
 
     def on_work_failed(self, message: messages.WorkFailed) -> None:
-        """Already notified; a deploy that could not run also says so above the panes."""
+        """Already notified; a deploy that could not run also says so above the panes, a
+        fleet-health reading, restart or rebuild under the Fleet table."""
+        fleet = self._fleet_tab()
+        if message.source.startswith("fleet-") and fleet is not None:
+            if message.source == "fleet-health":
+                fleet.reading_done()
+            fleet.set_action_status(Text(f"✗ {message.text}", style="red"))
         if message.source == "deploy":
             self.query_one(TargetHeader).show_progress(None)
             self._show_summary(f"✗ {message.text}")
@@ -186,6 +221,38 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         summary = self.query_one("#deploy-summary", Static)
         summary.update(text)
         summary.set_class(bool(text), "-shown")
+
+    # -- fleet health ------------------------------------------------------------------------
+
+    def _fleet_tab(self) -> FleetContent | None:
+        """The Fleet tab's content, or None before the tab was first shown."""
+        content = self.query_one("#fleet", LazyTabPane).content
+        return content if isinstance(content, FleetContent) else None
+
+    def on_fleet_health_reading(self, _message: messages.FleetHealthReading) -> None:
+        fleet = self._fleet_tab()
+        if fleet is not None:
+            fleet.reading_started()
+
+    def on_fleet_health_read(self, _message: messages.FleetHealthRead) -> None:
+        fleet = self._fleet_tab()
+        if fleet is not None:
+            fleet.reading_done()
+
+    def on_stack_action_finished(self, message: messages.StackActionFinished) -> None:
+        fleet = self._fleet_tab()
+        if fleet is not None and message.error is None:
+            past = "restarted" if message.action == "restart" else "rebuilt"
+            name = self.controller.app_model.name
+            fleet.set_action_status(Text(f"✓ {past} {name} on {message.stack}", style="green"))
+
+    async def on_fleet_tab_open_logs(self, message: FleetTab.OpenLogs) -> None:
+        """Enter on a Fleet row: that stack's runtime logs."""
+        self.controller.selected_stack = message.stack
+        self.query_one(TabbedContent).active = "logs"
+        widget = await self._open_tab("logs")
+        if isinstance(widget, StackLogs):
+            widget.show_stack(message.stack)
 
     def on_history_loaded(self, message: messages.HistoryLoaded) -> None:
         table = self._history_table()
@@ -219,8 +286,11 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
     # -- intents -----------------------------------------------------------------------------
 
     def action_refresh_status(self) -> None:
-        """Read every stack again now (the sidebar's "checked … ago" says when it answered)."""
+        """Read every stack again now (the sidebar's "checked … ago" says when it answered);
+        on the Fleet tab, their health too."""
         self.controller.refresh()
+        if self.query_one(TabbedContent).active == "fleet":
+            self.controller.fleet_watch.read()
 
     def action_deploy_all(self) -> None:
         """Every stack, in the waves of the app's rollout when it declares one."""
@@ -398,6 +468,7 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         time."""
         self.refresh_bindings()
         tab = event.pane.id or ""
+        self.controller.fleet_watch.shown(tab == "fleet")  # read while the Fleet tab is shown
         if tab in LAZY_TABS:
             await self._open_tab(tab)
 

@@ -130,6 +130,13 @@ class LogsTab(Vertical):
                 await pane.remove()  # cancels its worker, which closes the stream
         self.call_after_refresh(self._layout)
 
+    def show_stack(self, stack: str) -> None:
+        """Focus ``stack``'s tail, starting it if it was stopped (Enter on a Fleet row)."""
+        if self.merged:
+            self.action_toggle_merged()
+        pane = next((p for p in self.panes if p.stack == stack), None) or self.start_tail(stack)
+        self.call_after_refresh(pane.focus)
+
     def tailed(self) -> list[str]:
         return [pane.stack for pane in self.panes]
 

@@ -10,6 +10,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ownstack_tui.model.deploy import DeployStatus
+from ownstack_tui.model.health import Severity
 from ownstack_tui.tui.stack_state import StackState, format_age
 
 STATUS_STYLES = {
@@ -17,6 +18,8 @@ STATUS_STYLES = {
     DeployStatus.FAILED: "bold red",
     DeployStatus.CANCELLED: "yellow",
 }
+MARK_STYLES = {Severity.CRITICAL: "bold red", Severity.WARNING: "yellow", Severity.OK: ""}
+ENTRY_WIDTH = 22  # cells inside the sidebar's border and padding, before it is measured
 
 
 class StackSidebar(OptionList):
@@ -52,16 +55,20 @@ class StackSidebar(OptionList):
         highlighted = self.highlighted
         now = self.clock()
         self.clear_options()
+        width = self.scrollable_content_region.width or ENTRY_WIDTH
         self.add_options(
-            [Option(render_entry(s, now, self.refresh_interval), id=s.name) for s in self.states]
+            [Option(render_entry(s, now, self.refresh_interval, width), id=s.name) for s in self.states]
         )
         if self.states:
             self.highlighted = highlighted if highlighted is not None else 0
 
 
-def render_entry(state: StackState, now: float, refresh_interval: float) -> Text:
-    """Three lines: glyph, name and drift; the SHA the stack reported and whether it answered;
-    how old that reading is (marked stale past a few refresh intervals)."""
+def render_entry(
+    state: StackState, now: float, refresh_interval: float, width: int | None = None
+) -> Text:
+    """Three lines: glyph, name and drift; the SHA the stack reported, whether it answered and
+    the health marks; how old that reading is (marked stale past a few refresh intervals).
+    With ``width``, each line is cut there with "…" (the list would wrap it onto a fourth)."""
     text = Text(no_wrap=True, overflow="ellipsis")
     status = state.status
     if status is not None:
@@ -75,12 +82,17 @@ def render_entry(state: StackState, now: float, refresh_interval: float) -> Text
         text.append(f" ≠{state.drift}", style="yellow")
     if state.slow(now):  # past twice its usual deploy time: "is it stuck?" without the log
         text.append(" slow", style="bold yellow")
+    holder = state.lock_holder()
+    if holder is not None:  # the lock and its owner by the name: the second line is full
+        text.append(f" 🔒{holder}", style="yellow")
     text.append("\n  ")
     text.append(state.short_sha, style="dim" if state.short_sha.startswith("-") else "")
     if state.reachable is True:
         text.append(" up", style="green")
     elif state.reachable is False:
         text.append(" down", style="red")
+    for mark, severity in state.health_marks():  # crashed, TLS, behind (worst first)
+        text.append(" " + mark, style=MARK_STYLES[severity])
     text.append("\n  ")
     if state.checked_at is None:
         text.append("checking…" if state.checking else "not checked", style="dim")
@@ -88,4 +100,9 @@ def render_entry(state: StackState, now: float, refresh_interval: float) -> Text
         text.append(f"stale · checked {format_age(now - state.checked_at)}", style="bold yellow")
     else:
         text.append(f"checked {format_age(now - state.checked_at)} ago", style="dim")
-    return text
+    if width is None:
+        return text
+    lines = text.split("\n")
+    for line in lines:
+        line.truncate(width, overflow="ellipsis")
+    return Text("\n", no_wrap=True).join(lines)

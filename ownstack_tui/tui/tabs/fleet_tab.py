@@ -1,0 +1,219 @@
+"""The Fleet tab: every stack's health side by side, the same table as ``status``.
+
+One row per stack: SHA and its distance from the branch tip, processes, TLS days, config
+fingerprint, dokku version, lock and its owner, last deploy, and how old the reading is. Each
+cell is coloured by its severity; an outlier (differs from its peers) is highlighted and ends
+in ``!`` so it reads without colour. Problems (an unreachable stack's cause among them) are
+listed under the table. The Console reads the health; this tab only shows it and asks for
+restarts and rebuilds.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from ownstack_tui.model import validation
+from ownstack_tui.model.health import COLUMNS, HEADINGS, Cell, FleetHealth, Severity, StackHealth, format_age
+from ownstack_tui.tui.tabs.table_tab import TableTab
+
+OUTLIER_MARK = "!"
+SEVERITY_STYLES = {Severity.OK: "", Severity.WARNING: "yellow", Severity.CRITICAL: "bold red"}
+LEGEND = "enter logs · R restart · B rebuild · ! outlier"
+
+
+def cell_text(cell: Cell, stale: bool = False) -> Text:
+    """A cell as shown: its severity's colour; an outlier reversed and marked ``!``."""
+    style = SEVERITY_STYLES[cell.severity]
+    if cell.outlier:
+        return Text(f"{cell.text} {OUTLIER_MARK}", style=f"{style} reverse".strip())
+    return Text(cell.text, style="dim" if stale else style)
+
+
+def health_text(row: StackHealth) -> Text:
+    if not row.reachable:
+        return Text("unreachable", style="bold red")
+    return Text(row.severity.label, style=SEVERITY_STYLES[row.severity] or "green")
+
+
+def heading(column: str) -> str:
+    return HEADINGS[column] if column == "tls" else HEADINGS[column].capitalize()
+
+
+class FleetTab(TableTab):
+    NAME = "fleet"
+    BINDING_GROUP_TITLE = "Fleet tab"
+    LEGEND = LEGEND
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("l", "open_logs", "Stack logs", id="fleet.logs"),
+        Binding("R", "act('restart')", "Restart app", id="fleet.restart"),
+        Binding("B", "act('rebuild')", "Rebuild app", id="fleet.rebuild"),
+    ]
+    palette_tab = "fleet"
+
+    class OpenLogs(Message):
+        """Show the Logs tab on ``stack`` (the screen owns the tabs)."""
+
+        def __init__(self, stack: str) -> None:
+            super().__init__()
+            self.stack = stack
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.action_status = Text()  # the last restart/rebuild: under way, done, failed
+        self.reading = False
+
+    def on_mount(self) -> None:
+        self.table.cursor_type = "row"
+        super().on_mount()
+
+    def ensure_loaded(self) -> None:
+        """The Console reads when the tab is shown (MainScreen tells it); show what it has."""
+        self.show()
+
+    def reload(self) -> None:
+        self.controller.fleet_watch.read()
+
+    @property
+    def health(self) -> FleetHealth | None:
+        return self.controller.fleet_watch.health
+
+    # -- showing ---------------------------------------------------------------------------
+
+    def _age(self, row: StackHealth) -> str:
+        read_at = self.controller.fleet_watch.read_at
+        if row.age is None or read_at is None:
+            return "-"
+        return format_age(row.age + max(0.0, self.controller.clock() - read_at)) + " ago"
+
+    def show(self) -> None:
+        health = self.health
+        if health is None:
+            self.fill([("Stack", "stack")], [])
+            self.set_status(Text("reading every stack's health…", style="dim"))
+            return
+        table = self.table
+        cursor = table.cursor_row
+        columns = [("Stack", "stack"), ("Health", "health")]
+        columns += [(heading(column), column) for column in COLUMNS]
+        columns.append(("Read", "age"))
+        rows = []
+        for row in health.stacks:
+            cells = [Text(row.stack, style="bold"), health_text(row)]
+            for column in COLUMNS:
+                cell = row.cells.get(column)
+                cells.append(Text("-", style="dim") if cell is None else cell_text(cell, not row.reachable))
+            cells.append(Text(self._age(row), style="dim"))
+            rows.append((row.stack, cells))
+        self.fill(columns, rows)
+        if table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1))
+        self._show_status()
+
+    def update_ages(self) -> None:
+        """Each second: the Read column grows older (nothing else changes between readings)."""
+        health = self.health
+        if health is None or not self.table.row_count:
+            return
+        for row in health.stacks:
+            text = self._age(row)
+            self.table.update_cell(row.stack, "age", Text(text, style="dim"))
+        self._show_status()
+
+    def _show_status(self) -> None:
+        """When it was read, then one row per problem (a long cause wraps in its own column,
+        so an unreachable stack's reason stays readable at 80 columns), then the last action."""
+        parts: list[RenderableType] = []
+        health = self.health
+        interval = f"every {self.controller.fleet_watch.interval:g} s"
+        read_at = self.controller.fleet_watch.read_at
+        if self.reading:
+            parts.append(Text(f"reading… · {interval}", style="dim"))
+        elif read_at is not None:
+            age = format_age(max(0.0, self.controller.clock() - read_at))
+            parts.append(Text(f"read {age} ago · {interval}", style="dim"))
+        if health is not None:
+            if health.problems:
+                problems = Table.grid(padding=(0, 2))
+                problems.add_column(no_wrap=True)
+                problems.add_column(no_wrap=True)
+                problems.add_column(overflow="fold")
+                for problem in health.problems:
+                    style = SEVERITY_STYLES[problem.severity]
+                    problems.add_row(problem.stack, problem.severity.label, problem.message, style=style)
+                parts.append(problems)
+            else:
+                parts.append(Text(f"no problems on {len(health.stacks)} stack(s)", style="green"))
+        if self.action_status:
+            parts.append(self.action_status)
+        self.query_one("#fleet-status", Static).update(Group(*parts))
+
+    def reading_started(self) -> None:
+        self.reading = True
+        self._show_status()
+
+    def reading_done(self) -> None:
+        self.reading = False
+        self.show()
+
+    def set_action_status(self, text: Text) -> None:
+        self.action_status = text
+        self._show_status()
+
+    # -- intents ---------------------------------------------------------------------------
+
+    @property
+    def selected(self) -> str | None:
+        health = self.health
+        row = self.table.cursor_row
+        if health is None or not self.table.row_count or not 0 <= row < len(health.stacks):
+            return None
+        return health.stacks[row].stack
+
+    @on(DataTable.RowSelected, "#fleet-table")
+    def _row_chosen(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_logs()
+
+    def action_open_logs(self) -> None:
+        stack = self.selected
+        if stack is not None:
+            self.post_message(self.OpenLogs(stack))
+
+    def action_act(self, action: str) -> None:
+        stack = self.selected
+        if stack is None:
+            self.notify("No stack chosen: read the fleet's health first (f5)")
+            return
+        self._confirm_then_act(stack, action)
+
+    @work(group="fleet-confirm", exit_on_error=False, description="confirm a restart or rebuild")
+    async def _confirm_then_act(self, stack: str, action: str) -> None:
+        app_name = self.controller.app_model.name
+        if validation.is_production_name(stack):
+            from ownstack_tui.tui.screens.confirm import ConfirmScreen
+
+            what = "Restart" if action == "restart" else "Rebuild"
+            detail = (
+                f"{stack} looks like production: every process of {app_name} there restarts"
+                if action == "restart"
+                else f"{stack} looks like production: {app_name} is built again from its source there"
+            )
+            confirmed = await self.app.push_screen_wait(
+                ConfirmScreen(f"{what} {app_name} on {stack}?", detail, confirm_label=what)
+            )
+            if not confirmed:
+                self.notify("Nothing restarted" if action == "restart" else "Nothing rebuilt")
+                return
+        if not self.controller.fleet_watch.act(stack, action):
+            self.notify(f"A restart or rebuild is already under way on {stack}", severity="warning")
+            return
+        verb = "restarting" if action == "restart" else "rebuilding"
+        self.set_action_status(Text(f"{verb} {app_name} on {stack}…", style="dim"))
