@@ -35,7 +35,7 @@ from ownstack_tui.engine.rollout import (
     start_rollout,
     usual_durations,
 )
-from ownstack_tui.errors import HostKeyError, UnknownHostKey, describe_failure
+from ownstack_tui.errors import HostKeyError, InvalidInput, UnknownHostKey, describe_failure
 from ownstack_tui.fanout import StackOutcome
 from ownstack_tui.model.config import StackConfigPlan
 from ownstack_tui.model.deploy import DeployStatus
@@ -234,7 +234,11 @@ class Console:
         staged = app.rollout is not None and not at_once
         policy = all_at_once(app.stacks)
         if staged and app.rollout is not None:  # its waves may name tags: as stack names here
-            waves = self.fleet.expand_waves(app, app.rollout.waves, f"[apps.{app.name}.rollout]")
+            try:
+                waves = self.fleet.expand_waves(app, app.rollout.waves, f"[apps.{app.name}.rollout]")
+            except InvalidInput as error:  # a selector naming nothing: say so, deploy nothing
+                self.app.notify(str(error), severity="error", timeout=15, markup=False)
+                return False
             policy = dataclasses.replace(app.rollout, waves=waves)
         flags = ["--all-at-once"] if at_once and app.rollout is not None else []
         return self._start(policy, None, None, ["deploy", app.name, *flags], "deploy")
