@@ -122,6 +122,33 @@ async def main() -> None:
                 for shot, drive in shots:
                     if not ONLY or shot in ONLY:
                         print(await capture(fleet_path, shot, size, drive))
+                if not ONLY or "main-rollout" in ONLY:  # last: the fleet gets a rollout table
+                    fleet["prod-east"].clear_faults()
+                    print(await capture(rollout_fleet(fleet_path), "main-rollout", size, rollout_gate))
+
+
+def rollout_fleet(fleet_path: Path) -> Path:
+    """The demo app with a staged rollout: one wave per stack, the operator promotes each."""
+    text = fleet_path.read_text()
+    if ".rollout]" not in text:
+        from ownstack_tui.fleet_file import FleetFile
+
+        app = FleetFile.load(fleet_path).fleet.app(None).name
+        fleet_path.write_text(text + f'\n[apps.{app}.rollout]\n'
+                              'waves = [["staging"], ["prod-east"], ["prod-west"]]\ngate = "manual"\n')
+    return fleet_path
+
+
+async def rollout_gate(pilot: Any) -> None:
+    """A rollout paused at its manual gate after wave 1: the wave bar, Promote and Halt."""
+    from ownstack_tui.tui.screens.confirm import ConfirmScreen
+
+    app = pilot.app
+    await pilot.press("d")
+    await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+    await pilot.press("y")
+    await wait_until(pilot, lambda: app.controller.awaiting_promotion)
+    await pilot.pause(1.0)
 
 
 def tab_shots(fleet_path: Path) -> list[tuple[str, Callable[[Any], Awaitable[None]]]]:

@@ -64,9 +64,10 @@ def deploy(ctx: Context, args: argparse.Namespace) -> int:
         check_ref_exists(Path(app.repo).expanduser(), request.ref)
     # -- staged rollouts (cli/rollout_commands.py) --
     from ownstack_tui.cli import rollout_commands
+    from ownstack_tui.engine.rollout import runs_as_rollout
 
     policy = rollout_commands.resolved(ctx.fleet, app, rollout_commands.policy_for(app, args), args)
-    if ctx.via != "api" or not rollout_commands.is_plain_deploy(policy):
+    if runs_as_rollout(ctx.via, policy):
         return rollout_commands.deploy_rollout(ctx, args, app, policy, request)
     return run_async(deploy_and_report(ctx, app.name, args.stack or (), request, args.wait))
 

@@ -25,7 +25,6 @@ from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.fleet import App, Fleet
 from ownstack_tui.model.jobs import DeployJob, JobEvent
 from ownstack_tui.model.rollout import (
-    Gate,
     RolloutEvent,
     RolloutEventKind,
     RolloutPolicy,
@@ -62,11 +61,6 @@ def resolved(fleet: Fleet, app: App, policy: RolloutPolicy, args: argparse.Names
     policy = dataclasses.replace(policy, waves=fleet.expand_waves(app, policy.waves, where))
     check_waves(policy.waves, app.name, app.stacks, list(fleet.stacks), policy.partial)
     return policy
-
-
-def is_plain_deploy(policy: RolloutPolicy) -> bool:
-    """Today's deploy: one wave and nothing to wait for (what the control plane also runs)."""
-    return len(policy.waves) == 1 and policy.gate is Gate.NONE
 
 
 def deploy_rollout(ctx: Context, args: argparse.Namespace, app: App, policy: RolloutPolicy,

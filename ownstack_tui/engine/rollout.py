@@ -55,6 +55,12 @@ def rollout_backend(engine: Engine) -> RolloutBackend:
     return backend
 
 
+def runs_as_rollout(via: str, policy: RolloutPolicy) -> bool:
+    """Every SSH deploy is a rollout (so each takes the deploy lock); through the API a plain
+    deploy (one wave, no gate) goes to the control plane as before. Both front ends ask here."""
+    return via != "api" or not policy.is_plain
+
+
 def start_rollout(
     engine: Engine, app: App, policy: RolloutPolicy, options: RolloutOptions
 ) -> RunningRollout:
@@ -70,7 +76,7 @@ def start_rollout(
     return rollout
 
 
-def _usual_durations(engine: Engine, app: str, stacks: list[str]) -> dict[str, float | None]:
+def usual_durations(engine: Engine, app: str, stacks: list[str]) -> dict[str, float | None]:
     """Per stack, the median of its earlier successful deploys (rollbacks aside)."""
     try:
         entries = engine.history.entries(app=app)
@@ -107,7 +113,7 @@ class RunningRollout:
         self._current: RunningDeploy | None = None
         self._current_rollbacks: list[RunningDeploy] = []
         self._locked: set[str] = set()
-        self._usual = _usual_durations(engine, app.name, list(self.progress.stacks))
+        self._usual = usual_durations(engine, app.name, list(self.progress.stacks))
         self._slow_flagged: set[int] = set()
 
     # -- steering and watching ------------------------------------------------------------
@@ -169,7 +175,14 @@ class RunningRollout:
                     break
                 if not await self._between_waves(wave.number):
                     self._skip_from(wave.number + 1, "halted by the operator")
-                    self.progress.set_state(RolloutState.HALTED, f"halted after wave {wave.number}")
+                    halted = f"halted after wave {wave.number}"
+                    if self.progress.policy.on_failure is OnFailure.ROLLBACK:
+                        # The operator judged what went out bad: undo it, as a failure would.
+                        current_wave = 0
+                        await self._roll_back(wave.number, halted)
+                        self.progress.set_state(RolloutState.ROLLED_BACK, halted)
+                    else:
+                        self.progress.set_state(RolloutState.HALTED, halted)
                     return
             if failed is None:
                 self.progress.set_state(RolloutState.SUCCEEDED)
@@ -177,7 +190,7 @@ class RunningRollout:
             self._skip_from(failed + 1, f"wave {failed} failed")
             if self.progress.policy.on_failure is OnFailure.ROLLBACK:
                 current_wave = 0
-                await self._roll_back(failed)
+                await self._roll_back(failed, f"wave {failed} failed")
                 self.progress.set_state(RolloutState.ROLLED_BACK, f"wave {failed} failed")
             else:
                 self.progress.set_state(RolloutState.FAILED, f"wave {failed} failed")
@@ -300,9 +313,9 @@ class RunningRollout:
                 self.progress.set_wave(number + 1, WaveState.DEPLOYING)
         return not self._halt_requested
 
-    async def _roll_back(self, failed: int) -> None:
+    async def _roll_back(self, failed: int, why: str) -> None:
         """Every stack this rollout moved, most recent wave first, back to its old release."""
-        self.progress.set_state(RolloutState.ROLLING_BACK, f"wave {failed} failed")
+        self.progress.set_state(RolloutState.ROLLING_BACK, why)
         for number in range(failed, 0, -1):
             starts = []
             for name in self.progress.wave(number).stacks:

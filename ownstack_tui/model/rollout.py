@@ -52,6 +52,11 @@ class RolloutPolicy:
     partial: bool = False  # only some of the app's stacks (--stack): the others are not missing
 
     @property
+    def is_plain(self) -> bool:
+        """Today's deploy: one wave and nothing to wait for (what the control plane also runs)."""
+        return len(self.waves) == 1 and self.gate is Gate.NONE
+
+    @property
     def has_gates(self) -> bool:
         """True when the operator must promote (a manual gate between two waves)."""
         return self.gate is Gate.MANUAL and len(self.waves) > 1

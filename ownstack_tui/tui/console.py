@@ -10,6 +10,7 @@ arrive on any thread) are re-published thread-safely, log lines gathered per ~10
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from pathlib import Path
@@ -23,19 +24,29 @@ from textual.worker import Worker, WorkerState
 from ownstack_tui.backends.base import AppState, DeployRequest
 from ownstack_tui.engine import config_edits
 from ownstack_tui.engine.config_edits import ConfigEdit
+from ownstack_tui.engine.deploy_lock import LockRequest, new_holder
 from ownstack_tui.engine.engine import Engine, RunningDeploy
 from ownstack_tui.engine.history import HistoryEntry, TimelineItem
 from ownstack_tui.engine.log_tail import TailEvent, follow_logs
-from ownstack_tui.errors import HostKeyError, UnknownHostKey, describe_failure
+from ownstack_tui.engine.rollout import (
+    RolloutOptions,
+    RunningRollout,
+    runs_as_rollout,
+    start_rollout,
+    usual_durations,
+)
+from ownstack_tui.errors import HostKeyError, InvalidInput, UnknownHostKey, describe_failure
 from ownstack_tui.fanout import StackOutcome
 from ownstack_tui.model.config import StackConfigPlan
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.fleet import App as AppModel
 from ownstack_tui.model.fleet import Fleet
-from ownstack_tui.model.jobs import JobEvent, Unsubscribe
+from ownstack_tui.model.jobs import DeployJob, DeployRun, JobEvent, Unsubscribe
+from ownstack_tui.model.rollout import OnFailure, RolloutPolicy, RolloutState, all_at_once
 from ownstack_tui.tui import messages
 from ownstack_tui.tui.fleet_watch import FleetWatch
 from ownstack_tui.tui.line_batch import LineBatch
+from ownstack_tui.tui.rollout_relay import RolloutRelay
 from ownstack_tui.tui.stack_state import StackState
 
 log = logging.getLogger(__name__)
@@ -65,6 +76,8 @@ class Console:
             name: StackState(name=name, host=fleet.stacks[name].host) for name in app_model.stacks
         }
         self.running: RunningDeploy | None = None
+        self.rollout: RunningRollout | None = None  # every SSH deploy is one (it takes the lock)
+        self._relay: RolloutRelay | None = None
         self.selected_stack: str | None = next(iter(self.states), None)  # the sidebar's
         self.history: list[TimelineItem] | None = None  # None until first read
         self._receiver: MessagePump | None = None
@@ -214,54 +227,166 @@ class Console:
     def failed_stacks(self) -> list[str]:
         return [name for name, state in self.states.items() if state.status is DeployStatus.FAILED]
 
+    def deploy_app(self, at_once: bool = False) -> bool:
+        """Deploy every target stack: in the waves of the app's ``[rollout]`` when it declares
+        one (as plain ``deploy`` does), else, or ``at_once``, all at once (``--all-at-once``)."""
+        app = self.app_model
+        staged = app.rollout is not None and not at_once
+        policy = all_at_once(app.stacks)
+        if staged and app.rollout is not None:  # its waves may name tags: as stack names here
+            try:
+                waves = self.fleet.expand_waves(app, app.rollout.waves, f"[apps.{app.name}.rollout]")
+            except InvalidInput as error:  # a selector naming nothing: say so, deploy nothing
+                self.app.notify(str(error), severity="error", timeout=15, markup=False)
+                return False
+            policy = dataclasses.replace(app.rollout, waves=waves)
+        flags = ["--all-at-once"] if at_once and app.rollout is not None else []
+        return self._start(policy, None, None, ["deploy", app.name, *flags], "deploy")
+
     def deploy(self, stacks: Sequence[str], request: DeployRequest | None = None) -> bool:
-        """Start deploying to ``stacks``; False (and nothing started) while a run is going."""
-        if self._deploying:
-            return False
-        self._deploying = True
-        self._run(self._deploy(list(stacks), request), "deploy", "deploy")
-        return True
+        """Deploy just ``stacks``, all at once, no waves (the CLI's ``--stack``); False (and
+        nothing started) while a run is going."""
+        words = [f"--stack {name}" for name in stacks]
+        policy = all_at_once(list(stacks), partial=True)
+        return self._start(policy, request, None, ["deploy", self.app_model.name, *words], "deploy")
 
     def rollback(self, entry: HistoryEntry) -> bool:
         """Deploy the SHA of a past job again, to that job's stack alone."""
         if not entry.sha:
             return False
+        rollbacks = {entry.stack: (self.states[entry.stack].deployed_sha, entry.sha)}
+        request = DeployRequest(ref=entry.sha)
+        command = ["deploy", self.app_model.name, f"--stack {entry.stack}", f"--ref {entry.sha[:7]}"]
+        return self._start(all_at_once([entry.stack], partial=True), request, rollbacks, command,
+                           "roll back")
+
+    def _start(
+        self,
+        policy: RolloutPolicy,
+        request: DeployRequest | None,
+        rollbacks: Mapping[str, tuple[str | None, str]] | None,
+        command: list[str],
+        what: str,
+    ) -> bool:
         if self._deploying:
             return False
         self._deploying = True
-        rollbacks = {entry.stack: (self.states[entry.stack].deployed_sha, entry.sha)}
-        request = DeployRequest(ref=entry.sha)
-        self._run(self._deploy([entry.stack], request, rollbacks), "deploy", "roll back")
+        self._run(self._deploy(policy, request, rollbacks, command), "deploy", what)
         return True
 
     async def _deploy(
         self,
-        stacks: list[str],
+        policy: RolloutPolicy,
         request: DeployRequest | None,
-        rollbacks: Mapping[str, tuple[str | None, str]] | None = None,
+        rollbacks: Mapping[str, tuple[str | None, str]] | None,
+        command: list[str],
     ) -> None:
         try:
-            running = self.engine.start_deploy(self.app_model, stacks, request)
-            self.running = running
-            for job in running.run.jobs:
-                self.states[job.stack].job = job
-                self._stops.append(job.subscribe(self._on_job_event))
-            self.publish(messages.RunStarted(running.run, rollbacks))
-            self.publish(messages.RunProgress(0, len(running.run.jobs)))
-            self.publish(messages.StacksChanged())
-            run = await running.wait()
-            self._lines.flush()
-            self.publish(messages.RunFinished(run, messages.RunSummary.of(run)))
+            if runs_as_rollout(self.engine.via, policy):
+                await self._roll_out(policy, request, rollbacks, command)
+            else:
+                await self._deploy_plain(list(policy.waves[0]), request, rollbacks)
         finally:
             self._deploying = False
+            self._relay = None
             for stop in self._stops:
                 stop()
             self._stops.clear()
         self.load_history()
         self.refresh()
 
+    async def _roll_out(
+        self,
+        policy: RolloutPolicy,
+        request: DeployRequest | None,
+        rollbacks: Mapping[str, tuple[str | None, str]] | None,
+        command: list[str],
+    ) -> None:
+        """As the CLI does: the deploy lock under this user's name, released at the end."""
+        holder = new_holder([*command, "(console)"])
+        options = RolloutOptions(request or DeployRequest(), LockRequest(holder))
+        rollout = start_rollout(self.engine, self.app_model, policy, options)
+        self.rollout = rollout
+        self._relay = relay = RolloutRelay(rollout, self.publish, self._track_job, rollbacks,
+                                           wave_ended=self.refresh)
+        self._stops.append(relay.start())
+        progress = await rollout.wait()
+        self._lines.flush()
+        run = DeployRun(progress.app, progress.jobs)
+        outcome = None
+        if len(progress.waves) > 1:
+            outcome = f"rollout {progress.state.value}" + (f": {progress.reason}" if progress.reason else "")
+        self.publish(messages.RunFinished(run, messages.RunSummary.of(run, outcome)))
+
+    def _track_job(self, job: DeployJob, usual: float | None) -> None:
+        state = self.states[job.stack]
+        state.job, state.usual = job, usual
+        self._stops.append(job.subscribe(self._on_job_event))
+        self.publish(messages.StacksChanged())
+
+    async def _deploy_plain(
+        self,
+        stacks: list[str],
+        request: DeployRequest | None,
+        rollbacks: Mapping[str, tuple[str | None, str]] | None = None,
+    ) -> None:
+        """Through the API: the control plane runs the jobs (no waves, no lock there yet)."""
+        running = self.engine.start_deploy(self.app_model, stacks, request)
+        self.running = running
+        usual = usual_durations(self.engine, self.app_model.name, stacks)
+        for job in running.run.jobs:
+            self.states[job.stack].job = job
+            self.states[job.stack].usual = usual.get(job.stack)
+            self._stops.append(job.subscribe(self._on_job_event))
+        self.publish(messages.RunStarted(running.run, rollbacks, usual))
+        self.publish(messages.RunProgress(0, len(running.run.jobs)))
+        self.publish(messages.StacksChanged())
+        run = await running.wait()
+        self._lines.flush()
+        self.publish(messages.RunFinished(run, messages.RunSummary.of(run)))
+
+    @property
+    def awaiting_promotion(self) -> bool:
+        rollout = self.rollout
+        return rollout is not None and rollout.state is RolloutState.AWAITING_PROMOTION
+
+    @property
+    def can_halt(self) -> bool:
+        """A staged rollout runs and a later wave has not started."""
+        rollout = self.rollout
+        if rollout is None or len(rollout.progress.waves) < 2:
+            return False
+        return rollout.state in (RolloutState.RUNNING, RolloutState.AWAITING_PROMOTION) and any(
+            stack.job is None for stack in rollout.progress.stacks.values()
+        )
+
+    @property
+    def halt_rolls_back(self) -> bool:
+        """The running rollout's ``on_failure = "rollback"``: a halt undoes what went out."""
+        rollout = self.rollout
+        return rollout is not None and rollout.progress.policy.on_failure is OnFailure.ROLLBACK
+
+    def promote(self) -> bool:
+        """Start the next wave of a rollout waiting at a manual gate; False when none waits."""
+        if not self.awaiting_promotion or self.rollout is None:
+            return False
+        self.rollout.promote()
+        return True
+
+    def halt(self) -> bool:
+        """Start no further wave (at a gate at once, else once the running wave ends); with
+        ``on_failure = "rollback"`` what went out is rolled back. False when nothing to halt."""
+        if not self.can_halt or self.rollout is None:
+            return False
+        self.rollout.halt()
+        return True
+
     def cancel(self) -> bool:
-        """Cancel the running deploy; False when none is running."""
+        """Cancel the running deploy or rollout; False when none is running."""
+        rollout = self.rollout
+        if rollout is not None and not rollout.state.is_final:
+            rollout.cancel()
+            return True
         if self.running is None or self.running.run.is_finished:
             return False
         self.running.cancel()
@@ -277,7 +402,9 @@ class Console:
             self.publish(messages.JobUpdated(event.job))
             self.publish(messages.StacksChanged())
             running = self.running
-            if running is not None:
+            if self._relay is not None:
+                self._relay.publish_progress()
+            elif running is not None:
                 jobs = running.run.jobs
                 self.publish(messages.RunProgress(sum(j.is_final for j in jobs), len(jobs)))
         except Exception as error:
@@ -371,7 +498,12 @@ class Console:
     # -- closing -------------------------------------------------------------------------
 
     async def close(self) -> None:
-        """Quitting mid-deploy cancels it: the jobs are recorded as cancelled, not left running."""
+        """Quitting mid-deploy cancels it: the jobs are recorded as cancelled, not left running
+        (and a rollout's locks released)."""
+        rollout = self.rollout
+        if rollout is not None and not rollout.state.is_final:
+            rollout.cancel()
+            await rollout.wait()
         running = self.running
         if running is not None and not running.run.is_finished:
             running.cancel()

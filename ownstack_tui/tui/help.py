@@ -40,9 +40,14 @@ def help_sections(screen: Screen[object], app: App[object]) -> list[HelpSection]
         section = sections.setdefault(namespace, HelpSection(section_title(namespace)))
         section.add(app.get_key_display(binding), binding.description)
     shown = {section.title for section in sections.values()}
+    active = {(node, binding.action) for node, binding, _on, _tip in screen.active_bindings.values()}
+    # The screen's keys that work only at times (Promote at a manual gate, History's keys).
+    later = HelpSection(f"{section_title(screen)}, when they apply")
     others: dict[str, HelpSection] = {}
     for entry in palette_actions(screen, app):
         if entry.tab is None:
+            if entry.namespace is screen and (screen, entry.action) not in active:
+                later.add(entry.keys, entry.description)
             continue
         title = f"{entry.tab.capitalize()} tab"
         if title in shown:
@@ -52,4 +57,4 @@ def help_sections(screen: Screen[object], app: App[object]) -> list[HelpSection]
     chain = list(sections.items())
     ordered = [s for node, s in chain if not isinstance(node, App)]
     ordered += [s for node, s in chain if isinstance(node, App)]
-    return ordered + list(others.values())
+    return ordered + ([later] if later.rows else []) + list(others.values())

@@ -17,6 +17,7 @@ from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.fleet import Fleet
 from ownstack_tui.model.health import FleetHealth
 from ownstack_tui.model.jobs import DeployJob, DeployRun
+from ownstack_tui.tui.rollout_view import RolloutView
 from ownstack_tui.tui.stack_state import format_elapsed
 
 
@@ -32,14 +33,47 @@ class StacksChanged(ConsoleMessage):
 
 
 class RunStarted(ConsoleMessage):
-    """A run began. ``rollbacks`` maps a stack being rolled back to (SHA it ran, SHA it gets)."""
+    """A run began. ``rollbacks`` maps a stack being rolled back to (SHA it ran, SHA it gets);
+    ``usual`` a stack to its usual deploy duration (ETA, slow); ``waiting`` names the stacks of
+    a rollout that have no job yet (their wave has not started)."""
 
     def __init__(
-        self, run: DeployRun, rollbacks: Mapping[str, tuple[str | None, str]] | None = None
+        self,
+        run: DeployRun,
+        rollbacks: Mapping[str, tuple[str | None, str]] | None = None,
+        usual: Mapping[str, float | None] | None = None,
+        waiting: Sequence[str] = (),
     ) -> None:
         super().__init__()
         self.run = run
         self.rollbacks = dict(rollbacks or {})
+        self.usual = dict(usual or {})
+        self.waiting = list(waiting)
+
+
+class JobStarted(ConsoleMessage):
+    """A rollout made a job for a stack: its wave's deploy, a skipped one, or a rollback
+    (``rollback``: the release it ran, the one it goes back to)."""
+
+    def __init__(
+        self, job: DeployJob, usual: float | None = None,
+        rollback: tuple[str | None, str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.job = job
+        self.usual = usual
+        self.rollback = rollback
+
+
+class RolloutChanged(ConsoleMessage):
+    """A rollout's waves, stacks or state changed (a frozen copy: safe to keep)."""
+
+    def __init__(self, view: RolloutView) -> None:
+        super().__init__()
+        self.view = view
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, RolloutChanged)  # each view is whole: the newest is enough
 
 
 class JobUpdated(ConsoleMessage):
@@ -65,26 +99,46 @@ class RunSummary:
     cancelled: int
     seconds: float
     failed_stacks: Sequence[str]
+    skipped: int = 0
+    rolled_back: int = 0  # rollback jobs that returned their stack
+    rollback_failed: int = 0
+    outcome: str | None = None  # a staged rollout's end: "rollout rolled back: wave 2 failed"
 
     def text(self) -> str:
-        """``2 ok · 1 failed · 1 cancelled · 0:14``"""
-        took = format_elapsed(self.seconds)
-        return f"{self.ok} ok · {self.failed} failed · {self.cancelled} cancelled · {took}"
+        """``2 ok · 1 failed · 1 cancelled · 0:14``; a rollout adds what it skipped and rolled
+        back and how it ended: ``… · 1 skipped · 1 rolled back · 0:14 · rollout rolled back: …``"""
+        parts = [f"{self.ok} ok", f"{self.failed} failed", f"{self.cancelled} cancelled"]
+        for count, words in ((self.skipped, "skipped"), (self.rolled_back, "rolled back"),
+                             (self.rollback_failed, "rollback failed")):
+            if count:
+                parts.append(f"{count} {words}")
+        parts.append(format_elapsed(self.seconds))
+        if self.outcome:
+            parts.append(self.outcome)
+        return " · ".join(parts)
 
     @classmethod
-    def of(cls, run: DeployRun) -> RunSummary:
-        def count(status: DeployStatus) -> int:
-            return sum(1 for job in run.jobs if job.status is status)
+    def of(cls, run: DeployRun, outcome: str | None = None) -> RunSummary:
+        deploys = [job for job in run.jobs if job.rollback_of is None]
+        rollbacks = [job for job in run.jobs if job.rollback_of is not None]
 
-        starts = [job.started_at or job.created_at for job in run.jobs]
-        ends = [job.finished_at for job in run.jobs if job.finished_at is not None]
+        def count(status: DeployStatus, jobs: Sequence[DeployJob] = deploys) -> int:
+            return sum(1 for job in jobs if job.status is status)
+
+        ran = [job for job in run.jobs if job.status is not DeployStatus.SKIPPED]
+        starts = [job.started_at or job.created_at for job in ran]
+        ends = [job.finished_at for job in ran if job.finished_at is not None]
         seconds = max(ends) - min(starts) if starts and ends else 0.0
         return cls(
             count(DeployStatus.SUCCEEDED),
             count(DeployStatus.FAILED),
-            count(DeployStatus.CANCELLED),
+            count(DeployStatus.CANCELLED) + count(DeployStatus.CANCELLED, rollbacks),
             seconds,
             run.failed_stacks(),
+            skipped=count(DeployStatus.SKIPPED),
+            rolled_back=count(DeployStatus.SUCCEEDED, rollbacks),
+            rollback_failed=count(DeployStatus.FAILED, rollbacks),
+            outcome=outcome,
         )
 
 

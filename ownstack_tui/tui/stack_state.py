@@ -11,6 +11,7 @@ from ownstack_tui.engine.history import HistoryEntry
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.health import Severity, StackHealth
 from ownstack_tui.model.jobs import DeployJob
+from ownstack_tui.model.timing import JobTiming
 
 # A reading older than this many refresh intervals is marked stale.
 STALE_AFTER_INTERVALS = 3
@@ -36,6 +37,7 @@ class StackState:
     checking: bool = False
     drift: int | None = None
     job: DeployJob | None = None  # the console's own latest job here
+    usual: float | None = None  # that job's stack's usual deploy duration (from history)
     last_entry: HistoryEntry | None = None  # the newest history record here, from any front end
     health: StackHealth | None = None  # the newest fleet-health row (the sidebar's health glyphs)
 
@@ -75,6 +77,11 @@ class StackState:
             if latest.status is DeployStatus.SUCCEEDED and moved_on:
                 return None
         return latest.status
+
+    def slow(self, now: float) -> bool:
+        """The console's job here still runs, past twice its stack's usual duration."""
+        job = self.job
+        return job is not None and not job.is_final and JobTiming(job.elapsed(now), self.usual).slow
 
     @property
     def short_sha(self) -> str:

@@ -29,6 +29,7 @@ from ownstack_tui.backends.dokku.commands import service_name
 from ownstack_tui.backends.dokku.errors import (
     AppNotFound,
     ConnectionDropped,
+    DeployLocked,
     DokkuCommandError,
     HostKeyChanged,
     HostKeyError,
@@ -39,7 +40,7 @@ from ownstack_tui.backends.dokku.errors import (
 from ownstack_tui.errors import AppNotOnStack, InvalidInput, OwnstackError
 from ownstack_tui.model.config import StackConfigPlan, effective_config, plan_stack_config
 from ownstack_tui.model.deploy import DeployStatus
-from ownstack_tui.model.deploy_lock import LockHolder
+from ownstack_tui.model.deploy_lock import LockHolder, StackLock
 from ownstack_tui.model.fleet import App, Fleet, Stack
 from ownstack_tui.model.health_readings import (
     CertificateReading,
@@ -266,6 +267,10 @@ class FakeBackend:
         if plan.to_set:
             await self._say(job, [f"-----> Setting config vars: {', '.join(sorted(plan.to_set))}"])
             found.config.update(plan.to_set)
+        if fake.dokku_locked:  # dokku refuses the push before any build line
+            command = f"git-receive-pack {app.name}"
+            raise DeployLocked(stack.name, command, 1, f"App {app.name} is locked",
+                               f"ssh {stack.ssh_target} apps:unlock {app.name}")
         job.set_status(DeployStatus.BUILDING)
         if request.image:
             self._pushing[job.id] = ""  # an image's SHA is known only once deployed
@@ -320,6 +325,45 @@ class FakeBackend:
         if sha:
             await self._say(job, fake_lines.pushed(stack.name, app, sha, first=not redeploy))
         job.succeed(sha)
+
+    # -- what a rollout reads and writes (RolloutBackend) ---------------------------------------
+
+    async def read_lock(self, app: App, stack: Stack) -> StackLock:
+        """As the SSH backend: our record in the app's config, beside dokku's own lock."""
+        fake = await self._connect(stack)
+        found = fake.app(app.name)
+        if found is None:
+            return StackLock()
+        record = found.config.get(DEPLOY_LOCK_KEY)
+        return StackLock(holder=LockHolder.decode(record) if record else None,
+                         dokku_locked=fake.dokku_locked)
+
+    async def write_lock(self, app: App, stack: Stack, holder: LockHolder | None) -> bool:
+        """``config:set --no-restart`` of the record (the app created first if need be)."""
+        fake = await self._connect(stack)
+        found = fake.app(app.name)
+        if holder is None:
+            if found is not None:
+                found.config.pop(DEPLOY_LOCK_KEY, None)
+            return False
+        created = found is None
+        found = fake.create_app(app.name)
+        found.config[DEPLOY_LOCK_KEY] = holder.encode()
+        return created
+
+    async def process_states(self, app: App, stack: Stack) -> dict[str, list[str]]:
+        """``ps:report``: each deployed container's state (exited when made unhealthy)."""
+        fake, found = await self._existing(app, stack, f"ps:report {app.name}")
+        if not found.deployed:
+            return {}
+        states: dict[str, list[str]] = {}
+        for name, _cid in found.containers():
+            states.setdefault(name.split(".")[0], []).append("exited" if fake.unhealthy else "running")
+        return states
+
+    async def app_urls(self, app: App, stack: Stack) -> list[str]:
+        await self._existing(app, stack, f"urls {app.name}")
+        return [f"http://{app.name}.{stack.name}.localhost"]
 
     # -- config and scale ----------------------------------------------------------------------
 

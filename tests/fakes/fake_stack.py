@@ -13,6 +13,8 @@ import base64
 import hashlib
 from dataclasses import dataclass, field
 
+from ownstack_tui.model.validation import DEPLOY_LOCK_KEY
+
 DOKKU_VERSION = "0.38.27"
 # dokku's own words for a failed herokuish build of a Python app (sandbox and real dokku).
 DEFAULT_BUILD_FAILURE = "Push rejected, failed to compile Python app."
@@ -72,6 +74,8 @@ class FakeStack:
         self.unreachable = False
         self.build_failure: str | None = None
         self.formation_lock = False
+        self.dokku_locked = False  # `dokku apps:lock` set by hand: every push is refused
+        self.unhealthy = False  # processes exit right after a deploy (the sandbox's fault)
         self.drop_logs_after: int = 0  # the next log stream is cut after this many lines (0: no)
         self.host_key_state: str | None = None  # None (trusted), "unknown" or "changed"
         self.key_trusted_for_session = False
@@ -101,6 +105,10 @@ class FakeStack:
         found = self.apps.get(app)
         return dict(found.scale) if found else {}
 
+    def deploy_lock(self, app: str) -> str | None:
+        """The rollout lock record the app's config holds here (OWNSTACK_DEPLOY_LOCK)."""
+        return self.config(app).get(DEPLOY_LOCK_KEY)
+
     @property
     def held_builds(self) -> int:
         """Builds waiting at the gate right now."""
@@ -124,6 +132,14 @@ class FakeStack:
     def fail_builds(self, reason: str = DEFAULT_BUILD_FAILURE) -> None:
         """Every build fails with ``reason`` as its last ` !     ` line, like a rejected push."""
         self.build_failure = reason
+
+    def lock_by_hand(self) -> None:
+        """``dokku apps:lock``: no owner recorded, and every push refused until unlocked."""
+        self.dokku_locked = True
+
+    def make_unhealthy(self) -> None:
+        """Deploys succeed, then the app's processes exit (a health gate fails the wave)."""
+        self.unhealthy = True
 
     def hold_builds(self) -> None:
         """Builds stop at their first build line until :meth:`release_builds`."""
@@ -167,6 +183,8 @@ class FakeStack:
         self.unreachable = False
         self.build_failure = None
         self.formation_lock = False
+        self.dokku_locked = False
+        self.unhealthy = False
         self.drop_logs_after = 0
         self.host_key_state = None
         self.crashed.clear()

@@ -56,6 +56,7 @@ class World(Protocol):
     def forget_host_key(self, stack: str) -> None: ...
     def change_host_key(self, stack: str) -> None: ...
     def hold_builds(self, stack: str) -> None: ...
+    def lock_by_hand(self, stack: str, app: str) -> None: ...
 
 
 class FakeWorld:
@@ -82,6 +83,9 @@ class FakeWorld:
 
     def hold_builds(self, stack: str) -> None:
         self.fake.stack(stack).hold_builds()
+
+    def lock_by_hand(self, stack: str, app: str) -> None:
+        self.fake.stack(stack).lock_by_hand()
 
 
 class SandboxView:
@@ -131,6 +135,9 @@ class SshWorld:
 
     def hold_builds(self, stack: str) -> None:
         self.sandbox[stack].set_fault(build_line_delay_ms=60_000)
+
+    def lock_by_hand(self, stack: str, app: str) -> None:
+        assert self.sandbox[stack].dokku_sync("apps:lock", app).exit_status == 0
 
 
 @pytest.fixture(params=["fake", pytest.param("ssh", marks=pytest.mark.integration)])
@@ -337,3 +344,38 @@ async def test_health_reads_sha_processes_and_version_and_restart_redeploys(worl
     lines.clear()
     await world.backend.rebuild(world.app, stack, lines.append)
     assert "-----> Releasing " + world.app.name + "..." in lines
+
+
+async def test_the_rollout_lock_is_an_app_config_value_and_dokkus_own_lock_is_read_beside_it(
+    world: World,
+) -> None:
+    from ownstack_tui.backends.base import RolloutBackend
+    from ownstack_tui.model.deploy_lock import LockHolder
+    from ownstack_tui.model.validation import DEPLOY_LOCK_KEY
+
+    backend = world.backend
+    assert isinstance(backend, RolloutBackend)
+    stack, app = world.fleet.stack("staging"), world.app
+    assert (await backend.read_lock(app, stack)).is_free  # no app: nothing to hold
+    holder = LockHolder(owner="alice@laptop", command="deploy shop", since=1.0e9, token="t1")
+    assert await backend.write_lock(app, stack, holder) is True  # the app was created for it
+    assert world.holds("staging").config(app.name)[DEPLOY_LOCK_KEY] == holder.encode()
+    assert (await backend.read_lock(app, stack)).holder == holder
+    assert await backend.write_lock(app, stack, None) is False
+    assert DEPLOY_LOCK_KEY not in world.holds("staging").config(app.name)
+    assert (await backend.read_lock(app, stack)).is_free
+    world.lock_by_hand("staging", app.name)
+    held = await backend.read_lock(app, stack)
+    assert held.dokku_locked and held.holder is None
+
+
+async def test_process_states_and_urls_of_a_deployed_app(world: World) -> None:
+    from ownstack_tui.backends.base import RolloutBackend
+
+    backend = world.backend
+    assert isinstance(backend, RolloutBackend)
+    stack = world.fleet.stack("staging")
+    await deploy(world, ("staging",))
+    assert await backend.process_states(world.app, stack) == {"web": ["running"]}
+    urls = await backend.app_urls(world.app, stack)
+    assert len(urls) == 1 and urls[0].startswith("http://")

@@ -2,7 +2,8 @@
 
 The console's behaviour is specified on the fake backend (test_main_screen.py and the tab
 tests); these check that it holds end to end: a real deploy with one failing stack, and a
-real stack's unknown host key asked about in the modal and remembered in known_hosts.
+real stack's unknown host key asked about in the modal and remembered in known_hosts, and a
+manual-gate rollout promoted from the console.
 """
 
 from __future__ import annotations
@@ -12,10 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from ownstack_tui import paths
+from ownstack_tui.engine.factory import open_engine
+from ownstack_tui.fleet_file import FleetFile
 from ownstack_tui.tui.app import OwnstackApp
 from ownstack_tui.tui.screens.confirm import ConfirmScreen
 from ownstack_tui.tui.screens.host_key import HostKeyScreen
-from tests.tui.seen import checked, finished, pane_text, reachable, subtitle, title, wait_for
+from tests.fixtures.sandbox import write_sandbox_fleet
+from tests.tui.rollouts import wave_bar, with_rollout
+from tests.tui.seen import checked, deploy_summary, finished, pane_text, reachable, subtitle, title, wait_for
 
 STACKS = ("staging", "prod-east", "prod-west")
 
@@ -58,6 +63,39 @@ async def test_an_unknown_host_key_is_asked_about_and_never_silently_accepted(
         assert reachable(app, "staging") is False
         remembered = paths.known_hosts_path().read_text()
         assert remembered.splitlines() == [sandbox_fleet["prod-west"].known_hosts_line()]
+
+
+async def test_a_manual_gate_rollout_over_ssh_waits_then_promote_deploys_the_next_wave(
+    trusted_sandbox: Any, sandbox_fleet: Any, demo_repo: Path, clean_faults: None
+) -> None:
+    app_name = "ssh-rollout"
+    path = write_sandbox_fleet(Path.home() / "rollout-fleet.toml", trusted_sandbox, app_name, demo_repo,
+                               needs_postgres=False)
+    with_rollout(path, app_name, 'waves = [["staging"], ["prod-east", "prod-west"]]\ngate = "manual"')
+    fleet = FleetFile.load(path).fleet
+    app = OwnstackApp(path, fleet, fleet.app(app_name), open_engine(fleet, "ssh"))
+    async with app.run_test(size=(160, 50)) as pilot:
+        await wait_for(pilot, lambda: checked(app))
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "wave 1 ✓ · wave 2 ⏸ waiting" in wave_bar(app), timeout=60)
+        staging = sandbox_fleet["staging"].deployed_sha(app_name)
+        assert staging and staging[:7] in title(app, "staging")
+        # The later wave's stacks got nothing: no app, so no push and no lock.
+        assert not sandbox_fleet["prod-east"].state.app_exists(app_name)
+        assert not sandbox_fleet["prod-west"].state.app_exists(app_name)
+        # The rollout holds staging's lock while the gate waits, under this user's name.
+        held = sandbox_fleet["staging"].state.read_env(app_name)["OWNSTACK_DEPLOY_LOCK"]
+        assert '"command": "deploy ssh-rollout (console)"' in held
+        await pilot.press("P")
+        await wait_for(pilot, lambda: "rollout succeeded" in wave_bar(app), timeout=60)
+        await wait_for(pilot, lambda: "Last run: 3 ok" in deploy_summary(app))  # locks released
+        for stack in ("prod-east", "prod-west"):
+            assert sandbox_fleet[stack].deployed_sha(app_name) == staging
+            assert title(app, stack).startswith(f"✓ {stack} · succeeded · {staging[:7]}")
+        for stack in STACKS:
+            assert "OWNSTACK_DEPLOY_LOCK" not in sandbox_fleet[stack].state.read_env(app_name)
 
 
 async def test_the_fleet_tab_over_ssh_flags_the_expiring_cert_the_crashed_worker_and_the_stack_behind(

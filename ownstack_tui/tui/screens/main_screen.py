@@ -29,6 +29,7 @@ from ownstack_tui.tui.widgets.key_footer import KeyFooter
 from ownstack_tui.tui.widgets.log_pane import LogPane
 from ownstack_tui.tui.widgets.stack_sidebar import StackSidebar
 from ownstack_tui.tui.widgets.target_header import TargetHeader
+from ownstack_tui.tui.widgets.wave_bar import WaveBar
 
 if TYPE_CHECKING:
     from ownstack_tui.engine.history import HistoryEntry
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 
 SUMMARY_MIN_HEIGHT = 30  # rows; below, the run summary is a toast only
 HISTORY_ACTIONS = frozenset({"rollback", "open_history_entry"})
+GATE_ACTIONS = ("promote", "halt")
 # Every tab but Deploy is built the first time it is shown (start-up pays for one tab).
 LAZY_TABS = {
     "config": ("Config", "ownstack_tui.tui.tabs.config_tab:ConfigTab"),
@@ -88,10 +90,15 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
     MainScreen.-short #deploy-summary { display: none; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
+        # Shown while a staged rollout can take them (a manual gate waits, a later wave is left),
+        # first, so the footer never cuts them off at 80 columns.
+        Binding("P", "promote", "Promote", id="main.promote"),
+        Binding("H", "halt", "Halt", id="main.halt"),
         Binding("d", "deploy_all", "Deploy all", id="main.deploy_all"),
         Binding("s", "deploy_selected", "Deploy stack", id="main.deploy_selected"),
         Binding("r", "redeploy_failed", "Re-deploy failed", id="main.redeploy_failed"),
         Binding("x", "cancel_deploy", "Cancel", id="main.cancel"),
+        Binding("D", "deploy_all_at_once", "Deploy all at once", show=False, id="main.deploy_all_at_once"),
         Binding("z", "toggle_maximize", "Maximise", id="main.maximize"),
         Binding("f5,ctrl+r", "refresh_status", "Refresh", id="main.refresh"),
         Binding("1", "focus_stacks", "Stacks", show=False, id="main.focus_stacks"),
@@ -128,6 +135,7 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
             yield StackSidebar(list(controller.states.values()), app.clock, controller.refresh_interval)
             with TabbedContent(id="tabs", initial="deploy"):
                 with TabPane("Deploy", id="deploy"):
+                    yield WaveBar()
                     yield Static("", id="deploy-summary")
                     yield DeployGrid(list(controller.states), app.clock)
                 for tab, (title, content) in LAZY_TABS.items():
@@ -143,6 +151,7 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
 
     def on_resize(self) -> None:
         self.set_class(self.size.height < SUMMARY_MIN_HEIGHT, "-short")
+        self.query_one(WaveBar).set_compact(self.size.height < SUMMARY_MIN_HEIGHT)
 
     def _tick(self) -> None:
         self.query_one(DeployGrid).update_titles()
@@ -158,8 +167,24 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
 
     def on_run_started(self, message: messages.RunStarted) -> None:
         self.query_one(TabbedContent).active = "deploy"
-        self.query_one(DeployGrid).show_run(message.run, message.rollbacks)
+        self.query_one(WaveBar).show(None)
+        self.query_one(DeployGrid).show_run(message.run, message.rollbacks, message.usual, message.waiting)
         self._show_summary("")
+
+    def on_job_started(self, message: messages.JobStarted) -> None:
+        self.query_one(DeployGrid).show_job(message.job, message.usual, message.rollback)
+
+    def on_rollout_changed(self, message: messages.RolloutChanged) -> None:
+        self.refresh_bindings()  # Promote and Halt come and go with the gate
+        self.query_one(WaveBar).show(message.view, self._gate_keys())
+        self.query_one(DeployGrid).show_rollout(message.view)
+
+    def _gate_keys(self) -> tuple[str, str] | None:
+        """The keys Promote and Halt are on now (remapped ones too), for the wave bar's hint."""
+        keys = {binding.action: self.app.get_key_display(binding)
+                for _node, binding, enabled, _tip in self.active_bindings.values()
+                if binding.action in GATE_ACTIONS and enabled}
+        return (keys["promote"], keys["halt"]) if len(keys) == 2 else None
 
     def on_job_updated(self, message: messages.JobUpdated) -> None:
         self.query_one(DeployGrid).update_job(message.job)
@@ -268,7 +293,25 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
             self.controller.fleet_watch.read()
 
     def action_deploy_all(self) -> None:
-        self._confirm_then_deploy(list(self.controller.states))
+        """Every stack, in the waves of the app's rollout when it declares one."""
+        self._confirm_then_deploy(list(self.controller.states), whole_app=True)
+
+    def action_deploy_all_at_once(self) -> None:
+        """Every stack at once, whatever rollout the app declares (``--all-at-once``)."""
+        self._confirm_then_deploy(list(self.controller.states), whole_app=True, at_once=True)
+
+    def action_promote(self) -> None:
+        if self.controller.promote():
+            self.notify("Promoted: the next wave starts")
+        else:
+            self.notify("No rollout is waiting at a gate")
+
+    def action_halt(self) -> None:
+        if not self.controller.halt():
+            self.notify("No staged rollout with waves left to halt")
+            return
+        undo = "; what went out is rolled back" if self.controller.halt_rolls_back else ""
+        self.notify(f"Halting: no further wave starts{undo}", severity="warning")
 
     def action_deploy_selected(self) -> None:
         selected = self.query_one(StackSidebar).selected
@@ -290,9 +333,13 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
 
     @work(group="confirm", exit_on_error=False, description="confirm the deploy")
     async def _confirm_then_deploy(
-        self, stacks: list[str], rollback: HistoryEntry | None = None, what: str = ""
+        self, stacks: list[str], rollback: HistoryEntry | None = None, what: str = "",
+        whole_app: bool = False, at_once: bool = False,
     ) -> None:
         controller = self.controller
+        policy = controller.app_model.rollout
+        if whole_app and policy is not None and not at_once and len(policy.waves) > 1:
+            what = f"{controller.app_model.name} in {len(policy.waves)} waves (gate {policy.gate.value})"
         if controller.is_deploying:
             self.notify("A deploy is already running; cancel it first (x)", severity="warning")
             return
@@ -314,7 +361,12 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
             if not confirmed:
                 self.notify("Nothing deployed")
                 return
-        started = controller.rollback(rollback) if rollback else controller.deploy(stacks)
+        if rollback:
+            started = controller.rollback(rollback)
+        elif whole_app:
+            started = controller.deploy_app(at_once)
+        else:
+            started = controller.deploy(stacks)
         if not started:
             self.notify("A deploy is already running; cancel it first (x)", severity="warning")
 
@@ -404,6 +456,10 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         """History's actions are offered (footer, keys) only while History is shown."""
         if action in HISTORY_ACTIONS and self.is_mounted:
             return self.query_one(TabbedContent).active == "history"
+        if action == "promote":
+            return self.controller.awaiting_promotion
+        if action == "halt":
+            return self.controller.can_halt
         return True
 
     @on(TabbedContent.TabActivated)

@@ -80,6 +80,8 @@ def render_entry(
     text.append(state.name, style="bold")
     if state.drift:
         text.append(f" ≠{state.drift}", style="yellow")
+    if state.slow(now):  # past twice its usual deploy time: "is it stuck?" without the log
+        text.append(" slow", style="bold yellow")
     holder = state.lock_holder()
     if holder is not None:  # the lock and its owner by the name: the second line is full
         text.append(f" 🔒{holder}", style="yellow")
