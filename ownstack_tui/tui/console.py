@@ -56,6 +56,17 @@ LINES_EVERY = 0.1  # seconds: job log lines are published at most this often
 REPEAT_NOTICE_AFTER = 60.0  # seconds before the same failure of the same work is shown again
 
 
+@dataclasses.dataclass(frozen=True)
+class DeployOrder:
+    """What one console deploy was asked for: its waves, ref, rollback titles, and the command
+    line the deploy lock names as its owner."""
+
+    policy: RolloutPolicy
+    request: DeployRequest | None
+    rollbacks: Mapping[str, tuple[str | None, str]] | None
+    command: list[str]
+
+
 class Console:
     def __init__(
         self,
@@ -271,21 +282,16 @@ class Console:
         if self._deploying:
             return False
         self._deploying = True
-        self._run(self._deploy(policy, request, rollbacks, command), "deploy", what)
+        order = DeployOrder(policy, request, rollbacks, command)
+        self._run(self._deploy(order), "deploy", what)
         return True
 
-    async def _deploy(
-        self,
-        policy: RolloutPolicy,
-        request: DeployRequest | None,
-        rollbacks: Mapping[str, tuple[str | None, str]] | None,
-        command: list[str],
-    ) -> None:
+    async def _deploy(self, order: DeployOrder) -> None:
         try:
-            if runs_as_rollout(self.engine.via, policy):
-                await self._roll_out(policy, request, rollbacks, command)
+            if runs_as_rollout(self.engine.via, order.policy):
+                await self._roll_out(order)
             else:
-                await self._deploy_plain(list(policy.waves[0]), request, rollbacks)
+                await self._deploy_plain(list(order.policy.waves[0]), order.request, order.rollbacks)
         finally:
             self._deploying = False
             self._relay = None
@@ -295,19 +301,13 @@ class Console:
         self.load_history()
         self.refresh()
 
-    async def _roll_out(
-        self,
-        policy: RolloutPolicy,
-        request: DeployRequest | None,
-        rollbacks: Mapping[str, tuple[str | None, str]] | None,
-        command: list[str],
-    ) -> None:
+    async def _roll_out(self, order: DeployOrder) -> None:
         """As the CLI does: the deploy lock under this user's name, released at the end."""
-        holder = new_holder([*command, "(console)"])
-        options = RolloutOptions(request or DeployRequest(), LockRequest(holder))
-        rollout = start_rollout(self.engine, self.app_model, policy, options)
+        holder = new_holder([*order.command, "(console)"])
+        options = RolloutOptions(order.request or DeployRequest(), LockRequest(holder))
+        rollout = start_rollout(self.engine, self.app_model, order.policy, options)
         self.rollout = rollout
-        self._relay = relay = RolloutRelay(rollout, self.publish, self._track_job, rollbacks,
+        self._relay = relay = RolloutRelay(rollout, self.publish, self._track_job, order.rollbacks,
                                            wave_ended=self.refresh)
         self._stops.append(relay.start())
         progress = await rollout.wait()
