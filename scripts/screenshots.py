@@ -98,14 +98,19 @@ async def main() -> None:
                     from textual.widgets import DataTable
 
                     app = pilot.app
+                    name = app.controller.app_model.name
                     for stack in fleet.stacks:
                         stack.clear_faults()
+                    # The deploy shot quit while prod-west built, which can leave dokku's own
+                    # deploy lock behind (as a killed deploy does on a real dokku): clear it as
+                    # an operator would, with apps:unlock.
+                    for stack in fleet.stacks:
+                        await stack.dokku("apps:unlock", name)
                     await pilot.press("d")
                     await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
                     await pilot.press("y")
                     await wait_until(pilot, lambda: all(
                         s.status is DeployStatus.SUCCEEDED for s in app.controller.states.values()))
-                    name = app.controller.app_model.name
                     for stack in fleet.stacks:
                         stack.dokku_sync("ps:scale", name, "worker=1")
                     fleet["staging"].set_fault(cert_expiring=True)
@@ -123,8 +128,19 @@ async def main() -> None:
                     if not ONLY or shot in ONLY:
                         print(await capture(fleet_path, shot, size, drive))
                 if not ONLY or "main-rollout" in ONLY:  # last: the fleet gets a rollout table
-                    fleet["prod-east"].clear_faults()
+                    for stack in fleet.stacks:
+                        stack.clear_faults()
+                    release(repo)  # a new commit, so wave 1 builds rather than "nothing to build"
                     print(await capture(rollout_fleet(fleet_path), "main-rollout", size, rollout_gate))
+
+
+def release(repo: Path) -> None:
+    """One more commit on the demo app's branch (the rollout shot deploys it)."""
+    import subprocess
+
+    who = ["-c", "user.name=Demo", "-c", "user.email=demo@example.invalid"]
+    subprocess.run(["git", "-C", str(repo), *who, "commit", "-q", "--allow-empty", "-m", "Release 2"],
+                   check=True, capture_output=True)
 
 
 def rollout_fleet(fleet_path: Path) -> Path:
