@@ -183,6 +183,42 @@ def assess(
     return FleetHealth(app, branch, tuple(_flag_outliers(rows, waves)))
 
 
+def compact_marks(row: StackHealth, deployed_sha: str | None) -> list[tuple[str, Severity]]:
+    """A row in a few cells, worst first: crashed process types (``✗worker``), the
+    certificate's days (``⚠tls 6d``), commits behind (``↓3``, ``↓?`` outside the branch; only
+    while the stack still runs the SHA the row judged, or when ``deployed_sha`` is unknown)."""
+    cells = row.cells
+    deployed = cells.get("deployed")
+    sha = deployed.value.get("sha") if deployed is not None and isinstance(deployed.value, dict) else None
+    marks: list[tuple[str, Severity]] = []
+    processes = cells.get("processes")
+    if processes is not None and isinstance(processes.value, list):
+        crashed = [p["type"] for p in processes.value if p.get("crashed")]
+        if crashed:
+            marks.append(("✗" + ",".join(crashed), Severity.CRITICAL))
+    tls = cells.get("tls")
+    if tls is not None and tls.severity > Severity.OK and isinstance(tls.value, list):
+        days = min(c["days_left"] for c in tls.value if c.get("days_left") is not None)
+        glyph = "✗" if tls.severity is Severity.CRITICAL else "⚠"
+        marks.append((f"{glyph}tls {'exp' if days < 0 else f'{days}d'}", tls.severity))
+    if deployed is not None and (deployed_sha is None or sha == deployed_sha):
+        value = deployed.value if isinstance(deployed.value, dict) else {}
+        if value.get("in_branch") is False:
+            marks.append(("↓?", Severity.WARNING))  # not in the branch at all
+        elif value.get("behind"):
+            marks.append((f"↓{value['behind']}", Severity.WARNING))
+    return marks
+
+
+def lock_holder(row: StackHealth) -> str | None:
+    """Who holds the app's deploys per ``row``: the rollout lock's owner, ``?`` for dokku's own
+    apps:lock (it records none); None when free or not read."""
+    lock = row.cells.get("lock") if row.reachable else None
+    if lock is None or not isinstance(lock.value, dict) or not lock.value.get("locked"):
+        return None
+    return str(lock.value.get("owner") or "?")
+
+
 def peer_groups(stacks: Sequence[str], waves: Sequence[Sequence[str]]) -> list[list[str]]:
     """The stacks each stack is compared with: its own wave (the first naming it); the stacks
     in no wave together. Without waves, every stack with every other."""

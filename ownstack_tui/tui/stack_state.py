@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from ownstack_tui.engine.history import HistoryEntry
 from ownstack_tui.model.deploy import DeployStatus
-from ownstack_tui.model.health import Severity, StackHealth
+from ownstack_tui.model.health import Severity, StackHealth, compact_marks, lock_holder
 from ownstack_tui.model.jobs import DeployJob
 from ownstack_tui.model.timing import JobTiming
 
@@ -89,42 +89,17 @@ class StackState:
         return self.deployed_sha[:7] if self.deployed_sha else "-------"
 
     def health_marks(self) -> list[tuple[str, Severity]]:
-        """What the newest health reading adds to the sidebar's second line, worst first:
-        crashed process types, the certificate's days, commits behind. Nothing from a reading
-        the stack has since contradicted (another SHA deployed, or down now)."""
+        """What the newest health reading adds to the sidebar's second line, worst first
+        (:func:`compact_marks`); nothing from a reading the stack has since contradicted
+        (another SHA deployed, or down now)."""
         health = self.health
         if health is None or not health.reachable or self.reachable is False:
             return []
-        cells = health.cells
-        deployed = cells.get("deployed")
-        sha = deployed.value.get("sha") if deployed is not None and isinstance(deployed.value, dict) else None
-        marks: list[tuple[str, Severity]] = []
-        processes = cells.get("processes")
-        if processes is not None and isinstance(processes.value, list):
-            crashed = [p["type"] for p in processes.value if p.get("crashed")]
-            if crashed:
-                marks.append(("✗" + ",".join(crashed), Severity.CRITICAL))
-        tls = cells.get("tls")
-        if tls is not None and tls.severity > Severity.OK and isinstance(tls.value, list):
-            days = min(c["days_left"] for c in tls.value if c.get("days_left") is not None)
-            glyph = "✗" if tls.severity is Severity.CRITICAL else "⚠"
-            marks.append((f"{glyph}tls {'exp' if days < 0 else f'{days}d'}", tls.severity))
-        if deployed is not None and (self.deployed_sha is None or sha == self.deployed_sha):
-            value = deployed.value if isinstance(deployed.value, dict) else {}
-            if value.get("in_branch") is False:
-                marks.append(("↓?", Severity.WARNING))  # not in the branch at all
-            elif value.get("behind"):
-                marks.append((f"↓{value['behind']}", Severity.WARNING))
-        return marks
+        return compact_marks(health, self.deployed_sha)
 
     def lock_holder(self) -> str | None:
-        """Who holds the app's deploys here, per the newest health reading: the rollout lock's
-        owner, ``?`` for dokku's own apps:lock (it records none); None when free or unknown."""
-        health = self.health
-        lock = health.cells.get("lock") if health is not None and health.reachable else None
-        if lock is None or not isinstance(lock.value, dict) or not lock.value.get("locked"):
-            return None
-        return str(lock.value.get("owner") or "?")
+        """Who holds the app's deploys here, per the newest health reading (:func:`lock_holder`)."""
+        return None if self.health is None else lock_holder(self.health)
 
     def is_stale(self, now: float, interval: float) -> bool:
         return self.checked_at is not None and now - self.checked_at > STALE_AFTER_INTERVALS * interval
