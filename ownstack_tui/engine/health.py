@@ -6,11 +6,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 
-import httpx
-
 from ownstack_tui import clock
 from ownstack_tui.backends.base import RolloutBackend
-from ownstack_tui.backends.http_check import get_status
+from ownstack_tui.backends.http_check import HealthRequestFailed, get_status
 from ownstack_tui.model.fleet import App, Stack
 
 HEALTH_POLL_SECONDS = 1.0
@@ -36,8 +34,8 @@ async def health_finding(
         url = urls[0].rstrip("/") + app.health_path
         try:
             status = await get_status(url)
-        except httpx.HTTPError as error:
-            return f"GET {url}: {type(error).__name__}"
+        except HealthRequestFailed as error:
+            return f"GET {url}: {error}"
         if not 200 <= status < 300:
             return f"GET {url} answered {status}"
     return None

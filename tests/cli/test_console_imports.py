@@ -34,6 +34,7 @@ async def main() -> None:
         assert type(app.screen).__name__ == "MainScreen", app.screen
         assert "asyncssh" not in sys.modules, "asyncssh imported before any stack was contacted"
         assert "tomlkit" not in sys.modules, "tomlkit imported only to read the fleet"
+        assert "httpx" not in sys.modules, "httpx imported by a console driving stacks over ssh"
         tabs = {m for m in sys.modules if m.startswith("ownstack_tui.tui.tabs.")}
         hidden = tabs - {"ownstack_tui.tui.tabs.lazy_pane"}
         assert not hidden, f"tabs imported before they were shown: {sorted(hidden)}"
