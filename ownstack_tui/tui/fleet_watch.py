@@ -77,14 +77,14 @@ class FleetWatch:
 
     def read(self, only: Sequence[str] = ()) -> None:
         """Read every stack's health now (or only those named, which does not count as the
-        schedule's reading), in a worker; publishes FleetHealthRead."""
+        schedule's reading, nor the Fleet tab's), in a worker; publishes FleetHealthRead."""
         if self._reading:
             self._again = True
             return
         self._reading = True
         if not only:
             self._started_at = self.console.clock()
-        self.console.publish(messages.FleetHealthReading())
+            self.console.publish(messages.FleetHealthReading())
         self.console.app.run_worker(
             self._read(only), name="fleet-health", group="fleet-health",
             description="read fleet health", exit_on_error=False,
@@ -92,17 +92,18 @@ class FleetWatch:
 
     async def _read(self, only: Sequence[str] = ()) -> None:
         console = self.console
+        started = console.clock()  # a reading is as old as its start, however long it took
         try:
             health = await console.engine.fleet_health(console.app_model, only)
         finally:
             self._reading = False
-        self.health = health
-        self.read_at = console.clock()
         rows = {row.stack: row for row in health.stacks}
         for name, state in console.states.items():
             if not only or name in only:
                 state.health = rows.get(name)
-        console.publish(messages.FleetHealthRead(health, self.read_at))
+        if not only:  # the Fleet tab shows whole readings; a partial one feeds the sidebar only
+            self.health, self.read_at = health, started
+            console.publish(messages.FleetHealthRead(health, started))
         console.publish(messages.StacksChanged())
         if self._again:
             self._again = False
