@@ -86,7 +86,8 @@ def cause_of(reason: str | None, stack: str | None = None) -> str:
         line = pattern.sub(HOST_MASK, line)
     line = _HASH.sub(HASH_MASK, line)
     line = _NUMBER.sub(NUMBER_MASK, line)
-    return _SPACES.sub(" ", line)
+    # "stack prod-1: …" says which stack; the group lists them.
+    return _SPACES.sub(" ", line).removeprefix(f"stack {STACK_MASK}: ")
 
 
 def is_transient(reason: str | None) -> bool:

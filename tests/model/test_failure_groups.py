@@ -29,7 +29,8 @@ HOOK = "remote: ! [remote rejected] main -> main (pre-receive hook declined)"
          "no SSH answer from HOST within N s"),
         ("deployed 3f9c2a1 but 4 of 6 web processes exited", "web-1",
          "deployed SHA but N of N web processes exited"),
-        ("stack prod-us-07: build failed", "prod-us-07", "stack STACK: build failed"),
+        ("stack prod-us-07: build failed", "prod-us-07", "build failed"),  # the group lists it
+        ("app on stack prod-us-07: gone", "prod-us-07", "app on stack STACK: gone"),
         # The stack's name only as a whole word: "prod-us-1" is not in "prod-us-17".
         ("prod-us-17 answered for prod-us-1", "prod-us-1", "prod-us-N answered for STACK"),
         ("app.json: invalid  formation\n  second line", "web-1", "app.json: invalid formation"),
@@ -99,7 +100,7 @@ def test_a_cause_naming_each_stack_is_still_one_cause():
     failures = [(f"prod-{i}", f"stack prod-{i}: pre-receive hook declined") for i in range(1, 13)]
     [group] = group_failures(failures)
     assert group.count == 12
-    assert group.headline() == "12 stacks: stack STACK: pre-receive hook declined"
+    assert group.headline() == "12 stacks: pre-receive hook declined"
 
 
 def test_no_failures_no_groups():
