@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 SUMMARY_MIN_HEIGHT = 30  # rows; below, the run summary is a toast only
 HISTORY_ACTIONS = frozenset({"rollback", "open_history_entry"})
-GROUP_ACTIONS = ("next_failed",)
+GROUP_ACTIONS = ("redeploy_group", "redeploy_transient", "next_failed")
 GATE_ACTIONS = ("promote", "halt")
 # Every tab but Deploy is built the first time it is shown (start-up pays for one tab).
 LAZY_TABS = {
@@ -100,7 +100,10 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         Binding("s", "deploy_selected", "Deploy stack", id="main.deploy_selected"),
         Binding("r", "redeploy_failed", "Re-deploy failed", id="main.redeploy_failed"),
         Binding("x", "cancel_deploy", "Cancel", id="main.cancel"),
-        # Shown while the Deploy tab is a big fleet's table and a stack failed.
+        # Shown while the Deploy tab lists failures grouped by cause (a big fleet's table, or
+        # two failed stacks or more above the grid).
+        Binding("R", "redeploy_group", "Re-deploy group", id="deploy.redeploy_group"),
+        Binding("t", "redeploy_transient", "Re-deploy transient", id="deploy.redeploy_transient"),
         Binding("f", "next_failed", "Next failed", id="deploy.next_failed"),
         Binding("D", "deploy_all_at_once", "Deploy all at once", show=False, id="main.deploy_all_at_once"),
         Binding("z", "toggle_maximize", "Maximise", id="main.maximize"),
@@ -175,6 +178,7 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         self.query_one(WaveBar).show(None)
         view = self.query_one(DeployView)
         view.show_run(message.run, message.rollbacks, message.usual, message.waiting)
+        view.show_failures(self.controller.failure_groups())
         self._offered_keys_changed()
         self._show_summary("")
 
@@ -205,6 +209,7 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         view = self.query_one(DeployView)
         view.update_job(message.job)
         if message.job.status is DeployStatus.FAILED:
+            view.show_failures(self.controller.failure_groups())
             self._offered_keys_changed()
 
     def on_job_lines(self, message: messages.JobLines) -> None:
@@ -217,6 +222,7 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
 
     def on_run_finished(self, message: messages.RunFinished) -> None:
         summary = message.summary
+        self.query_one(DeployView).show_failures(self.controller.failure_groups())
         self._offered_keys_changed()
         self.query_one(TargetHeader).show_progress(None)
         self._show_summary(f"Last run: {summary.text()}")
@@ -343,6 +349,22 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
             self.notify("No failed stacks to re-deploy")
             return
         self._confirm_then_deploy(failed)
+
+    def action_redeploy_group(self) -> None:
+        """Re-deploy the stacks of the failure group under the cursor (the largest at first)."""
+        group = self.query_one(DeployView).selected_group()
+        if group is None:
+            self.notify("No failures to re-deploy")
+            return
+        self._confirm_then_deploy(list(group.stacks))
+
+    def action_redeploy_transient(self) -> None:
+        """Re-deploy only the stacks whose failure looks passing (connection, timeout, lock)."""
+        stacks = self.controller.transient_failures()
+        if not stacks:
+            self.notify("No transient failures to re-deploy")
+            return
+        self._confirm_then_deploy(stacks)
 
     def action_next_failed(self) -> None:
         """The next failed stack's full pane (cycling through them)."""
@@ -486,7 +508,11 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
             return self.query_one(TabbedContent).active == "history"
         if action in GROUP_ACTIONS and self.is_mounted:
             view = self.query_one(DeployView)
-            return view.mode == "table" and bool(view.failed_stacks())
+            if action == "redeploy_transient":
+                return view.groups_shown and any(group.transient for group in view.groups)
+            if action == "next_failed":
+                return view.groups_shown or (view.mode == "table" and bool(view.failed_stacks()))
+            return view.groups_shown
         if action == "promote":
             return self.controller.awaiting_promotion
         if action == "halt":

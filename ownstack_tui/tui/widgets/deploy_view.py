@@ -10,7 +10,7 @@ screen's, which asks :meth:`selected_group` what the cursor is on."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import events, on
@@ -20,6 +20,7 @@ from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ownstack_tui.model.deploy import DeployStatus
+from ownstack_tui.model.failure_groups import FailureGroup, stack_list
 from ownstack_tui.model.jobs import DeployJob, DeployRun
 from ownstack_tui.tui.console import ForwardsWorkerErrors
 from ownstack_tui.tui.rollout_view import RolloutView
@@ -27,9 +28,6 @@ from ownstack_tui.tui.widgets.deploy_grid import PANE_MIN_HEIGHT, PANE_MIN_WIDTH
 from ownstack_tui.tui.widgets.deploy_looks import StackEntry, pane_look, progress_line, row_look
 from ownstack_tui.tui.widgets.log_pane import LogPane
 from ownstack_tui.tui.widgets.pane_grid import grid_shape
-
-if TYPE_CHECKING:
-    from ownstack_tui.model.failure_groups import FailureGroup
 
 ROW_FLUSH = 0.1  # seconds between table updates: rows that changed, in one go
 GROUP_STACKS_SHOWN = 6  # names listed under a failure group before "… +N"
@@ -47,16 +45,14 @@ def cut(text: str, width: int) -> str:
 
 
 def group_prompt(group: FailureGroup) -> Text:
-    """``12 stacks: remote: ! [remote rejected] … ⟳ transient`` over the stacks' names."""
-    count = len(group.stacks)
-    text = Text(f"{count} stack{'s' if count != 1 else ''}: ", style="bold red")
-    text.append(group.cause)
-    if group.transient:
-        text.append(f"  {TRANSIENT_MARK}", style="bold yellow")
-    names = ", ".join(group.stacks[:GROUP_STACKS_SHOWN])
-    if count > GROUP_STACKS_SHOWN:
-        names += f", … +{count - GROUP_STACKS_SHOWN}"
-    text.append(f"\n  {names}", style="dim")
+    """``12 stacks: remote: ! [remote rejected] …`` (``2 stacks ⟳ transient: …`` for a cause
+    worth retrying) over the stacks' names."""
+    count, cause = group.headline().split(": ", 1)
+    text = Text(count, style="bold red")
+    if group.transient:  # before the cause, so a long cause never hides it
+        text.append(f" {TRANSIENT_MARK}", style="bold yellow")
+    text.append(f": {cause}")
+    text.append(f"\n  {stack_list(group.stacks, GROUP_STACKS_SHOWN)}", style="dim")
     return text
 
 
@@ -169,18 +165,19 @@ class DeployView(ForwardsWorkerErrors, Vertical):
         width, waves = self._table_shape = self._wanted_shape()
         stack_width = min(20, max([5, *(len(name) for name in self.entries)]))
         time_width = 26 if width >= 110 else 13
-        fixed = 11 + stack_width + time_width + (4 if waves else 0)
+        status_width = 11 if width >= 70 else 1  # narrow: the glyph says it (failed rows are red)
+        fixed = status_width + stack_width + time_width + (4 if waves else 0)
         columns = 4 + (1 if waves else 0)
         last_width = max(10, width - fixed - 2 * columns - 2)
         cursor = table.cursor_row
         table.clear(columns=True)
-        table.add_column("status", width=11, key="status")
+        table.add_column("status" if status_width > 1 else "", width=status_width, key="status")
         table.add_column("stack", width=stack_width, key="stack")
         if waves:
             table.add_column("wave", width=4, key="wave")
         table.add_column("time", width=time_width, key="time")
         table.add_column("last line", width=last_width, key="last")
-        self._widths = {"status": 11, "stack": stack_width, "wave": 4, "time": time_width,
+        self._widths = {"status": status_width, "stack": stack_width, "wave": 4, "time": time_width,
                         "last": last_width}
         for name, entry in self.entries.items():
             table.add_row(*self._cells(entry), key=name)
@@ -192,7 +189,8 @@ class DeployView(ForwardsWorkerErrors, Vertical):
     def _cells(self, entry: StackEntry) -> list[str | Text]:
         look = row_look(entry, self.rollout, self.clock())
         widths = self._widths
-        status = Text(cut(look.status, widths["status"]), style="bold red" if look.failed else "")
+        shown = look.status if widths["status"] > 1 else look.status.split(" ", 1)[0]
+        status = Text(cut(shown, widths["status"]), style="bold red" if look.failed else "")
         cells: list[str | Text] = [status, cut(entry.name, widths["stack"])]
         if self._table_shape is not None and self._table_shape[1]:
             cells.append(look.wave)
