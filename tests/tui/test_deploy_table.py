@@ -15,6 +15,7 @@ from ownstack_tui.tui.app import OwnstackApp
 from tests.fakes.console import build_console
 from tests.fakes.fake_backend import FakeBackend
 from tests.fakes.fleets import write_fake_fleet
+from tests.tui.rollouts import with_rollout
 from tests.tui.screen_text import screen_text
 from tests.tui.seen import checked, pane_text, title, wait_for
 
@@ -97,6 +98,8 @@ async def test_f_reaches_each_failed_stacks_pane_in_turn(fake: FakeBackend, demo
         await wait_for(pilot, lambda: "· failed ·" in title(app, "edge-21"))
         await pilot.press("f")
         await wait_for(pilot, lambda: "· failed ·" in title(app, "edge-07"))
+        await pilot.press("1", "down", "down", "down", "down", "enter")  # edge-05 in the sidebar
+        await wait_for(pilot, lambda: "· succeeded ·" in title(app, "edge-05"))
 
 
 def group_lines(app: Any) -> list[str]:
@@ -174,3 +177,24 @@ async def test_few_stacks_list_their_groups_above_the_panes_once_two_failed(
         await wait_for(pilot, lambda: all(fake.stack(name).deployed_sha("few-groups")
                                           for name in FLEET[:3]))
         await wait_for(pilot, lambda: not group_lines(app))
+
+
+async def test_a_staged_rollout_shows_each_rows_wave_and_the_stacks_held_at_the_gate(
+    fake: FakeBackend, demo_repo: Path
+) -> None:
+    path = write_fake_fleet(Path.home() / "big-waves-fleet.toml", "big-waves", demo_repo,
+                            needs_postgres=False, stacks=FLEET)
+    first, rest = ", ".join(f'"{name}"' for name in FLEET[:2]), ", ".join(f'"{name}"' for name in FLEET[2:])
+    app = build_console(with_rollout(path, "big-waves", f'waves = [[{first}], [{rest}]]\ngate = "manual"'),
+                        fake)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await wait_for(pilot, lambda: checked(app))
+        await pilot.press("d")
+        await wait_for(pilot, lambda: "2/30 done" in screen_text(app) and "28 waiting" in screen_text(app))
+        rows = [row.rsplit("│", 1)[-1].split() for row in screen_text(app).splitlines()]
+        first_row = next(row for row in rows if "edge-01" in row)
+        assert first_row[:2] == ["✓", "succeeded"] and first_row[first_row.index("edge-01") + 1] == "1"
+        held = next(row for row in rows if "edge-30" in row)  # its wave waits at the gate
+        assert held[0] == "⏸" and held[held.index("edge-30") + 1] == "2"
+        await pilot.press("P")
+        await wait_for(pilot, lambda: "30/30 done · ✓30 ✗0" in screen_text(app))

@@ -287,7 +287,8 @@ class DeployView(ForwardsWorkerErrors, Vertical):
                 self._changed(name)
 
     def update_job(self, job: DeployJob) -> None:
-        if self.entries.get(job.stack, StackEntry("")).job is job:  # else an older run's news
+        entry = self.entries.get(job.stack)
+        if entry is not None and entry.job is job:  # else an older run's late news
             self._changed(job.stack)
 
     def append(self, job: DeployJob, lines: list[str]) -> None:
