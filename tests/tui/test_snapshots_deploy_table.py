@@ -16,7 +16,7 @@ from tests.fakes.fake_backend import FakeBackend
 from tests.fakes.fleets import write_fake_fleet
 from tests.fixtures.sandbox import make_demo_repo
 from tests.tui.screen_text import screen_text
-from tests.tui.seen import checked, settle, wait_for
+from tests.tui.seen import checked, settle, toasts, wait_for
 
 FLEET = tuple(f"edge-{number:02d}" for number in range(1, 31))
 
@@ -37,7 +37,8 @@ async def deployed(pilot: Pilot[Any]) -> None:
     await wait_for(pilot, lambda: checked(app))
     await pilot.press("d")
     await wait_for(pilot, lambda: "30/30 done" in screen_text(app) and "⟳ transient" in screen_text(app))
-    app.clear_notifications()  # the run's toast goes after 10 s: not a stable sight
+    await wait_for(pilot, lambda: "24 ok · 6 failed" in " ".join(toasts(app)))  # the run's end
+    app.clear_notifications()  # the toast goes after 10 s: not a stable sight
     await settle(pilot)
 
 
