@@ -46,11 +46,14 @@ def test_the_two_faulted_groups_have_different_causes_and_one_is_transient() -> 
     assert GROUP_FAULTS["canary"]["drop_after_lines"] > 0
 
 
-def test_a_tagged_demo_fleet_fails_its_first_deploy_by_group(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_tagged_demo_fleet_fails_its_first_deploy_by_group(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     tags = tagged_stack_names(12)
     with SandboxFleet.background(tmp_path / "stacks", names=list(tags)) as fleet:
         fleet.write_known_hosts(paths.known_hosts_path())
-        fleet_path = write_fleet_file(tmp_path / "fleet.toml", fleet, ensure_demo_repo(tmp_path / "shop"), tags=tags)
+        repo = ensure_demo_repo(tmp_path / "shop")
+        fleet_path = write_fleet_file(tmp_path / "fleet.toml", fleet, repo, tags=tags)
         faulted = fault_tagged_groups(fleet, tags)
         written = tomllib.loads(fleet_path.read_text())
         assert {name: entry["tags"] for name, entry in written["stacks"].items()} == tags
