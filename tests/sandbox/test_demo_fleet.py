@@ -61,12 +61,21 @@ def test_a_tagged_demo_fleet_fails_its_first_deploy_by_group(
 
         result = Cli(fleet_path, capsys)("deploy", "shop", "--wait", "--yes")
     assert result.status == 1
-    summary = {line.split(None, 2)[1]: line for line in result.out.splitlines()[-12:]}
+    lines = result.out.splitlines()
+    summary = {
+        line.split(None, 2)[1]: line for line in lines if line[:1] in "✓✗" and line.split(None, 2)[1] in tags
+    }
     assert set(summary) == set(tags)
     for name, line in summary.items():
         if "tier-b" in tags[name]:
             assert "failed" in line and "Push rejected, failed to compile" in line, line
         elif "canary" in tags[name]:
-            assert "failed" in line and "connection" in line.lower(), line
+            assert "failed" in line and "connection lost" in line.lower(), line
         else:
             assert "succeeded" in line, line
+    # The grouped summary: one cause per tagged group, the canaries' marked transient.
+    groups = lines[lines.index("Failures by cause:") + 1 :]
+    assert "2 stacks: Push rejected, failed to compile Python app." in groups[0]
+    assert groups[1].split() == ["prod-us-02,", "prod-eu-03"]
+    assert "1 stack: connection lost" in groups[2] and groups[2].endswith("(transient)")
+    assert groups[3].split() == ["canary-us-01"]
