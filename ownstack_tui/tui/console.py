@@ -102,7 +102,7 @@ class Console:
         self._stops: list[Unsubscribe] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lines = LineBatch(lambda lines: self.publish(messages.JobLines(lines)), LINES_EVERY)
-        self._stacks_changed = Throttle(lambda: self._stacks_changed.request(), CHANGES_EVERY, None)
+        self._stacks_changed = Throttle(lambda: self.publish(messages.StacksChanged()), CHANGES_EVERY, None)
         self._progress = Throttle(self._publish_progress, CHANGES_EVERY, None)
         self.fleet_watch = FleetWatch(self)  # fleet health: the Fleet tab, the sidebar's glyphs
 
