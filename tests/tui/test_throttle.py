@@ -6,7 +6,11 @@ from __future__ import annotations
 import asyncio
 import threading
 
+from textual.widget import Widget
+
+from ownstack_tui.tui import messages
 from ownstack_tui.tui.throttle import Throttle
+from tests.fakes.console import ConsoleMaker
 
 
 async def test_a_burst_of_changes_fires_once_at_once_and_once_at_the_end_of_the_window() -> None:
@@ -68,3 +72,41 @@ def test_without_a_loop_every_change_fires_at_once() -> None:
     throttle.request()
     throttle.request()
     assert fired == ["x", "x"]
+
+
+async def test_a_deploy_of_every_stack_tells_the_screen_a_few_times_not_per_job_event(
+    console_for: ConsoleMaker,
+) -> None:
+    """The Console's own wiring: StacksChanged does reach its receiver, and a deploy's many
+    job events come as a few of them."""
+    app = console_for("tui-throttle")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause(0.5)
+        seen = Recorder()
+        await app.screen.mount(seen)
+        app.controller.attach(seen)  # from now on the Console publishes to the recorder
+        assert app.controller.deploy_app(at_once=True)
+        for _ in range(100):
+            await pilot.pause(0.1)
+            if seen.finished:
+                break
+        await pilot.pause(0.3)
+    assert seen.finished
+    assert 1 <= seen.stacks_changed < seen.job_updates  # 3 stacks x 5+ statuses each
+
+
+class Recorder(Widget):
+    def __init__(self) -> None:
+        super().__init__()
+        self.stacks_changed = 0
+        self.job_updates = 0
+        self.finished = False
+
+    def on_stacks_changed(self, _message: messages.StacksChanged) -> None:
+        self.stacks_changed += 1
+
+    def on_job_updated(self, _message: messages.JobUpdated) -> None:
+        self.job_updates += 1
+
+    def on_run_finished(self, _message: messages.RunFinished) -> None:
+        self.finished = True
