@@ -35,6 +35,7 @@ KEY_NAMES = {b"1": "1", DOWN: "down", UP: "up", b"7": "7", b"2": "2"}
 class Run:
     stacks: int
     ready_seconds: float  # process start to every stack streaming
+    ready_cpu: float  # CPU seconds the app used until then (less sensitive to other load)
     p95: float
     worst: float
     achieved: float  # lines/s the stacks sent while keys were pressed
@@ -73,6 +74,7 @@ def run_console(stacks: int, seconds: float, options: Options) -> Run:
                     raise RuntimeError(f"{stacks} stacks were not all streaming after 300 s")
                 session.drain(0.5)
             ready = time.perf_counter() - session.started
+            ready_cpu = session.cpu_seconds()
             before = _stats(stats_path)
             cpu_before, wall_before = session.cpu_seconds(), time.perf_counter()
             latencies = time_keys(session, seconds, key=KEYS)
@@ -85,13 +87,14 @@ def run_console(stacks: int, seconds: float, options: Options) -> Run:
                 KEY_NAMES[key]: percentile(latencies[index :: len(KEYS)], 0.5)
                 for index, key in enumerate(KEYS)
             }
-            run = Run(stacks, ready, percentile(latencies, 0.95), max(latencies), achieved, cpu,
+            run = Run(stacks, ready, ready_cpu, percentile(latencies, 0.95), max(latencies), achieved, cpu,
                       session.rss_mb(), _peak_mb(session), by_key)
         finally:
             session.close(quit_keys=b"", timeout=0.5)  # nothing to save: killed
     log(
         options,
-        f"{stacks:4d} stacks at {RATE:,} lines/s: streaming {run.ready_seconds:.1f} s after start; "
+        f"{stacks:4d} stacks at {RATE:,} lines/s: streaming {run.ready_seconds:.1f} s after start "
+        f"({run.ready_cpu:.1f} s CPU); "
         f"key p95 {run.p95 * 1000:.0f} ms (max {run.worst * 1000:.0f}), achieved {run.achieved:,.0f}/s, "
         f"CPU {run.cpu:.0%} of a core, RSS {run.rss_mb:.0f} MB (peak {run.peak_mb:.0f}); median "
         "per key: " + ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in run.by_key.items()),

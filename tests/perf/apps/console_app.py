@@ -105,7 +105,9 @@ class ConsolePerfApp(OwnstackApp):
 
     async def _start(self) -> None:
         await self.screen.mount(self.probe)
-        self.controller.deploy_app(at_once=True)
+        # As a user would: once the console has started (the main screen starts the Console
+        # after its first refresh), not before.
+        self.set_timer(1.0, lambda: self.controller.deploy_app(at_once=True))
         self.set_interval(1.0, self._write_stats)
 
     def on_key(self, event: events.Key) -> None:
