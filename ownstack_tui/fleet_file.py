@@ -25,7 +25,7 @@ import stat
 import tempfile
 import time
 import tomllib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
@@ -185,8 +185,28 @@ class FleetFile:
         identity: str | None = None,
         tags: Iterable[str] = (),
     ) -> None:
+        self._put_stack(name, host, port, user, identity, tags)
+        self._recheck()
+
+    @_edit
+    def add_stacks(self, stacks: Sequence[Mapping[str, Any]]) -> None:
+        """Several stacks in one edit, each given as add_stack's keyword arguments: one
+        check of the fleet instead of one per stack (200 single adds took ~3 s)."""
+        for stack in stacks:
+            self._put_stack(**stack)
+        self._recheck()
+
+    def _put_stack(
+        self,
+        name: str,
+        host: str,
+        port: int = 22,
+        user: str = "dokku",
+        identity: str | None = None,
+        tags: Iterable[str] = (),
+    ) -> None:
         validation.stack_name(name)
-        if name in self.fleet.stacks:
+        if name in self.fleet.stacks or name in self.document.get("stacks", {}):
             raise InvalidInput(f"stack {name!r} already exists; remove it first or pick another name")
         import tomlkit
 
@@ -200,7 +220,6 @@ class FleetFile:
         if wanted:
             entry["tags"] = wanted
         self._super_table("stacks")[name] = entry
-        self._recheck()
 
     @_edit
     def tag_stack(self, name: str, tags: Iterable[str]) -> list[str]:

@@ -112,7 +112,10 @@ def build_parser() -> ArgumentParser:
 
     demo = _command(commands, "demo", "ownstack_tui.cli.tui_command:demo",
                     "local sandbox stacks and the console on them")
-    demo.add_argument("--stacks", type=int, default=3, metavar="N")
+    demo.add_argument("--stacks", type=int, default=3, metavar="N", help="how many stacks (1-200, default 3)")
+    demo.add_argument("--tags", action="store_true",
+                      help="a big fleet's names and tags (prod-us-01: prod, us, tier-a); the tier-b "
+                      "and canary stacks fail their deploys, each group with its own cause")
 
     stacks = _command(commands, "stacks", "ownstack_tui.cli.status_commands:stacks",
                       "list stacks (name, host, reachability)")

@@ -14,6 +14,8 @@ from ownstack_tui.cli.context import Context
 # The demo's temp folder holds private keys: a closed terminal (SIGHUP) or a plain `kill`
 # (SIGTERM) must end the console cleanly, so that the folder is removed as on `q`.
 DEMO_STOP_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
+# One process serves every demo stack: 200 start in ~1 s and take ~50 MB (see PERFORMANCE.md).
+MAX_DEMO_STACKS = 200
 
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
@@ -21,7 +23,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         from ownstack_tui.tui.app import WelcomeApp
 
         if WelcomeApp(ctx.fleet_path).run() == "demo":
-            return demo(ctx, argparse.Namespace(stacks=3))
+            return demo(ctx, argparse.Namespace(stacks=3, tags=False))
         return 0
     return open_console(ctx, getattr(args, "app", None))
 
@@ -87,17 +89,23 @@ def demo(ctx: Context, args: argparse.Namespace) -> int:
 
     from ownstack_tui import paths
     from ownstack_tui.errors import InvalidInput
-    from ownstack_tui.sandbox.demo import ensure_demo_repo, write_fleet_file
-    from ownstack_tui.sandbox.fleet import SandboxFleet, stack_names
+    from ownstack_tui.sandbox.demo import ensure_demo_repo, fault_tagged_groups, write_fleet_file
+    from ownstack_tui.sandbox.fleet import SandboxFleet, stack_names, tagged_stack_names
 
-    if not 1 <= args.stacks <= 50:
-        raise InvalidInput(f"--stacks {args.stacks}: give a number from 1 to 50")
+    if not 1 <= args.stacks <= MAX_DEMO_STACKS:
+        raise InvalidInput(f"--stacks {args.stacks}: give a number from 1 to {MAX_DEMO_STACKS}")
+    tags = tagged_stack_names(args.stacks) if args.tags else None
+    names = list(tags) if tags is not None else stack_names(args.stacks)
     with tempfile.TemporaryDirectory(prefix="ownstack-demo-") as name, _own_home(Path(name) / "home"):
         folder = Path(name)
-        with SandboxFleet.background(folder / "stacks", names=stack_names(args.stacks)) as fleet:
+        with SandboxFleet.background(folder / "stacks", names=names) as fleet:
             # We made these host keys ourselves, so trusting them is no silent accept.
             fleet.write_known_hosts(paths.known_hosts_path())
-            fleet_path = write_fleet_file(folder / "fleet.toml", fleet, ensure_demo_repo(folder / "shop"))
+            fleet_path = write_fleet_file(
+                folder / "fleet.toml", fleet, ensure_demo_repo(folder / "shop"), tags=tags
+            )
+            if tags is not None:
+                fault_tagged_groups(fleet, tags)
             demo_ctx = Context(fleet_path, ctx.via_option, ctx.json, ctx.args)
             if demo_ctx.via != "api":
                 return open_console(demo_ctx, None, DEMO_STOP_SIGNALS)

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from ownstack_tui.sandbox.fleet import SandboxFleet
 
 DEMO_APP = "shop"
 DEMO_CERT_DAYS = 75
 OLDER_DOKKU_VERSION = "0.37.6"  # one demo stack lags behind, so the status view has an outlier
+# `demo --tags`: two tagged groups fail their first deploy, each with one cause of its own,
+# so that failures group by cause: every tier-b build is rejected (not transient), and every
+# canary's connection drops mid-deploy (a transient cause).
+GROUP_FAULTS: dict[str, dict[str, Any]] = {
+    "tier-b": {"build_fail": True},
+    "canary": {"drop_after_lines": 12},
+}
 _FILES = {
     "Procfile": "web: python app.py\nworker: python worker.py\n",
     "requirements.txt": "flask\n",
@@ -53,15 +62,35 @@ def dress_demo_stacks(fleet: SandboxFleet) -> None:
         fleet.stacks[-1].set_dokku_version(OLDER_DOKKU_VERSION)
 
 
-def write_fleet_file(path: Path, fleet: SandboxFleet, repo: Path, app: str = DEMO_APP) -> Path:
+def fault_tagged_groups(fleet: SandboxFleet, tags: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """Switch on each of :data:`GROUP_FAULTS` on every stack with its tag; returns the
+    stacks faulted, by tag."""
+    faulted: dict[str, list[str]] = {}
+    for tag, faults in GROUP_FAULTS.items():
+        names = [stack.name for stack in fleet.stacks if tag in tags.get(stack.name, ())]
+        for name in names:
+            fleet[name].set_fault(**faults)
+        faulted[tag] = names
+    return faulted
+
+
+def write_fleet_file(
+    path: Path,
+    fleet: SandboxFleet,
+    repo: Path,
+    app: str = DEMO_APP,
+    tags: Mapping[str, Sequence[str]] | None = None,
+) -> Path:
     """Point a fleet file at the running demo stacks (ports change per start; other edits
-    survive), dressing them first (:func:`dress_demo_stacks`)."""
+    survive), dressing them first (:func:`dress_demo_stacks`). New stacks get their
+    ``tags`` (by stack name) if given."""
     from ownstack_tui.fleet_file import FleetFile
 
     dress_demo_stacks(fleet)
 
     fleet_file = FleetFile.load_or_new(path)
     identity = str(fleet.client_key_path)
+    new: list[dict[str, Any]] = []
     for stack in fleet.stacks:
         if stack.name in fleet_file.fleet.stacks:
             entry = fleet_file.document["stacks"][stack.name]
@@ -69,7 +98,10 @@ def write_fleet_file(path: Path, fleet: SandboxFleet, repo: Path, app: str = DEM
             entry["port"] = stack.port
             entry["identity"] = identity
         else:
-            fleet_file.add_stack(stack.name, stack.host, stack.port, stack.user, identity)
+            new.append({"name": stack.name, "host": stack.host, "port": stack.port, "user": stack.user,
+                        "identity": identity, "tags": list((tags or {}).get(stack.name, ()))})
+    if new:
+        fleet_file.add_stacks(new)
     if app not in fleet_file.fleet.apps:
         fleet_file.add_app(app, str(repo), "main", needs_postgres=True, stacks=fleet.names)
     else:

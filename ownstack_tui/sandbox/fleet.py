@@ -35,6 +35,33 @@ def stack_names(count: int) -> list[str]:
     return [*DEFAULT_NAMES[:count], *(f"stack-{i}" for i in range(4, count + 1))]
 
 
+REGIONS = ("us", "eu", "ap")
+# One prod stack in TIER_B_EVERY is tier-b; the period is prime to the regions' so that
+# tier-b spans every region rather than sitting in one.
+TIER_B_EVERY = 4
+
+
+def tagged_stack_names(count: int) -> dict[str, list[str]]:
+    """A big fleet's names and tags (env, region, tier), in fleet order: about a tenth
+    staging, a twentieth canary, the rest prod, regions taken in turn and numbered per
+    env and region (staging-us-01, canary-eu-01, prod-ap-07); a quarter of prod is tier-b,
+    every other stack tier-a."""
+    staging = max(1, count // 10) if count >= 2 else 0
+    canary = max(1, count // 20) if count >= 3 else 0
+    envs = ["staging"] * staging + ["canary"] * canary + ["prod"] * (count - staging - canary)
+    seen: Counter[str] = Counter()  # stacks of each env so far
+    numbered: Counter[tuple[str, str]] = Counter()
+    stacks: dict[str, list[str]] = {}
+    for env in envs:
+        position = seen[env]
+        seen[env] += 1
+        region = REGIONS[position % len(REGIONS)]
+        tier = "tier-b" if env == "prod" and position % TIER_B_EVERY == TIER_B_EVERY - 1 else "tier-a"
+        numbered[env, region] += 1
+        stacks[f"{env}-{region}-{numbered[env, region]:02d}"] = [env, region, tier]
+    return stacks
+
+
 class SandboxStack(StateCommands):
     """One stand-in dokku host: state folder + asyncssh server + fault proxy."""
 

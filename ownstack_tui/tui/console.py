@@ -49,6 +49,7 @@ from ownstack_tui.tui.fleet_watch import FleetWatch
 from ownstack_tui.tui.line_batch import LineBatch
 from ownstack_tui.tui.rollout_relay import RolloutRelay
 from ownstack_tui.tui.stack_state import StackState
+from ownstack_tui.tui.throttle import CHANGES_EVERY, Throttle
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())  # failures are shown as notifications, not on stderr
@@ -102,6 +103,8 @@ class Console:
         self._stops: list[Unsubscribe] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lines = LineBatch(lambda lines: self.publish(messages.JobLines(lines)), LINES_EVERY)
+        self._stacks_changed = Throttle(lambda: self.publish(messages.StacksChanged()), CHANGES_EVERY, None)
+        self._progress = Throttle(self._publish_progress, CHANGES_EVERY, None)
         self.fleet_watch = FleetWatch(self)  # fleet health: the Fleet tab, the sidebar's glyphs
 
     # -- wiring --------------------------------------------------------------------------
@@ -118,6 +121,8 @@ class Console:
         """Read the stacks and the history now, then keep reading every refresh interval."""
         self._loop = asyncio.get_running_loop()
         self._lines.start(self._loop)
+        self._stacks_changed.start(self._loop)
+        self._progress.start(self._loop)
         self.app.set_interval(self.refresh_interval, self.refresh, name="auto-refresh")
         self.refresh()
         self.load_history()
@@ -188,7 +193,7 @@ class Console:
         try:
             for state in self.states.values():
                 state.checking = True
-            self.publish(messages.StacksChanged())
+            self._stacks_changed.request()
             outcomes = await self.engine.app_states(self.app_model)
             now = self.clock()
             for name, outcome in outcomes.items():
@@ -198,7 +203,7 @@ class Console:
             for state in self.states.values():
                 state.checking = False
             self._refreshing = False
-            self.publish(messages.StacksChanged())
+            self._stacks_changed.request()
         self._host_key_problems(list(outcomes.values()))
         self.load_history()  # deploys from the command line land there too
         self.fleet_watch.after_status_read()
@@ -228,7 +233,7 @@ class Console:
         for name, count in drift.items():
             if name in self.states:
                 self.states[name].drift = count
-        self.publish(messages.StacksChanged())
+        self._stacks_changed.request()
 
     # -- deploys -------------------------------------------------------------------------
 
@@ -320,10 +325,10 @@ class Console:
         rollout = start_rollout(self.engine, self.app_model, order.policy, options)
         self.rollout = rollout
         self._relay = relay = RolloutRelay(rollout, self.publish, self._track_job, order.rollbacks,
-                                           wave_ended=self.refresh)
+                                           wave_ended=self.refresh, loop=self._loop)
         self._stops.append(relay.start())
         progress = await rollout.wait()
-        self._lines.flush()
+        self._changes_flushed()
         run = DeployRun(progress.app, progress.jobs)
         outcome = None
         if len(progress.waves) > 1:
@@ -334,7 +339,7 @@ class Console:
         state = self.states[job.stack]
         state.job, state.usual = job, usual
         self._stops.append(job.subscribe(self._on_job_event))
-        self.publish(messages.StacksChanged())
+        self._stacks_changed.request()
 
     async def _deploy_plain(
         self,
@@ -352,9 +357,9 @@ class Console:
             self._stops.append(job.subscribe(self._on_job_event))
         self.publish(messages.RunStarted(running.run, rollbacks, usual))
         self.publish(messages.RunProgress(0, len(running.run.jobs)))
-        self.publish(messages.StacksChanged())
+        self._stacks_changed.request()
         run = await running.wait()
-        self._lines.flush()
+        self._changes_flushed()
         self.publish(messages.RunFinished(run, messages.RunSummary.of(run)))
 
     @property
@@ -412,15 +417,26 @@ class Console:
                 return
             self._lines.flush()  # the lines before a status change are shown before it
             self.publish(messages.JobUpdated(event.job))
-            self.publish(messages.StacksChanged())
-            running = self.running
-            if self._relay is not None:
-                self._relay.publish_progress()
-            elif running is not None:
-                jobs = running.run.jobs
-                self.publish(messages.RunProgress(sum(j.is_final for j in jobs), len(jobs)))
+            self._stacks_changed.request()
+            self._progress.request()
         except Exception as error:
             self._listener_failed(f"showing job {event.job.id}", error)
+
+    def _publish_progress(self) -> None:
+        running = self.running
+        if self._relay is not None:
+            self._relay.publish_progress()
+        elif running is not None:
+            jobs = running.run.jobs
+            self.publish(messages.RunProgress(sum(j.is_final for j in jobs), len(jobs)))
+
+    def _changes_flushed(self) -> None:
+        """What is waiting in the throttles goes out now: before a RunFinished."""
+        self._lines.flush()
+        if self._relay is not None:
+            self._relay.flush()
+        self._progress.flush()
+        self._stacks_changed.flush()
 
     # -- history -------------------------------------------------------------------------
 
@@ -443,7 +459,7 @@ class Console:
         for name, state in self.states.items():
             state.last_entry = newest.get(name)
         self.publish(messages.HistoryLoaded(items))
-        self.publish(messages.StacksChanged())
+        self._stacks_changed.request()
 
     def open_job_log(self, entry: HistoryEntry) -> None:
         """Read a past job's log in a thread; publishes JobLogRead."""

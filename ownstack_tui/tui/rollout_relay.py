@@ -6,6 +6,7 @@ thread-safe anyway.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 
 from textual.message import Message
@@ -15,6 +16,7 @@ from ownstack_tui.model.jobs import DeployJob, DeployRun, Unsubscribe
 from ownstack_tui.model.rollout import RolloutEvent, RolloutEventKind, WaveState
 from ownstack_tui.tui import messages
 from ownstack_tui.tui.rollout_view import RolloutView
+from ownstack_tui.tui.throttle import CHANGES_EVERY, Throttle
 
 JobTracker = Callable[[DeployJob, "float | None"], None]
 
@@ -27,8 +29,11 @@ class RolloutRelay:
         track_job: JobTracker,
         rollbacks: Mapping[str, tuple[str | None, str]] | None = None,
         wave_ended: Callable[[], None] | None = None,
+        loop: asyncio.AbstractEventLoop | None = None,
     ) -> None:
         self.rollout = rollout
+        # A whole view per change is O(stacks), and so is showing it: at most one per window.
+        self._changed = Throttle(self._publish_view, CHANGES_EVERY, loop)
         self.wave_ended = wave_ended  # the Console reads the stacks again (a gate may wait long)
         self.publish = publish
         self.track_job = track_job  # the Console records the job and listens to it
@@ -58,8 +63,15 @@ class RolloutRelay:
         elif event.kind is RolloutEventKind.JOB_SLOW and job is not None:
             self.publish(messages.JobUpdated(job))
             self.publish(messages.StacksChanged())
+        self._changed.request()
+
+    def _publish_view(self) -> None:
         self.publish(messages.RolloutChanged(RolloutView.of(self.rollout.progress)))
         self.publish_progress()
+
+    def flush(self) -> None:
+        """The newest view now, if one is waiting (before the run's end is published)."""
+        self._changed.flush()
 
     def publish_progress(self) -> None:
         """Finished jobs of every stack's deploy (or skip) and of the rollbacks so far."""

@@ -90,8 +90,9 @@ COUNTS: list[Row] = [
     (("logs", "--app", "shop", "--tail", "-1"), "--tail -1: give a number of lines >= 0"),
     (("logs", "--app", "shop", "--tail", "many"), "argument --tail: invalid int value: 'many'"),
     (("logs", "--app", "shop", "--ps", "bad type"), "invalid process type 'bad type'"),
-    (("demo", "--stacks", "0"), "--stacks 0: give a number from 1 to 50"),
-    (("demo", "--stacks", "51"), "--stacks 51: give a number from 1 to 50"),
+    (("demo", "--stacks", "0"), "--stacks 0: give a number from 1 to 200"),
+    (("demo", "--stacks", "201"), "--stacks 201: give a number from 1 to 200"),
+    (("demo", "--stacks", "201", "--tags"), "--stacks 201: give a number from 1 to 200"),
     (("history", "--app", "shop", "--job", "latest"), "argument --job: invalid int value"),
     (("history", "--app", "shop", "--job", "999"), "no deploy job 999 for app shop"),
 ]

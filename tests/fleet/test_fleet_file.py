@@ -221,3 +221,27 @@ def test_a_byte_order_mark_at_the_start_is_accepted(tmp_path: Path) -> None:
     fleet_file.add_stack("prod-west", "192.0.2.5")
     fleet_file.save()
     assert "prod-west" in FleetFile.load(path).fleet.stacks
+
+
+def test_many_stacks_are_added_in_one_edit_or_not_at_all(tmp_path: Path) -> None:
+    path = tmp_path / "fleet.toml"
+    path.write_text(HAND_WRITTEN)
+    fleet_file = FleetFile.load(path)
+    fleet_file.add_stacks([
+        {"name": "prod-us-01", "host": "127.0.0.1", "port": 2201, "tags": ["prod", "us", "tier-a"]},
+        {"name": "canary-eu-01", "host": "127.0.0.1", "port": 2202, "tags": ["canary", "eu"]},
+    ])
+    fleet_file.save()
+    fleet = FleetFile.load(path).fleet
+    assert fleet.stacks["prod-us-01"].tags == ("prod", "us", "tier-a")
+    assert fleet.stacks["canary-eu-01"].port == 2202
+    text = path.read_text()
+    assert "# the cheap box" in text and "# order matters to us" in text  # comments kept
+
+    before = path.read_text()
+    again = FleetFile.load(path)
+    with pytest.raises(InvalidInput, match="'stack-x' already exists"):
+        again.add_stacks([{"name": "stack-x", "host": "127.0.0.1"}, {"name": "stack-x", "host": "127.0.0.1"}])
+    assert "stack-x" not in again.fleet.stacks
+    again.save()
+    assert path.read_text() == before

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import termios
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -124,10 +124,13 @@ class PtySession:
         self.close()
 
 
-def time_keys(session: PtySession, seconds: float, interval: float = 0.1, key: bytes = b"x") -> list[float]:
-    """Press `key` every `interval` s for `seconds`; per press, the seconds until the app drew
-    a KEYnnnnnn marker with that count or later. Presses never acknowledged count as the time
-    they waited until the end."""
+def time_keys(
+    session: PtySession, seconds: float, interval: float = 0.1, key: bytes | Sequence[bytes] = b"x"
+) -> list[float]:
+    """Press `key` (or each of a sequence of keys in turn) every `interval` s for `seconds`;
+    per press, the seconds until the app drew a KEYnnnnnn marker with that count or later.
+    Presses never acknowledged count as the time they waited until the end."""
+    keys = [key] if isinstance(key, bytes) else list(key)
     sent: list[float] = []
     acked: dict[int, float] = {}
     seen = 0
@@ -141,7 +144,7 @@ def time_keys(session: PtySession, seconds: float, interval: float = 0.1, key: b
         if now >= grace or (now >= end and seen >= len(sent)):
             break
         if now >= next_press and now < end:
-            session.send(key)
+            session.send(keys[len(sent) % len(keys)])
             sent.append(now)
             next_press += interval
         wait = (next_press if now < end else grace) - time.perf_counter()

@@ -3,7 +3,7 @@ footer cuts off the keys that do not fit, and those must never be the ones cut."
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -22,6 +22,32 @@ class KeyFooter(Footer):
     KeyFooter #footer-pinned FooterKey { dock: none; }
     """
     PINNED: ClassVar[frozenset[str]] = PINNED_ACTIONS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._composed: tuple[object, ...] | None = None
+
+    def _keys_shown(self) -> tuple[object, ...]:
+        """Everything compose() reads: the same tuple means the same footer."""
+        app = self.app
+        return (
+            self._bindings_ready, self.compact, self.show_command_palette,
+            *(
+                (binding.key, app.get_key_display(binding), binding.action, binding.description,
+                 binding.show, enabled, tooltip, binding.group)
+                for _, binding, enabled, tooltip in self.screen.active_bindings.values()
+            ),
+        )
+
+    async def recompose(self) -> None:
+        # Textual recomposes the footer, one call per ask, on every focus move, tab switch and
+        # refresh_bindings: ~40 keys mounted and styled each time (40% of the main thread
+        # with 9 stacks streaming and keys pressed, issue 14). Most asks change nothing shown.
+        shown = self._keys_shown()
+        if shown == self._composed:
+            return
+        self._composed = shown
+        await super().recompose()
 
     def compose(self) -> ComposeResult:
         pinned: list[FooterKey] = []
