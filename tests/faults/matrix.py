@@ -12,10 +12,17 @@ from dataclasses import dataclass, field
 SICK = "prod-east"  # the one stack a fault is put on
 HEALTHY = ("staging", "prod-west")
 
-# The fleet file's [timeouts] for the matrix: small, so a hanging host costs seconds, not minutes.
-CONNECT_TIMEOUT = 3
-COMMAND_TIMEOUT = 5
-SLACK = 4  # start-up, handshakes and the healthy stacks' own work on a loaded 2-core machine
+# The fleet file's [timeouts] for the matrix: small, so a hanging host costs seconds, not minutes
+# (each hang or freeze cell waits one of them out; a healthy stack answers in milliseconds).
+CONNECT_TIMEOUT = 1.5
+COMMAND_TIMEOUT = 2.5
+# A build silent this long is stuck; the sandbox's builds print every few ms. Kept apart from
+# COMMAND_TIMEOUT: no cell waits it out, and a healthy build on a loaded machine must not trip it.
+BUILD_SILENCE = 5
+# Start-up, handshakes and the healthy stacks' own work on a loaded 2-core machine (the console
+# cells run a Textual app and real SSH in one process: under load they took up to 4 s past the
+# connect timeout).
+SLACK = 5.5
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from tests.faults.matrix import CELLS, CONNECT_TIMEOUT, FAULTS, OPERATIONS, SICK, Cell
+from tests.faults.matrix import CELLS, COMMAND_TIMEOUT, CONNECT_TIMEOUT, FAULTS, OPERATIONS, SICK, Cell
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "RELIABILITY.md"
 
@@ -22,8 +22,9 @@ drive the console with its own keys (a Textual Pilot over real SSH): the sick st
 entry says `down` or its deploy pane is failed with the cause in its subtitle, the healthy
 stacks show `up` and their SHA or succeeded and run the new commit; they have no exit status.
 
-Bounds come from the fleet file's `[timeouts]` (the matrix sets `connect = {CONNECT_TIMEOUT}`;
-the default is 10 s) plus a few seconds' slack for a loaded two-core machine.
+Bounds come from the fleet file's `[timeouts]` (the matrix sets `connect = {CONNECT_TIMEOUT}`,
+`command = {COMMAND_TIMEOUT}`; the defaults are 10 s and 60 s) plus a few seconds' slack for a
+loaded two-core machine.
 """
 
 

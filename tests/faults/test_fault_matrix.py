@@ -35,6 +35,7 @@ from ownstack_tui.tui.screens.host_key import HostKeyScreen
 from tests.api.conftest import ApiWorld
 from tests.cli.helpers import Cli, Result, follow_until
 from tests.faults.matrix import (
+    BUILD_SILENCE,
     CELLS,
     COMMAND_TIMEOUT,
     CONNECT_TIMEOUT,
@@ -122,8 +123,7 @@ def deploy_scene(cli: Callable[..., Result], fleet_path: Path, app: str, repo: P
 
     def timeouts(document: Any) -> None:
         document["timeouts"] = {"connect": CONNECT_TIMEOUT, "command": COMMAND_TIMEOUT}
-        # A build silent this long is stuck; the sandbox's builds print every few ms.
-        document["timeouts"]["build_silence"] = COMMAND_TIMEOUT
+        document["timeouts"]["build_silence"] = BUILD_SILENCE
 
     edit_fleet(fleet_path, timeouts)
     first = cli("deploy", app, "--wait")

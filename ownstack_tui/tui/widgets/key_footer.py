@@ -52,6 +52,13 @@ class KeyFooter(Footer):
     def compose(self) -> ComposeResult:
         pinned: list[FooterKey] = []
         for widget in super().compose():
+            if isinstance(widget, FooterKey) and not widget.has_class("-command-palette"):
+                # Born in the footer's style: a FooterKey starts compact, then its binding to
+                # the footer's `compact` unsets that, two style updates per key on every
+                # recompose (each focus change, each screen): a fifth of a busy console's CPU.
+                # (The palette key is not bound: it keeps its own default.)
+                widget.set_reactive(FooterKey.compact, self.compact)
+                widget.set_class(self.compact, "-compact", update=False)
             if (
                 isinstance(widget, FooterKey)
                 and not widget.has_class("-grouped")
