@@ -127,18 +127,22 @@ class DeployView(ForwardsWorkerErrors, Vertical):
 
     async def _switch(self, mode: str) -> None:
         had_focus = self.has_focus_within
-        if self._grid is not None:
-            await self._grid.remove()
-            self._grid = None
-        if self._table is not None:
-            await self._table.remove()
-            self._table = None
+        # Forgotten before the awaits: the screen's handlers call in while this one waits,
+        # and must find no half-removed grid (its lines go to the entries meanwhile).
+        grid, self._grid = self._grid, None
+        table, self._table = self._table, None
+        if grid is not None:
+            await grid.remove()
+        if table is not None:
+            await table.remove()
         await self._close_detail()
         self.mode = mode
         self.set_class(mode == "table", "-table")
         if mode == "grid":
             grid = DeployGrid(list(self.entries))
             await self.mount(grid)
+            if self.mode != mode:  # switched again while this one mounted
+                return
             self._grid = grid
             for entry in self.entries.values():
                 pane = grid.pane(entry.name)
@@ -148,6 +152,8 @@ class DeployView(ForwardsWorkerErrors, Vertical):
         else:
             table = DeployTable(id="deploy-table", cursor_type="row")
             await self.mount(table)
+            if self.mode != mode:
+                return
             self._table = table
             self._build_table()
         self._show_groups()
