@@ -176,11 +176,12 @@ class StackColumn(Vertical):
     StackColumn { width: 26; height: 1fr; }
     StackColumn #stacks-bar { height: auto; display: none; padding: 0 1; }
     StackColumn #stacks-bar.-open { display: block; }
-    StackColumn #stacks-prompt { color: $text-muted; }
+    StackColumn #stacks-prompt { color: $text-muted; width: 1fr; }
     StackColumn #stacks-input { border: none; height: 1; padding: 0; width: 1fr; }
-    StackColumn #stacks-error { color: $error; height: auto; max-height: 6; }
+    StackColumn #stacks-error { color: $error; width: 1fr; height: auto; max-height: 8; }
     """
-    PROMPTS: ClassVar[dict[str, str]] = {"filter": "Filter (tag:T, glob, !T):", "group": "Group by tags:"}
+    PROMPTS: ClassVar[dict[str, str]] = {"filter": "Filter stacks:", "group": "Group by tags:"}
+    PLACEHOLDERS: ClassVar[dict[str, str]] = {"filter": "tag:prod,prod-*,!tag:x", "group": "prod,staging"}
 
     def __init__(self, sidebar: StackSidebar) -> None:
         super().__init__(id="stacks-column")
@@ -211,6 +212,7 @@ class StackColumn(Vertical):
         self.query_one("#stacks-error", Label).update("")
         field = self.query_one("#stacks-input", Input)
         field.value = value
+        field.placeholder = self.PLACEHOLDERS[mode]
         field.cursor_position = len(value)
         self.query_one("#stacks-bar").add_class("-open")
         field.focus()
@@ -302,7 +304,9 @@ def render_line(state: StackState, now: float, refresh_interval: float, width: i
         text.append(" " + mark, style=MARK_STYLES[severity])
     if state.lock_holder() is not None:
         text.append(" 🔒", style="yellow")
-    if state.is_stale(now, refresh_interval):
+    if state.checked_at is None:
+        text.append(" …", style="dim")  # not answered yet (checking, or not asked)
+    elif state.is_stale(now, refresh_interval):
         text.append(" stale", style="bold yellow")
     if width is not None:
         text.truncate(width, overflow="ellipsis")
