@@ -60,9 +60,13 @@ async def deployed_and_grouped(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
-def test_grouped_sidebar_of_40_stacks_80x24(snap_compare: Any, grouped_console: Callable[[], OwnstackApp]) -> None:
+def test_grouped_sidebar_of_40_stacks_80x24(
+    snap_compare: Any, grouped_console: Callable[[], OwnstackApp]
+) -> None:
     assert snap_compare(grouped_console(), terminal_size=(80, 24), run_before=deployed_and_grouped)
 
 
-def test_grouped_sidebar_of_40_stacks_160x50(snap_compare: Any, grouped_console: Callable[[], OwnstackApp]) -> None:
+def test_grouped_sidebar_of_40_stacks_160x50(
+    snap_compare: Any, grouped_console: Callable[[], OwnstackApp]
+) -> None:
     assert snap_compare(grouped_console(), terminal_size=(160, 50), run_before=deployed_and_grouped)

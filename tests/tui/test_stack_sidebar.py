@@ -205,3 +205,8 @@ async def test_200_stacks_are_one_line_each_and_the_redraw_keeps_the_scroll(
         assert "s199" in sidebar_box(app)
         await pilot.pause(1.5)  # a tick's redraw
         assert "s199" in sidebar_box(app) and "s000" not in sidebar_box(app)
+        # Filtered down to a few, each stack has its three lines again.
+        await type_in_bar(pilot, "slash", "s00?")
+        entries = sidebar(app)
+        assert len(entries) == 10 and all(entry.count("\n") == 2 for entry in entries.values())
+        assert "Stacks 10/200" in sidebar_box(app)

@@ -36,7 +36,7 @@ STATUS_STYLES = {
 }
 MARK_STYLES = {Severity.CRITICAL: "bold red", Severity.WARNING: "yellow", Severity.OK: ""}
 ENTRY_WIDTH = 22  # cells inside the sidebar's border and padding, before it is measured
-COMPACT_ABOVE = 20  # stacks: more than this, one line per stack
+COMPACT_ABOVE = 20  # stacks listed: more than this, one line per stack
 ENTRY_LINES = 3
 GROUP_PREFIX = "group:"  # a header's option id (stack names never hold a colon)
 
@@ -98,7 +98,8 @@ class StackSidebar(OptionList):
         width = self.scrollable_content_region.width or ENTRY_WIDTH
         entries = sum(not isinstance(row, Group) for row in arranged.rows)
         height = self.scrollable_content_region.height
-        compact = len(self.states) > COMPACT_ABOVE or (
+        # By the stacks the filter lets through (a collapse does not change the layout).
+        compact = arranged.shown > COMPACT_ABOVE or (
             height > 0 and entries * ENTRY_LINES + len(arranged.rows) - entries > height
         )
         rows: list[tuple[str, Text]] = []
