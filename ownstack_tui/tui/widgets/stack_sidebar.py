@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from rich.text import Text
+from rich.text import Span, Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -66,6 +66,7 @@ class StackSidebar(OptionList):
         self.refresh_interval = refresh_interval
         self.listing = listing or StackListing()
         self.border_title = "Stacks"
+        self._drawn_lines: dict[str, tuple[tuple[Parts, int], Text]] = {}  # one-line entries drawn
 
     @property
     def controller(self) -> Console:
@@ -108,16 +109,30 @@ class StackSidebar(OptionList):
                 rows.append((GROUP_PREFIX + row.name, render_header(row, width)))
             else:
                 state = cast(StackState, row)
-                render = render_line if compact else render_entry
-                rows.append((state.name, render(state, now, self.refresh_interval, width)))
+                if compact:
+                    rows.append((state.name, self._line(state, now, width)))
+                else:
+                    rows.append((state.name, render_entry(state, now, self.refresh_interval, width)))
         self.border_title = self._title(arranged.shown, arranged.total)
         ids = [option.id for option in self.options]
         if ids == [name for name, _prompt in rows]:
             for index, (_name, prompt) in enumerate(rows):
-                if self.options[index].prompt != prompt:
+                current = self.options[index].prompt
+                if current is not prompt and current != prompt:
                     self.replace_option_prompt_at_index(index, prompt)
             return
         self._rebuild(rows)
+
+    def _line(self, state: StackState, now: float, width: int) -> Text:
+        """A one-line entry, the same Text as last time when nothing in it changed (no new
+        prompt, no re-render: a 200-stack redraw costs the comparisons)."""
+        parts = line_parts(state, now, self.refresh_interval)
+        cached = self._drawn_lines.get(state.name)
+        if cached is not None and cached[0] == (parts, width):
+            return cached[1]
+        text = assemble_line(parts, width)
+        self._drawn_lines[state.name] = ((parts, width), text)
+        return text
 
     def _rebuild(self, rows: list[tuple[str, Text]]) -> None:
         """New rows (filter, groups, order changed): the same stack stays highlighted, the list
@@ -292,23 +307,46 @@ def render_entry(
 
 def render_line(state: StackState, now: float, refresh_interval: float, width: int | None = None) -> Text:
     """One line, for big fleets: glyph, name, then the marks (drift, slow, down, health)."""
-    text = Text(no_wrap=True, overflow="ellipsis")
-    _glyph(text, state)
-    text.append(state.name, style="bold")
+    return assemble_line(line_parts(state, now, refresh_interval), width)
+
+
+Parts = tuple[tuple[str, str], ...]  # (text, style) pieces of a one-line entry
+
+
+def line_parts(state: StackState, now: float, refresh_interval: float) -> Parts:
+    status = state.status
+    if status is not None:
+        parts = [(status.glyph + " ", STATUS_STYLES.get(status, "cyan"))]
+    elif state.reachable is False:
+        parts = [("! ", "bold red")]
+    else:
+        parts = [("· ", "dim")]
+    parts.append((state.name, "bold"))
     if state.drift:
-        text.append(f" ≠{state.drift}", style="yellow")
+        parts.append((f" ≠{state.drift}", "yellow"))
     if state.slow(now):
-        text.append(" slow", style="bold yellow")
+        parts.append((" slow", "bold yellow"))
     if state.reachable is False:
-        text.append(" down", style="red")
-    for mark, severity in state.health_marks():
-        text.append(" " + mark, style=MARK_STYLES[severity])
+        parts.append((" down", "red"))
+    parts.extend((" " + mark, MARK_STYLES[severity]) for mark, severity in state.health_marks())
     if state.lock_holder() is not None:
-        text.append(" 🔒", style="yellow")
+        parts.append((" 🔒", "yellow"))
     if state.checked_at is None:
-        text.append(" …", style="dim")  # not answered yet (checking, or not asked)
+        parts.append((" …", "dim"))  # not answered yet (checking, or not asked)
     elif state.is_stale(now, refresh_interval):
-        text.append(" stale", style="bold yellow")
+        parts.append((" stale", "bold yellow"))
+    return tuple(parts)
+
+
+def assemble_line(parts: Parts, width: int | None = None) -> Text:
+    # One Text built from its pieces at once: rich strips control codes per append, which was
+    # most of a 200-stack redraw.
+    spans, offset = [], 0
+    for piece, style in parts:
+        if style:
+            spans.append(Span(offset, offset + len(piece), style))
+        offset += len(piece)
+    text = Text("".join(piece for piece, _style in parts), no_wrap=True, overflow="ellipsis", spans=spans)
     if width is not None:
         text.truncate(width, overflow="ellipsis")
     return text
