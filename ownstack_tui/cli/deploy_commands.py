@@ -9,7 +9,7 @@ import json
 import signal
 import subprocess
 import sys
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
@@ -20,7 +20,7 @@ from ownstack_tui.cli.output import print_json, print_table
 from ownstack_tui.engine.deploy_lock import read_locks
 from ownstack_tui.engine.engine import Engine
 from ownstack_tui.engine.factory import open_engine
-from ownstack_tui.engine.history import History
+from ownstack_tui.engine.history import History, HistoryEntry
 from ownstack_tui.engine.history_rows import COLUMNS as HISTORY_COLUMNS
 from ownstack_tui.engine.history_rows import history_row
 from ownstack_tui.engine.log_tail import TailEventKind, follow_logs
@@ -29,6 +29,12 @@ from ownstack_tui.fanout import StackOutcome
 from ownstack_tui.model import validation
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.deploy_lock import StackLock, describe_lock
+from ownstack_tui.model.failure_groups import (
+    FailureGroup,
+    group_failures,
+    stack_list,
+    transient_stacks,
+)
 from ownstack_tui.model.jobs import DeployJob, DeployRun, JobEvent
 from ownstack_tui.text import strip_escapes
 
@@ -181,6 +187,41 @@ def _print_summary(run: DeployRun) -> None:
     width = max(len(job.stack) for job in run.jobs)
     for job in run.jobs:
         sys.stdout.write(summary_line(job, width) + "\n")
+    print_failure_groups(sys.stdout, run.app, failure_groups_of(run.jobs))
+
+
+def failure_groups_of(jobs: Iterable[DeployJob | HistoryEntry]) -> list[FailureGroup]:
+    """The failed jobs among ``jobs``, grouped by cause."""
+    return group_failures(
+        (job.stack, job.reason) for job in jobs if job.status is DeployStatus.FAILED
+    )
+
+
+def print_failure_groups(
+    out: TextIO, app: str, groups: Sequence[FailureGroup], always: bool = False
+) -> None:
+    """Failures by cause, the largest group first, and the command that re-deploys the
+    transient ones. Printed for two failed stacks or more (one is its summary line), or
+    ``always``."""
+    if sum(group.count for group in groups) < (1 if always else 2):
+        return
+    out.write("Failures by cause:\n")
+    for group in groups:
+        mark = "⟳" if group.transient else "✗"
+        note = " (transient)" if group.transient else ""
+        out.write(f"  {mark} {group.headline()}{note}\n      {stack_list(group.stacks)}\n")
+    transient = transient_stacks(groups)
+    if transient:
+        out.write(
+            f"Re-deploy the transient ones: ownstack-tui deploy {app} --stack {','.join(transient)}\n"
+        )
+
+
+def failure_groups_json(groups: Sequence[FailureGroup]) -> list[dict[str, Any]]:
+    return [
+        {"cause": g.cause, "example": g.example, "stacks": list(g.stacks), "transient": g.transient}
+        for g in groups
+    ]
 
 
 def summary_line(job: DeployJob, width: int, note: str = "") -> str:
@@ -212,7 +253,11 @@ def job_json(job: DeployJob) -> dict[str, Any]:
 
 
 def _run_json(run: DeployRun) -> dict[str, Any]:
-    return {"app": run.app, "jobs": [job_json(job) for job in run.jobs]}
+    return {
+        "app": run.app,
+        "jobs": [job_json(job) for job in run.jobs],
+        "failure_groups": failure_groups_json(failure_groups_of(run.jobs)),
+    }
 
 
 # -- app info --------------------------------------------------------------------------------
@@ -292,6 +337,8 @@ def history(ctx: Context, args: argparse.Namespace) -> int:
         else:
             sys.stdout.write("".join(line + "\n" for line in lines))
         return 0
+    if args.failed:
+        return _last_run_failures(ctx, store, app.name, only)
     items = store.timeline(app=app.name, stack=only)
     _warn(store.warnings)
     if ctx.json:
@@ -302,6 +349,26 @@ def history(ctx: Context, args: argparse.Namespace) -> int:
         [(name, heading.upper()) for name, heading in HISTORY_COLUMNS],
         empty=f"No deploys of {app.name} yet",
     )
+    return 0
+
+
+def _last_run_failures(ctx: Context, store: History, app: str, only: list[str] | None) -> int:
+    """``history --failed``: the newest run's failures, grouped by cause."""
+    jobs = store.last_run(app, only)
+    _warn(store.warnings)
+    groups = failure_groups_of(jobs)
+    if ctx.json:
+        run = jobs[0].run if jobs else None
+        print_json({"app": app, "run": run, "jobs": [job.id for job in jobs],
+                    "failure_groups": failure_groups_json(groups)})
+        return 0
+    if not jobs:
+        sys.stdout.write(f"No deploys of {app} yet\n")
+        return 0
+    ids = f"jobs {jobs[0].id}-{jobs[-1].id}" if len(jobs) > 1 else f"job {jobs[0].id}"
+    failed = sum(group.count for group in groups)
+    sys.stdout.write(f"Last run of {app} ({ids}): {failed} of {len(jobs)} failed\n")
+    print_failure_groups(sys.stdout, app, groups, always=True)
     return 0
 
 

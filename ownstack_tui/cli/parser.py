@@ -166,6 +166,8 @@ def _deploy_commands(commands: argparse._SubParsersAction) -> None:
     history.add_argument("--job", type=int, metavar="ID", help="print one job's full log")
     history.add_argument("--timestamps", action="store_true",
                          help="with --job: each line's time from the job's start")
+    history.add_argument("--failed", action="store_true",
+                         help="the last run's failures, grouped by cause")
 
     logs = _command(commands, "logs", "ownstack_tui.cli.deploy_commands:logs",
                     "runtime logs of the app on its stacks")

@@ -14,7 +14,14 @@ from typing import Any, TextIO
 
 from ownstack_tui.backends.base import DeployRequest
 from ownstack_tui.cli.context import Context
-from ownstack_tui.cli.deploy_commands import StartAnnouncer, job_json, summary_line
+from ownstack_tui.cli.deploy_commands import (
+    StartAnnouncer,
+    failure_groups_json,
+    failure_groups_of,
+    job_json,
+    print_failure_groups,
+    summary_line,
+)
 from ownstack_tui.cli.output import print_json
 from ownstack_tui.engine.deploy_lock import LockRequest, new_holder
 from ownstack_tui.engine.factory import open_engine
@@ -275,6 +282,7 @@ def print_summary(out: TextIO, progress: RolloutProgress) -> None:
     if len(progress.waves) > 1:
         reason = f": {progress.reason}" if progress.reason else ""
         out.write(f"Rollout {progress.state.value}{reason}\n")
+    print_failure_groups(out, progress.app, failure_groups_of(jobs))
 
 
 def _job_json(job: DeployJob, rollout: RunningRollout) -> dict[str, Any]:
@@ -317,4 +325,5 @@ def rollout_json(progress: RolloutProgress, rollout: RunningRollout) -> dict[str
         "waves": waves,
         "jobs": [_job_json(job, rollout) for job in progress.jobs],
         "rollbacks": [_job_json(job, rollout) for job in progress.jobs if job.rollback_of is not None],
+        "failure_groups": failure_groups_json(failure_groups_of(progress.jobs)),
     }

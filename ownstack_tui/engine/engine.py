@@ -149,11 +149,13 @@ class Engine:
         request: DeployRequest | None = None,
         rollback_of: Mapping[str, int] | None = None,
         prepare: StackStep | None = None,
+        run: int | None = None,
     ) -> RunningDeploy:
         """Create one job per target stack and start them all; returns at once.
         ``rollback_of`` maps a stack to the job whose change its new job undoes. ``prepare``
         runs for each job (connecting) before its stack deploys, each stack on its own: when
-        it raises, that job fails with the reason and the others go on."""
+        it raises, that job fails with the reason and the others go on. ``run`` names the run
+        the jobs belong to (a rollout's waves are one run); by default their first job's id."""
         request = request or DeployRequest()
         stacks = self.fleet.target_stacks(app, only)
         ids = self.history.allocate_ids(len(stacks))
@@ -166,6 +168,7 @@ class Engine:
                 ref=request.ref or (None if request.image else app.branch),
                 image=request.image,
                 rollback_of=(rollback_of or {}).get(stack.name),
+                run=run if run is not None else ids[0],
             )
             for job_id, stack in zip(ids, stacks, strict=True)
         ]

@@ -56,6 +56,7 @@ class HistoryEntry:
     started_at: float | None
     finished_at: float | None
     rollback_of: int | None = None  # set on a rollout's rollback jobs: the job they undo
+    run: int | None = None  # the run it was part of (its first job's id); None before runs were kept
 
     @property
     def duration(self) -> float | None:
@@ -313,6 +314,25 @@ class History:
 
     # -- reading -------------------------------------------------------------------------
 
+    def last_run(
+        self, app: str, stack: str | Collection[str] | None = None
+    ) -> list[HistoryEntry]:
+        """The jobs of ``app``'s newest run (a deploy, or a rollout's waves, skips and
+        rollbacks), oldest first. Jobs recorded before runs were kept: each stack's newest."""
+        entries = self._jobs(list(self._read_records()), app, stack)
+        if not entries:
+            return []
+        newest = entries[0].run
+        if newest is None:
+            latest: dict[str, HistoryEntry] = {}
+            for entry in entries:
+                if entry.run is None and entry.rollback_of is None:
+                    latest.setdefault(entry.stack, entry)
+            chosen = list(latest.values())
+        else:
+            chosen = [entry for entry in entries if entry.run == newest]
+        return sorted(chosen, key=lambda entry: entry.id)
+
     def entries(self, app: str | None = None, stack: str | None = None) -> list[HistoryEntry]:
         """Deploy jobs, newest first; the last record of each id is its current state."""
         return self._jobs(list(self._read_records()), app, stack)
@@ -455,6 +475,7 @@ def _job_record(job: DeployJob) -> dict[str, Any]:
         "started_at": job.started_at,
         "finished_at": job.finished_at,
         "rollback_of": job.rollback_of,
+        "run": job.run,
         # Who runs it, to tell later whether it can still finish.
         "host": socket.gethostname(),
         "pid": os.getpid(),
@@ -488,6 +509,7 @@ def _entry(record: dict[str, Any]) -> HistoryEntry:
         started_at=record.get("started_at"),
         finished_at=record.get("finished_at"),
         rollback_of=record.get("rollback_of"),
+        run=_optional_int(record.get("run")),
     )
 
 
@@ -541,6 +563,10 @@ def _private_folder(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     if folder.stat().st_mode & 0o077:
         os.chmod(folder, 0o700)
+
+
+def _optional_int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _among(name: str, wanted: str | Collection[str] | None) -> bool:

@@ -107,6 +107,7 @@ class RunningRollout:
         self.app = app
         self.options = options
         self.progress = RolloutProgress.start(app.name, policy)
+        self.run_id: int | None = None  # its waves, skips and rollbacks are one run in history
         self.task: asyncio.Task[None] | None = None
         self._decision = asyncio.Event()
         self._halt_requested = False
@@ -218,8 +219,10 @@ class RunningRollout:
         wave = self.progress.wave(number)
         self.progress.set_wave(number, WaveState.DEPLOYING)
         running = self.engine.start_deploy(
-            self.app, wave.stacks, self.options.request, prepare=self._take_lock
+            self.app, wave.stacks, self.options.request, prepare=self._take_lock, run=self.run_id
         )
+        if self.run_id is None and running.run.jobs:
+            self.run_id = running.run.jobs[0].id
         self._current = running
         for job in running.run.jobs:
             self.progress.add_job(job.stack, job)
@@ -328,7 +331,7 @@ class RunningRollout:
                     continue
                 request = DeployRequest(image=before.image) if before.image else DeployRequest(ref=before.sha)
                 running = self.engine.start_deploy(
-                    self.app, [name], request, rollback_of={name: stack.job.id}
+                    self.app, [name], request, rollback_of={name: stack.job.id}, run=self.run_id
                 )
                 self.progress.add_job(name, running.run.jobs[0], rollback=True)
                 self.progress.set_stack(name, StackPhase.ROLLING_BACK, f"back to {before.label}")
@@ -383,13 +386,17 @@ class RunningRollout:
     def _skipped_job(self, name: str, reason: str) -> DeployJob:
         """A job for a stack that never started, so history and the summary show it too."""
         request = self.options.request
+        job_id = self.engine.history.allocate_ids(1)[0]
+        if self.run_id is None:
+            self.run_id = job_id
         job = DeployJob(
-            id=self.engine.history.allocate_ids(1)[0],
+            id=job_id,
             app=self.app.name,
             stack=name,
             via=self.engine.via,
             ref=request.ref or (None if request.image else self.app.branch),
             image=request.image,
+            run=self.run_id,
         )
         self.engine.history.track(job)
         job.skip(reason)

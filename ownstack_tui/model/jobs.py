@@ -54,6 +54,7 @@ class DeployJob:
     dropped_lines: int = 0
     remote_id: str | None = None  # the control plane's id, via api
     rollback_of: int | None = None  # the job whose change this job undoes (a rollback)
+    run: int | None = None  # the run (deploy or whole rollout) it belongs to: its first job's id
     _listeners: list[Listener] = field(default_factory=list, repr=False)
 
     @property

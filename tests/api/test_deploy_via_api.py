@@ -249,3 +249,13 @@ def test_a_tag_selects_the_stacks_the_control_plane_deploys_to(world: ApiWorld, 
     assert result.status == 0, result.err
     assert [job["stack"] for job in result.json()["jobs"]] == ["staging", "prod-west"]
     assert sorted(d.job.stack for d in server_deployments(world)) == ["prod-west", "staging"]
+
+
+def test_failures_through_the_api_end_grouped_by_cause(world: ApiWorld, sandbox_fleet: Any) -> None:
+    for name in ("prod-east", "prod-west"):
+        sandbox_fleet[name].set_fault(build_fail=True)
+    result = world.api("deploy", world.app, "--wait")
+    assert result.status == 1, result.out + result.err
+    summary = result.out[result.out.index("Failures by cause:"):].splitlines()
+    assert summary[1].startswith("  ✗ 2 stacks: ") and summary[2].split() == ["prod-east,", "prod-west"]
+    assert len(summary) == 3  # a build failure is not transient: no re-deploy line

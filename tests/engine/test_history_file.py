@@ -187,3 +187,22 @@ def test_the_history_command_warns_about_a_damaged_line_and_lists_the_rest(
     assert err.startswith("ownstack-tui: warning: history ") and "line 4 is damaged" in err
     assert err.count("\n") == 1
     assert "succeeded" in out.splitlines()[1]
+
+
+def test_the_last_run_is_its_jobs_and_older_records_count_per_stack(tmp_path: Path) -> None:
+    history = History(tmp_path)
+    old = [finished_job(history, stack) for stack in ("staging", "prod")]  # before runs were kept
+    assert [entry.id for entry in History(tmp_path).last_run("shop")] == [job.id for job in old]
+    first, second = history.allocate_ids(2)
+    for job_id, stack in ((first, "staging"), (second, "prod")):
+        job = DeployJob(id=job_id, app="shop", stack=stack, via="ssh", run=first)
+        history.track(job)
+        job.fail("remote: ! build failed")
+    later = DeployJob(id=history.allocate_ids(1)[0], app="shop", stack="prod", via="ssh", run=first)
+    history.track(later)  # a later wave of the same rollout
+    later.skip("wave 1 failed")
+    run = History(tmp_path).last_run("shop")
+    assert [(entry.id, entry.status) for entry in run] == [
+        (first, DeployStatus.FAILED), (second, DeployStatus.FAILED), (later.id, DeployStatus.SKIPPED),
+    ]
+    assert History(tmp_path).last_run("other") == []

@@ -74,6 +74,9 @@ def test_a_failed_wave_halts_and_later_waves_get_no_push_at_all(
     assert {(h["stack"], h["status"]) for h in history} == {
         ("staging", "succeeded"), ("prod-east", "failed"), ("prod-west", "skipped"),
     }
+    # The three waves were one run: `history --failed` counts all three of its stacks.
+    failed = cli("history", "--app", app, "--failed").out.splitlines()
+    assert failed[0].endswith(": 1 of 3 failed") and failed[2].startswith("  ✗ 1 stack: ")
 
 
 def test_json_lists_waves_each_stacks_status_sha_and_skipped(

@@ -211,7 +211,8 @@ class SshPool:
         self._locks: dict[str, asyncio.Lock] = {}
         self.handshakes = 0  # connection attempts started, successful or not
         self._known_hosts = _KnownHosts()
-        self._identities_seen: set[Path] = set()  # found once: not looked up per connect
+        # Each identity file read and parsed once (not per connect: 200 stacks share one key).
+        self._identities: dict[Path, list[asyncssh.SSHKeyPair]] = {}
 
     @property
     def known_hosts_files(self) -> list[Path]:
@@ -375,9 +376,13 @@ class SshPool:
             options["port"] = stack.port
         if stack.identity:
             identity = Path(stack.identity).expanduser()
-            if identity not in self._identities_seen:
+            keys = self._identities.get(identity)
+            if keys is None:
                 if not identity.is_file():
                     raise StackError(stack.name, f"identity file {identity} not found")
-                self._identities_seen.add(identity)
-            options["client_keys"] = [str(identity)]
+                try:
+                    keys = self._identities[identity] = asyncssh.load_keypairs([str(identity)])
+                except (asyncssh.KeyImportError, ValueError, OSError):
+                    keys = None  # asyncssh says why at connect, with our hint (passphrase)
+            options["client_keys"] = keys if keys is not None else [str(identity)]
         return options
