@@ -39,6 +39,7 @@ from ownstack_tui.errors import HostKeyError, InvalidInput, UnknownHostKey, desc
 from ownstack_tui.fanout import StackOutcome
 from ownstack_tui.model.config import StackConfigPlan
 from ownstack_tui.model.deploy import DeployStatus
+from ownstack_tui.model.failure_groups import FailureGroup, group_failures, transient_stacks
 from ownstack_tui.model.fleet import App as AppModel
 from ownstack_tui.model.fleet import Fleet
 from ownstack_tui.model.jobs import DeployJob, DeployRun, JobEvent, Unsubscribe
@@ -244,6 +245,17 @@ class Console:
 
     def failed_stacks(self) -> list[str]:
         return [name for name, state in self.states.items() if state.status is DeployStatus.FAILED]
+
+    def failure_groups(self) -> list[FailureGroup]:
+        """The console's failed jobs grouped by cause (the largest group first)."""
+        return group_failures(
+            (name, state.job.reason) for name, state in self.states.items()
+            if state.job is not None and state.job.status is DeployStatus.FAILED
+        )
+
+    def transient_failures(self) -> list[str]:
+        """Stacks whose deploy failed for a passing cause (connection lost, timeout, lock busy)."""
+        return transient_stacks(self.failure_groups())
 
     def deploy_app(self, at_once: bool = False) -> bool:
         """Deploy every target stack: in the waves of the app's ``[rollout]`` when it declares

@@ -19,11 +19,12 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from ownstack_tui.errors import UnknownHostKey
 from ownstack_tui.model import validation
+from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.tui import messages
 from ownstack_tui.tui.console import ForwardsWorkerErrors
 from ownstack_tui.tui.startup_gc import RESUME_AFTER, resume_gc
 from ownstack_tui.tui.tabs.lazy_pane import LazyTabPane
-from ownstack_tui.tui.widgets.deploy_grid import DeployGrid
+from ownstack_tui.tui.widgets.deploy_view import DeployView
 from ownstack_tui.tui.widgets.history_table import HistoryTable
 from ownstack_tui.tui.widgets.key_footer import KeyFooter
 from ownstack_tui.tui.widgets.log_pane import LogPane
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 
 SUMMARY_MIN_HEIGHT = 30  # rows; below, the run summary is a toast only
 HISTORY_ACTIONS = frozenset({"rollback", "open_history_entry"})
+GROUP_ACTIONS = ("redeploy_group", "redeploy_transient", "next_failed")
 GATE_ACTIONS = ("promote", "halt")
 # Every tab but Deploy is built the first time it is shown (start-up pays for one tab).
 LAZY_TABS = {
@@ -98,6 +100,11 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         Binding("s", "deploy_selected", "Deploy stack", id="main.deploy_selected"),
         Binding("r", "redeploy_failed", "Re-deploy failed", id="main.redeploy_failed"),
         Binding("x", "cancel_deploy", "Cancel", id="main.cancel"),
+        # Shown while the Deploy tab lists failures grouped by cause (a big fleet's table, or
+        # two failed stacks or more above the grid).
+        Binding("R", "redeploy_group", "Re-deploy group", id="deploy.redeploy_group"),
+        Binding("t", "redeploy_transient", "Re-deploy transient", id="deploy.redeploy_transient"),
+        Binding("f", "next_failed", "Next failed", id="deploy.next_failed"),
         Binding("D", "deploy_all_at_once", "Deploy all at once", show=False, id="main.deploy_all_at_once"),
         Binding("z", "toggle_maximize", "Maximise", id="main.maximize"),
         Binding("f5,ctrl+r", "refresh_status", "Refresh", id="main.refresh"),
@@ -114,6 +121,7 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
 
     def __init__(self) -> None:
         super().__init__(id="main")
+        self._offered: tuple[bool | None, ...] = ()  # the keys that come and go, last offered
 
     @property
     def controller(self) -> Console:
@@ -140,7 +148,7 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
                 with TabPane("Deploy", id="deploy"):
                     yield WaveBar()
                     yield Static("", id="deploy-summary")
-                    yield DeployGrid(list(controller.states), app.clock)
+                    yield DeployView(list(controller.states), app.clock)
                 for tab, (title, content) in LAZY_TABS.items():
                     yield LazyTabPane(title, content, id=tab)
         yield KeyFooter()
@@ -157,7 +165,7 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         self.query_one(WaveBar).set_compact(self.size.height < SUMMARY_MIN_HEIGHT)
 
     def _tick(self) -> None:
-        self.query_one(DeployGrid).update_titles()
+        self.query_one(DeployView).update_titles()
         self.query_one(StackSidebar).refresh_states()
         fleet = self._fleet_tab()
         if fleet is not None:
@@ -174,16 +182,27 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
     def on_run_started(self, message: messages.RunStarted) -> None:
         self.query_one(TabbedContent).active = "deploy"
         self.query_one(WaveBar).show(None)
-        self.query_one(DeployGrid).show_run(message.run, message.rollbacks, message.usual, message.waiting)
+        view = self.query_one(DeployView)
+        view.show_run(message.run, message.rollbacks, message.usual, message.waiting)
+        view.show_failures(self.controller.failure_groups())
+        self._offered_keys_changed()
         self._show_summary("")
 
     def on_job_started(self, message: messages.JobStarted) -> None:
-        self.query_one(DeployGrid).show_job(message.job, message.usual, message.rollback)
+        self.query_one(DeployView).show_job(message.job, message.usual, message.rollback)
 
     def on_rollout_changed(self, message: messages.RolloutChanged) -> None:
-        self.refresh_bindings()  # Promote and Halt come and go with the gate
+        self._offered_keys_changed()  # Promote and Halt come and go with the gate
         self.query_one(WaveBar).show(message.view, self._gate_keys())
-        self.query_one(DeployGrid).show_rollout(message.view)
+        self.query_one(DeployView).show_rollout(message.view)
+
+    def _offered_keys_changed(self) -> None:
+        """Redraw the footer when a key that comes and goes (the gate's, the failure groups')
+        came or went: a redraw rebuilds every footer key, too costly for each job's news."""
+        offered = tuple(self.check_action(action, ()) for action in (*GATE_ACTIONS, *GROUP_ACTIONS))
+        if offered != self._offered:
+            self._offered = offered
+            self.refresh_bindings()
 
     def _gate_keys(self) -> tuple[str, str] | None:
         """The keys Promote and Halt are on now (remapped ones too), for the wave bar's hint."""
@@ -193,18 +212,24 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         return (keys["promote"], keys["halt"]) if len(keys) == 2 else None
 
     def on_job_updated(self, message: messages.JobUpdated) -> None:
-        self.query_one(DeployGrid).update_job(message.job)
+        view = self.query_one(DeployView)
+        view.update_job(message.job)
+        if message.job.status is DeployStatus.FAILED:
+            view.show_failures(self.controller.failure_groups())
+            self._offered_keys_changed()
 
     def on_job_lines(self, message: messages.JobLines) -> None:
-        grid = self.query_one(DeployGrid)
+        view = self.query_one(DeployView)
         for job, lines in message.lines.items():
-            grid.append(job, lines)
+            view.append(job, lines)
 
     def on_run_progress(self, message: messages.RunProgress) -> None:
         self.query_one(TargetHeader).show_progress(message.done, message.total)
 
     def on_run_finished(self, message: messages.RunFinished) -> None:
         summary = message.summary
+        self.query_one(DeployView).show_failures(self.controller.failure_groups())
+        self._offered_keys_changed()
         self.query_one(TargetHeader).show_progress(None)
         self._show_summary(f"Last run: {summary.text()}")
         failed = f" · failed on {', '.join(summary.failed_stacks)}" if summary.failed_stacks else ""
@@ -331,6 +356,28 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
             return
         self._confirm_then_deploy(failed)
 
+    def action_redeploy_group(self) -> None:
+        """Re-deploy the stacks of the failure group under the cursor (the largest at first)."""
+        group = self.query_one(DeployView).selected_group()
+        if group is None:
+            self.notify("No failures to re-deploy")
+            return
+        self._confirm_then_deploy(list(group.stacks))
+
+    def action_redeploy_transient(self) -> None:
+        """Re-deploy only the stacks whose failure looks passing (connection, timeout, lock)."""
+        stacks = self.controller.transient_failures()
+        if not stacks:
+            self.notify("No transient failures to re-deploy")
+            return
+        self._confirm_then_deploy(stacks)
+
+    def action_next_failed(self) -> None:
+        """The next failed stack's full pane (cycling through them)."""
+        self.query_one(TabbedContent).active = "deploy"
+        if self.query_one(DeployView).next_failed() is None:
+            self.notify("No failed stacks")
+
     def action_cancel_deploy(self) -> None:
         if self.controller.cancel():
             self.notify("Cancelling the deploy…")
@@ -421,9 +468,7 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
     async def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
         if tab == "deploy":
-            panes = list(self.query(LogPane))
-            if panes:
-                panes[0].focus()
+            self.query_one(DeployView).focus_main()
         elif tab in LAZY_TABS:
             widget = await self._open_tab(tab)
             if isinstance(widget, TabContent):
@@ -448,12 +493,17 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
             self.minimize()
             return
         pane = self.focused
+        view = self.query_one(DeployView)
         if not isinstance(pane, LogPane):
+            # The deploy table's row under the cursor, else the stack chosen in the sidebar.
+            stack = view.highlighted_stack() if view.has_focus_within else None
             selected = self.query_one(StackSidebar).selected
-            if selected is None:
+            stack = stack or (selected.name if selected is not None else None)
+            if stack is None:
                 return
             self.query_one(TabbedContent).active = "deploy"
-            pane = self.query_one(DeployGrid).pane(selected.name)
+            view.open_pane(stack, maximize=True)
+            return
         # container=False: the pane itself, not the tabs around it.
         self.maximize(pane, container=False)
         pane.focus()
@@ -462,6 +512,13 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         """History's actions are offered (footer, keys) only while History is shown."""
         if action in HISTORY_ACTIONS and self.is_mounted:
             return self.query_one(TabbedContent).active == "history"
+        if action in GROUP_ACTIONS and self.is_mounted:
+            view = self.query_one(DeployView)
+            if action == "redeploy_transient":
+                return view.groups_shown and any(group.transient for group in view.groups)
+            if action == "next_failed":
+                return view.groups_shown or (view.mode == "table" and bool(view.failed_stacks()))
+            return view.groups_shown
         if action == "promote":
             return self.controller.awaiting_promotion
         if action == "halt":
@@ -489,7 +546,7 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         if not event.option.id:
             return
         self.query_one(TabbedContent).active = "deploy"
-        self.query_one(DeployGrid).pane(event.option.id).focus()
+        self.query_one(DeployView).open_pane(event.option.id)
         state = self.controller.states.get(event.option.id)
         if state is not None and state.reachable is False and state.error:
             from ownstack_tui.tui.screens.message import MessageScreen
