@@ -78,6 +78,8 @@ class Fleet:
     refresh_interval: float = validation.DEFAULT_REFRESH_INTERVAL
     # [console] health_interval: seconds between the Fleet tab's health readings.
     health_interval: float = validation.DEFAULT_REFRESH_INTERVAL
+    # [console] group_by: the tags the console's sidebar groups stacks by at start.
+    group_by: tuple[str, ...] = ()
     # [health] tls_warning_days / tls_critical_days: for status, its JSON and the Fleet tab.
     tls: TlsThresholds = DEFAULT_TLS
 
@@ -186,7 +188,7 @@ APP_KEYS = (
     "repo", "branch", "stacks", "needs_postgres", "needs_redis", "api_id", "config",
     "stack_config", "rollout", "health_path",
 )
-CONSOLE_KEYS = ("refresh_interval", "health_interval")
+CONSOLE_KEYS = ("refresh_interval", "health_interval", "group_by")
 HEALTH_KEYS = ("tls_warning_days", "tls_critical_days")
 ROLLOUT_KEYS = ("waves", "gate", "on_failure", "soak", "health_timeout")
 
@@ -217,6 +219,7 @@ def _fleet_from_dict(data: Mapping[str, Any]) -> Fleet:
     health_interval = validation.refresh_interval(
         console.get("health_interval", validation.DEFAULT_REFRESH_INTERVAL), "health_interval"
     )
+    group_by = validation.group_tags(console.get("group_by", []))
     keys = {
         str(binding): _text(_table(data.get("keys", {}), "keys"), binding, "[keys]", None) or ""
         for binding in _table(data.get("keys", {}), "keys")
@@ -230,6 +233,7 @@ def _fleet_from_dict(data: Mapping[str, Any]) -> Fleet:
         timeouts=_timeouts(_table(data.get("timeouts", {}), "timeouts")),
         refresh_interval=refresh,
         health_interval=health_interval,
+        group_by=group_by,
         tls=_tls_thresholds(_table(data.get("health", {}), "health")),
     )
 

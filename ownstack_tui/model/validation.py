@@ -84,6 +84,22 @@ def tag(value: str) -> str:
     return value
 
 
+def group_tags(value: object, key: str = "console.group_by") -> tuple[str, ...]:
+    """The tags the console's sidebar groups stacks by, in order (``["prod", "staging"]``):
+    from the fleet file's list or the console's prompt (already split); none clears it."""
+    example = 'e.g. ["prod", "staging"]'
+    if not isinstance(value, list | tuple) or not all(isinstance(name, str) for name in value):
+        raise InvalidInput(f"{key} must be a list of tags, {example}")
+    for index, name in enumerate(value):
+        try:
+            tag(name)
+        except InvalidInput as error:
+            raise InvalidInput(f"{key}: {error}") from None
+        if name in value[:index]:
+            raise InvalidInput(f"{key} names {name} twice; remove the duplicate")
+    return tuple(value)
+
+
 def stack_glob(value: str) -> str:
     """A pattern over stack names: ``*`` any run of characters, ``?`` one character."""
     if not isinstance(value, str) or not STACK_GLOB_RE.match(value):

@@ -44,6 +44,8 @@ from ownstack_tui.model.fleet import App as AppModel
 from ownstack_tui.model.fleet import Fleet
 from ownstack_tui.model.jobs import DeployJob, DeployRun, JobEvent, Unsubscribe
 from ownstack_tui.model.rollout import OnFailure, RolloutPolicy, RolloutState, all_at_once
+from ownstack_tui.model.selectors import parse_selector
+from ownstack_tui.model.stack_groups import StackListing, parse_group_by, suggest_group_by
 from ownstack_tui.tui import messages
 from ownstack_tui.tui.fleet_watch import FleetWatch
 from ownstack_tui.tui.line_batch import LineBatch
@@ -86,8 +88,13 @@ class Console:
         self.engine = engine
         self.clock = clock
         self.states = {
-            name: StackState(name=name, host=fleet.stacks[name].host) for name in app_model.stacks
+            name: StackState(name=name, host=fleet.stacks[name].host, tags=fleet.stacks[name].tags)
+            for name in app_model.stacks
         }
+        # What the sidebar lists (filter, groups, order): what is shown, never what the
+        # deploy keys deploy (d: every target, r: the failed, s: the highlighted stack).
+        self.listing = StackListing(group_by=fleet.group_by)
+        self._last_group_by = fleet.group_by
         self.running: RunningDeploy | None = None
         self.rollout: RunningRollout | None = None  # every SSH deploy is one (it takes the lock)
         self._relay: RolloutRelay | None = None
@@ -511,7 +518,53 @@ class Console:
         self.fleet = fleet
         self.app_model = fleet.app(self.app_model.name)
         self.engine.fleet = fleet
+        for name, state in self.states.items():
+            if name in fleet.stacks:  # tags may have changed (stack:tag from another shell)
+                state.tags = fleet.stacks[name].tags
         self.publish(messages.FleetChanged(fleet))
+        self.publish(messages.StacksChanged())
+
+    # -- the sidebar's listing -----------------------------------------------------------
+
+    def filter_stacks(self, text: str) -> None:
+        """List only the stacks the selector ``text`` picks (empty: every stack). A selector
+        that cannot be read, or names nothing here, raises SelectorError (bad input) and the
+        listing stays as it was."""
+        text = text.strip()
+        selector = None
+        if text:
+            selector = parse_selector(text, f"filter {text}")
+            stacks = list(self.states.values())
+            selector.resolve(stacks, list(self.fleet.stacks.values()), self.app_model.name)
+        self._set_listing(dataclasses.replace(self.listing, filter=selector))
+
+    def group_stacks(self, text: str) -> None:
+        """Group the sidebar by the tags in ``text`` (``prod,staging``); empty: no groups.
+        A bad tag raises InvalidInput and the listing stays as it was."""
+        tags = parse_group_by(text)
+        if tags:
+            self._last_group_by = tags
+        self._set_listing(self.listing.with_group_by(tags))
+
+    def group_suggestion(self) -> str:
+        """What the grouping prompt offers: the grouping now or last used, else the fleet's
+        most used tags."""
+        tags = self.listing.group_by or self._last_group_by
+        if not tags:
+            tags = suggest_group_by(state.tags for state in self.states.values())
+        return ",".join(tags)
+
+    def toggle_group(self, group: str) -> None:
+        """Collapse a group of the sidebar to its header, or expand it again."""
+        self._set_listing(self.listing.toggled(group))
+
+    def toggle_problems_first(self) -> None:
+        """Failed stacks first, then running ones, then the rest; or the fleet's order again."""
+        self._set_listing(dataclasses.replace(self.listing, problems_first=not self.listing.problems_first))
+
+    def _set_listing(self, listing: StackListing) -> None:
+        self.listing = listing
+        self.publish(messages.StackListingChanged(listing))
 
     # -- logs ----------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.fleet import Fleet
 from ownstack_tui.model.health import FleetHealth
 from ownstack_tui.model.jobs import DeployJob, DeployRun
+from ownstack_tui.model.stack_groups import StackListing
 from ownstack_tui.tui.rollout_view import RolloutView
 from ownstack_tui.tui.stack_state import format_elapsed
 
@@ -30,6 +31,14 @@ class StacksChanged(ConsoleMessage):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, StacksChanged)  # several queued: the sidebar is drawn once
+
+
+class StackListingChanged(ConsoleMessage):
+    """The sidebar's filter, grouping, collapsed groups or order changed."""
+
+    def __init__(self, listing: StackListing) -> None:
+        super().__init__()
+        self.listing = listing
 
 
 class RunStarted(ConsoleMessage):

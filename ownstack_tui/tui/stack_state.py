@@ -28,6 +28,7 @@ class LatestDeploy(NamedTuple):
 class StackState:
     name: str
     host: str
+    tags: tuple[str, ...] = ()  # the fleet file's (the sidebar's filter and groups)
     reachable: bool | None = None  # None until the first check answers
     dokku_version: str | None = None
     deployed_sha: str | None = None

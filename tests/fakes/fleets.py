@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ownstack_tui.fleet_file import FleetFile
@@ -21,11 +21,13 @@ def write_fake_fleet(
     repo: Path,
     needs_postgres: bool = True,
     stacks: tuple[str, ...] = STACKS,
+    tags: Mapping[str, Sequence[str]] | None = None,
 ) -> Path:
-    """A fleet file with ``app`` (deployed from ``repo``'s main) on every stack."""
+    """A fleet file with ``app`` (deployed from ``repo``'s main) on every stack (``tags``: a
+    stack's tags)."""
     fleet_file = FleetFile.load_or_new(path)
     for index, name in enumerate(stacks):
-        fleet_file.add_stack(name, "127.0.0.1", FIRST_PORT + index)
+        fleet_file.add_stack(name, "127.0.0.1", FIRST_PORT + index, tags=(tags or {}).get(name, ()))
     fleet_file.add_app(app, str(repo), "main", needs_postgres, list(stacks))
     fleet_file.save()
     return path

@@ -55,3 +55,19 @@ def test_bad_tls_thresholds_are_refused_naming_the_key(table: dict[str, object],
     with pytest.raises(FleetFileError) as error:
         fleet_from_dict({"health": table})
     assert says in str(error.value)
+
+
+def test_the_sidebars_grouping_is_read_from_the_console_table() -> None:
+    assert fleet_from_dict({}).group_by == ()
+    assert fleet_from_dict({"console": {"group_by": ["prod", "staging"]}}).group_by == ("prod", "staging")
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [("prod", "console.group_by must be a list of tags"), ([1], "must be a list of tags"),
+     (["Prod"], "console.group_by: invalid tag 'Prod'"), (["a", "a"], "names a twice")],
+)
+def test_a_bad_grouping_is_refused_naming_the_key(value: object, says: str) -> None:
+    with pytest.raises(FleetFileError) as error:
+        fleet_from_dict({"console": {"group_by": value}})
+    assert says in str(error.value)

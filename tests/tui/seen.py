@@ -53,10 +53,18 @@ def main(app: Any) -> Any:
 
 
 def sidebar(app: Any) -> dict[str, str]:
-    """Each stack's sidebar entry as shown: "✓ staging\\n  abcdef0 up\\n  checked 3s ago"."""
+    """Each stack's sidebar entry as shown: "✓ staging\\n  abcdef0 up\\n  checked 3s ago"
+    (group headers left out)."""
     entries = main(app).query_one("#stacks", OptionList)
     options = [entries.get_option_at_index(i) for i in range(entries.option_count)]
-    return {str(option.id): str(getattr(option.prompt, "plain", option.prompt)) for option in options}
+    return {str(option.id): str(getattr(option.prompt, "plain", option.prompt)) for option in options
+            if not str(option.id).startswith("group:")}
+
+
+def sidebar_rows(app: Any) -> list[str]:
+    """The sidebar's rows top to bottom as shown, group headers ("▾ prod 3: ✓2 ✗1") too."""
+    entries = main(app).query_one("#stacks", OptionList)
+    return [str(getattr(option.prompt, "plain", option.prompt)) for option in entries.options]
 
 
 def checked(app: Any) -> bool:

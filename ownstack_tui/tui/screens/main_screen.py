@@ -28,7 +28,7 @@ from ownstack_tui.tui.widgets.deploy_view import DeployView
 from ownstack_tui.tui.widgets.history_table import HistoryTable
 from ownstack_tui.tui.widgets.key_footer import KeyFooter
 from ownstack_tui.tui.widgets.log_pane import LogPane
-from ownstack_tui.tui.widgets.stack_sidebar import StackSidebar
+from ownstack_tui.tui.widgets.stack_sidebar import StackColumn, StackSidebar
 from ownstack_tui.tui.widgets.target_header import TargetHeader
 from ownstack_tui.tui.widgets.wave_bar import WaveBar
 
@@ -140,7 +140,10 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
             credential=controller.engine.backend.credential_label,
         )
         with Horizontal(id="body"):
-            yield StackSidebar(list(controller.states.values()), app.clock, controller.refresh_interval)
+            yield StackColumn(StackSidebar(
+                list(controller.states.values()), app.clock, controller.refresh_interval,
+                controller.listing,
+            ))
             with TabbedContent(id="tabs", initial="deploy"):
                 with TabPane("Deploy", id="deploy"):
                     yield WaveBar()
@@ -172,6 +175,9 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
 
     def on_stacks_changed(self, _message: messages.StacksChanged) -> None:
         self.query_one(StackSidebar).refresh_states()
+
+    def on_stack_listing_changed(self, message: messages.StackListingChanged) -> None:
+        self.query_one(StackSidebar).show_listing(message.listing)
 
     def on_run_started(self, message: messages.RunStarted) -> None:
         self.query_one(TabbedContent).active = "deploy"
