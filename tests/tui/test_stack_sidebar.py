@@ -12,7 +12,7 @@ from tests.fakes.console import build_console
 from tests.fakes.fake_backend import FakeBackend
 from tests.fakes.fleets import write_fake_fleet
 from tests.tui.screen_text import region_text, screen_text
-from tests.tui.seen import finished, sidebar, sidebar_rows, wait_for
+from tests.tui.seen import checked, finished, sidebar, sidebar_rows, wait_for
 
 TAGS = {
     "prod-us-1": ("prod", "us"),
@@ -42,12 +42,6 @@ def names(app: OwnstackApp) -> list[str]:
     return [entry.split("\n")[0].split()[1] for entry in sidebar(app).values()]
 
 
-def answered(app: OwnstackApp) -> bool:
-    entries = sidebar(app).values()
-    return bool(entries) and all("checked " in entry or "…" not in entry.split("\n")[0]
-                                 for entry in entries)
-
-
 def sidebar_box(app: OwnstackApp) -> str:
     """What the sidebar column shows, border title and prompt bar included."""
     return region_text(app, "#stacks-column")
@@ -64,7 +58,7 @@ async def test_the_filter_takes_selectors_and_the_title_counts_what_it_shows(
 ) -> None:
     app = tagged_console(fake, demo_repo, "side-filter")
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: answered(app))
+        await wait_for(pilot, lambda: checked(app))
         await pilot.press("1")
         for selector, expected in [
             ("tag:prod", ["prod-us-1", "prod-us-2", "prod-eu-1"]),
@@ -94,7 +88,7 @@ async def test_a_bad_selector_says_why_in_the_bar_and_keeps_the_list(
 ) -> None:
     app = tagged_console(fake, demo_repo, "side-bad")
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: answered(app))
+        await wait_for(pilot, lambda: checked(app))
         await pilot.press("1")
         await type_in_bar(pilot, "slash", "tag:us")
         before = names(app)
@@ -117,7 +111,7 @@ async def test_groups_count_statuses_after_a_deploy_with_failures_and_collapse(
     fake.stack("prod-us-2").fail_builds()
     fake.stack("staging-eu").fail_builds()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: answered(app))
+        await wait_for(pilot, lambda: checked(app))
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
@@ -154,7 +148,7 @@ async def test_o_puts_failed_stacks_first_and_the_title_says_so(fake: FakeBacken
     fake.stack("prod-eu-1").fail_builds()
     fake.stack("dev-1").fail_builds()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: answered(app))
+        await wait_for(pilot, lambda: checked(app))
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
@@ -172,7 +166,7 @@ async def test_o_puts_failed_stacks_first_and_the_title_says_so(fake: FakeBacken
 async def test_the_fleet_files_group_by_groups_at_start(fake: FakeBackend, demo_repo: Path) -> None:
     app = tagged_console(fake, demo_repo, "side-default", group_by=["us", "eu"])
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: answered(app))
+        await wait_for(pilot, lambda: checked(app))
         headers = [row.split()[1] for row in sidebar_rows(app) if row.startswith("▾")]
         assert headers == ["us", "eu", "other"]
 
@@ -182,7 +176,7 @@ async def test_the_deploy_key_s_deploys_the_highlighted_stack_whatever_the_filte
 ) -> None:
     app = tagged_console(fake, demo_repo, "side-s")
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: answered(app))
+        await wait_for(pilot, lambda: checked(app))
         await pilot.press("1")
         await type_in_bar(pilot, "slash", "dev-*")
         await pilot.press("s")
@@ -197,7 +191,7 @@ async def test_200_stacks_are_one_line_each_and_the_redraw_keeps_the_scroll(
     tags = {f"s{number:03d}": ("prod" if number % 2 else "staging",) for number in range(200)}
     app = tagged_console(fake, demo_repo, "side-200", tags=tags)
     async with app.run_test(size=(160, 50)) as pilot:
-        await wait_for(pilot, lambda: answered(app), timeout=60)
+        await wait_for(pilot, lambda: checked(app), timeout=60)
         entries = sidebar(app)
         assert len(entries) == 200 and all("\n" not in entry for entry in entries.values())
         await pilot.press("1", "end")
