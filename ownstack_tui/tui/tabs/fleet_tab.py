@@ -26,6 +26,9 @@ from ownstack_tui.tui.tabs.table_tab import TableTab
 
 OUTLIER_MARK = "!"
 SEVERITY_STYLES = {Severity.OK: "", Severity.WARNING: "yellow", Severity.CRITICAL: "bold red"}
+# Problems listed under the table: the status shows 8 lines at most (its first says when it
+# was read), and measuring a 200-problem table for its height cost ~0.3 s per tab switch.
+PROBLEMS_SHOWN = 6
 LEGEND = "enter logs · R restart · B rebuild · ! outlier"
 
 
@@ -69,6 +72,12 @@ class FleetTab(TableTab):
         super().__init__()
         self.action_status = Text()  # the last restart/rebuild: under way, done, failed
         self.reading = False
+        # The reading the table shows, and its Read column: showing the tab again, or the
+        # second's tick, refills nothing and touches only the ages that changed (each
+        # DataTable.update_cell re-renders every visible row; a refill of 200 rows cost more
+        # than the rest of a key press).
+        self._shown_health: FleetHealth | None = None
+        self._shown_ages: dict[str, str] = {}
 
     def on_mount(self) -> None:
         self.table.cursor_type = "row"
@@ -100,6 +109,9 @@ class FleetTab(TableTab):
             self.set_status(Text("reading every stack's health…", style="dim"))
             return
         table = self.table
+        if health is self._shown_health and table.row_count:
+            self.update_ages()
+            return
         cursor = table.cursor_row
         columns = [("Stack", "stack"), ("Health", "health")]
         columns += [(heading(column), column) for column in COLUMNS]
@@ -110,9 +122,11 @@ class FleetTab(TableTab):
             for column in COLUMNS:
                 cell = row.cells.get(column)
                 cells.append(Text("-", style="dim") if cell is None else cell_text(cell, not row.reachable))
-            cells.append(Text(self._age(row), style="dim"))
+            age = self._shown_ages[row.stack] = self._age(row)
+            cells.append(Text(age, style="dim"))
             rows.append((row.stack, cells))
         self.fill(columns, rows)
+        self._shown_health = health
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
         self._show_status()
@@ -120,11 +134,13 @@ class FleetTab(TableTab):
     def update_ages(self) -> None:
         """Each second: the Read column grows older (nothing else changes between readings)."""
         health = self.health
-        if health is None or not self.table.row_count:
+        if health is None or health is not self._shown_health or not self.table.row_count:
             return
         for row in health.stacks:
             text = self._age(row)
-            self.table.update_cell(row.stack, "age", Text(text, style="dim"))
+            if self._shown_ages.get(row.stack) != text:
+                self._shown_ages[row.stack] = text
+                self.table.update_cell(row.stack, "age", Text(text, style="dim"))
         self._show_status()
 
     def _show_status(self) -> None:
@@ -145,10 +161,14 @@ class FleetTab(TableTab):
                 problems.add_column(no_wrap=True)
                 problems.add_column(no_wrap=True)
                 problems.add_column(overflow="fold")
-                for problem in health.problems:
+                for problem in health.problems[:PROBLEMS_SHOWN]:
                     style = SEVERITY_STYLES[problem.severity]
                     problems.add_row(problem.stack, problem.severity.label, problem.message, style=style)
                 parts.append(problems)
+                hidden = len(health.problems) - PROBLEMS_SHOWN
+                if hidden > 0:
+                    parts.append(Text(f"… {hidden} more problem(s): `ownstack-tui status` lists them all",
+                                      style="dim"))
             else:
                 parts.append(Text(f"no problems on {len(health.stacks)} stack(s)", style="green"))
         if self.action_status:
