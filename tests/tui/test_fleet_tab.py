@@ -332,3 +332,19 @@ async def test_no_secret_config_value_or_lock_token_reaches_the_fleet_tab(
             main(app).query_one("#fleet-table", DataTable).scroll_right(animate=False)
             await pilot.pause()
         assert "config differs from the fleet file" in fleet_status(app)
+
+
+async def test_problems_beyond_what_the_status_shows_are_counted_not_listed(
+    tab_console: ConsoleMaker, fake: FakeBackend, demo_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 200 stacks the status (8 lines) cannot list every problem; the rest are counted."""
+    monkeypatch.setattr("ownstack_tui.tui.tabs.fleet_tab.PROBLEMS_SHOWN", 1)
+    app = tab_console("fleet-more", scale={"web": 1, "worker": 1})
+    async with app.run_test(size=(200, 40)) as pilot:
+        await three_problems(app, fake, demo_repo)
+        await open_fleet(pilot, lambda: "crashed" in fleet_rows(app)["prod-east"][2])
+        await wait_for(pilot, lambda: "more problem(s)" in fleet_status(app))
+        status = fleet_status(app)
+        listed = [name for name in ("staging", "prod-east", "prod-west") if name in status]
+        assert len(listed) == 1, status
+        assert "`ownstack-tui status` lists them all" in status
