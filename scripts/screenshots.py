@@ -132,6 +132,41 @@ async def main() -> None:
                         stack.clear_faults()
                     release(repo)  # a new commit, so wave 1 builds rather than "nothing to build"
                     print(await capture(rollout_fleet(fleet_path), "main-rollout", size, rollout_gate))
+        if not ONLY or "big-fleet" in ONLY:
+            print(await big_fleet(size))
+
+
+async def big_fleet(size: tuple[int, int]) -> Path:
+    """`demo --stacks 60 --tags` after its first deploy: the sidebar grouped by environment,
+    the compact Deploy table, and the failures grouped by cause (tier-b's builds rejected,
+    the canaries' connections lost)."""
+    from ownstack_tui import paths
+    from ownstack_tui.sandbox.demo import ensure_demo_repo, fault_tagged_groups, write_fleet_file
+    from ownstack_tui.sandbox.fleet import SandboxFleet, tagged_stack_names
+    from ownstack_tui.tui.screens.confirm import ConfirmScreen
+
+    tags = tagged_stack_names(60)
+    with tempfile.TemporaryDirectory(prefix="ownstack-shots-") as name:
+        folder = Path(name)
+        os.environ["HOME"] = str(folder)
+        os.environ["OWNSTACK_TUI_HOME"] = str(folder / "home")
+        async with SandboxFleet(folder / "stacks", names=list(tags)) as fleet:
+            fleet.write_known_hosts(paths.known_hosts_path())
+            repo = ensure_demo_repo(folder / "shop")
+            fleet_path = write_fleet_file(folder / "fleet.toml", fleet, repo, tags=tags)
+            fault_tagged_groups(fleet, tags)
+
+            async def deploy_all(pilot: Any) -> None:
+                app = pilot.app
+                await pilot.press("d")
+                await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+                await pilot.press("y")
+                await wait_until(pilot, lambda: app.controller.is_deploying)
+                await wait_until(pilot, lambda: not app.controller.is_deploying, timeout=300)
+                app.clear_notifications()  # the run's toast would cover the table's rows
+                await pilot.pause(1.0)
+
+            return await capture(fleet_path, "big-fleet", size, deploy_all)
 
 
 def release(repo: Path) -> None:

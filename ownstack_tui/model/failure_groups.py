@@ -19,7 +19,8 @@ _IPV4 = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b")
 _HOSTNAME = re.compile(r"\b(?:[a-zA-Z0-9-]+\.){2,}[a-zA-Z]{2,}(?::\d+)?\b")
 # A hex word of 7-64 characters with a digit and a letter in it: a SHA or an id.
 _HASH = re.compile(r"\b(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{7,64}\b")
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# Not an HTTP status: "HTTP 500" and "HTTP 404" are different causes.
+_NUMBER = re.compile(r"(?<!HTTP )(?<![\d.])\d+(?:\.\d+)?")
 _SPACES = re.compile(r"\s+")
 
 HOST_MASK = "HOST"

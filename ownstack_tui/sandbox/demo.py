@@ -20,6 +20,8 @@ GROUP_FAULTS: dict[str, dict[str, Any]] = {
     "tier-b": {"build_fail": True},
     "canary": {"drop_after_lines": 12},
 }
+# `demo --tags`: the sidebar starts grouped by environment ([console] group_by).
+DEMO_GROUP_BY = ("staging", "canary", "prod")
 _FILES = {
     "Procfile": "web: python app.py\nworker: python worker.py\n",
     "requirements.txt": "flask\n",
@@ -83,7 +85,7 @@ def write_fleet_file(
 ) -> Path:
     """Point a fleet file at the running demo stacks (ports change per start; other edits
     survive), dressing them first (:func:`dress_demo_stacks`). New stacks get their
-    ``tags`` (by stack name) if given."""
+    ``tags`` (by stack name) if given, and then the console groups them by environment."""
     from ownstack_tui.fleet_file import FleetFile
 
     dress_demo_stacks(fleet)
@@ -102,6 +104,8 @@ def write_fleet_file(
                         "identity": identity, "tags": list((tags or {}).get(stack.name, ()))})
     if new:
         fleet_file.add_stacks(new)
+    if tags and "console" not in fleet_file.document:
+        fleet_file.set_value("console", {"group_by": list(DEMO_GROUP_BY)})
     if app not in fleet_file.fleet.apps:
         fleet_file.add_app(app, str(repo), "main", needs_postgres=True, stacks=fleet.names)
     else:

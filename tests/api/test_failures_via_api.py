@@ -63,8 +63,9 @@ def test_a_deploy_post_answered_with_500_is_not_repeated(world: ApiWorld) -> Non
     world.control_plane.set_faults(fail_requests=1, fail_method="POST")  # the first POST fails
     result = world.api("deploy", world.app, "--wait")
     assert result.status == 1
-    summary = result.out.splitlines()[-3:]
+    summary = result.out[:result.out.index("Failures by cause:")].splitlines()[-3:]
     assert all(line.startswith("✗ ") and "HTTP 500 on POST" in line for line in summary), summary
+    assert "  ✗ 3 stacks: the control plane at http://HOST failed: HTTP 500 on POST" in result.out
     registry = world.control_plane.registry
     assert registry is not None and registry.deployments == {}, "a retry would have deployed"
 

@@ -35,6 +35,8 @@ HOOK = "remote: ! [remote rejected] main -> main (pre-receive hook declined)"
         ("prod-us-17 answered for prod-us-1", "prod-us-1", "prod-us-N answered for STACK"),
         ("app.json: invalid  formation\n  second line", "web-1", "app.json: invalid formation"),
         ("  \n\nfirst real line", "web-1", "first real line"),
+        ("the control plane failed: HTTP 500 on POST /api/apps/12/deploy", "web-1",
+         "the control plane failed: HTTP 500 on POST /api/apps/N/deploy"),
         (None, "web-1", NO_REASON),
         ("", "web-1", NO_REASON),
     ],

@@ -57,6 +57,7 @@ def test_a_tagged_demo_fleet_fails_its_first_deploy_by_group(
         faulted = fault_tagged_groups(fleet, tags)
         written = tomllib.loads(fleet_path.read_text())
         assert {name: entry["tags"] for name, entry in written["stacks"].items()} == tags
+        assert written["console"]["group_by"] == ["staging", "canary", "prod"]  # the sidebar's groups
         assert faulted == {"tier-b": ["prod-us-02", "prod-eu-03"], "canary": ["canary-us-01"]}
 
         result = Cli(fleet_path, capsys)("deploy", "shop", "--wait", "--yes")

@@ -52,8 +52,15 @@ class DeployGrid(Grid):
         return self.query_one(f"#pane-{stack}", LogPane)
 
 
+LOOK_CLASSES = frozenset({*STATUS_CLASSES.values(), "-rollback"})
+
+
 def apply_look(pane: LogPane, look: PaneLook) -> None:
     pane.set_title(look.title, look.subtitle)
-    pane.remove_class(*STATUS_CLASSES.values(), "-rollback")
-    if look.classes:
-        pane.add_class(*look.classes)
+    # Only what changed: removing and re-adding a class restyles the pane twice, and titles
+    # are applied every second to every pane.
+    current = {name for name in LOOK_CLASSES if pane.has_class(name)}
+    wanted = set(look.classes)
+    if current != wanted:
+        pane.remove_class(*(current - wanted))
+        pane.add_class(*(wanted - current))
