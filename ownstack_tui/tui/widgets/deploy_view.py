@@ -224,7 +224,9 @@ class DeployView(ForwardsWorkerErrors, Vertical):
         cells: list[str | Text] = [status, cut(entry.name, widths["stack"])]
         if self._table_shape is not None and self._table_shape[1]:
             cells.append(look.wave)
-        cells += [cut(look.time, widths["time"]), cut(look.last, widths["last"])]
+        # The last line as Text: a plain str cell is read as markup, and build output has
+        # brackets ("! [remote rejected] …").
+        cells += [cut(look.time, widths["time"]), Text(cut(look.last, widths["last"]))]
         return cells
 
     def _flush_rows(self) -> None:
