@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
 
 from ownstack_tui.fleet_file import FleetFile
 from ownstack_tui.tui.app import OwnstackApp
@@ -45,6 +48,15 @@ def names(app: OwnstackApp) -> list[str]:
 def sidebar_box(app: OwnstackApp) -> str:
     """What the sidebar column shows, border title and prompt bar included."""
     return region_text(app, "#stacks-column")
+
+
+async def deploy_every_stack(pilot: Pilot[Any], app: OwnstackApp) -> None:
+    """d, as an operator would: production stacks ask first; then every job has ended."""
+    await wait_for(pilot, lambda: checked(app))
+    await pilot.press("d")
+    await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+    await pilot.press("y")
+    await wait_for(pilot, lambda: finished(app, *TAGS))
 
 
 async def type_in_bar(pilot: object, key: str, text: str) -> None:
@@ -111,11 +123,7 @@ async def test_groups_count_statuses_after_a_deploy_with_failures_and_collapse(
     fake.stack("prod-us-2").fail_builds()
     fake.stack("staging-eu").fail_builds()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: checked(app))
-        await pilot.press("d")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await pilot.press("y")
-        await wait_for(pilot, lambda: finished(app, *TAGS))
+        await deploy_every_stack(pilot, app)
         await pilot.press("1")
         await pilot.press("g")
         await pilot.pause(0.1)
@@ -148,11 +156,7 @@ async def test_o_puts_failed_stacks_first_and_the_title_says_so(fake: FakeBacken
     fake.stack("prod-eu-1").fail_builds()
     fake.stack("dev-1").fail_builds()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: checked(app))
-        await pilot.press("d")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await pilot.press("y")
-        await wait_for(pilot, lambda: finished(app, *TAGS))
+        await deploy_every_stack(pilot, app)
         await pilot.press("1", "o")
         await pilot.pause(0.1)
         assert names(app)[:2] == ["prod-eu-1", "dev-1"]
