@@ -25,7 +25,6 @@ import time
 from pathlib import Path
 
 from textual import events
-from textual.widget import Widget
 
 from ownstack_tui.engine import engine as engine_module
 from ownstack_tui.engine.engine import Engine
@@ -36,6 +35,7 @@ from ownstack_tui.tui.app import OwnstackApp
 from tests.fakes.fake_backend import FakeBackend
 from tests.fakes.fake_stack import FakeApp, FakeStack
 from tests.perf.apps.lines import line_pool
+from tests.perf.apps.stream_app import KeyProbe
 
 APP = "shop"
 
@@ -74,21 +74,6 @@ class StreamingBackend(FakeBackend):
                 sent += due
                 self.sent += due
             await asyncio.sleep(0.1)
-
-
-class KeyProbe(Widget):
-    DEFAULT_CSS = "KeyProbe { dock: top; height: 1; width: 100%; background: $primary; }"
-
-    def __init__(self) -> None:
-        super().__init__(id="key-probe")
-        self.text = "KEY000000"
-
-    def show(self, text: str) -> None:
-        self.text = text
-        self.refresh()
-
-    def render(self) -> str:
-        return self.text
 
 
 class ConsolePerfApp(OwnstackApp):
