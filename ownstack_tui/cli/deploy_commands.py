@@ -9,7 +9,7 @@ import json
 import signal
 import subprocess
 import sys
-from collections.abc import Coroutine, Iterable, Sequence
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
@@ -20,7 +20,7 @@ from ownstack_tui.cli.output import print_json, print_table
 from ownstack_tui.engine.deploy_lock import read_locks
 from ownstack_tui.engine.engine import Engine
 from ownstack_tui.engine.factory import open_engine
-from ownstack_tui.engine.history import History, HistoryEntry
+from ownstack_tui.engine.history import History
 from ownstack_tui.engine.history_rows import COLUMNS as HISTORY_COLUMNS
 from ownstack_tui.engine.history_rows import history_row
 from ownstack_tui.engine.log_tail import TailEventKind, follow_logs
@@ -31,7 +31,7 @@ from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.deploy_lock import StackLock, describe_lock
 from ownstack_tui.model.failure_groups import (
     FailureGroup,
-    group_failures,
+    failures_of,
     stack_list,
     transient_stacks,
 )
@@ -187,14 +187,7 @@ def _print_summary(run: DeployRun) -> None:
     width = max(len(job.stack) for job in run.jobs)
     for job in run.jobs:
         sys.stdout.write(summary_line(job, width) + "\n")
-    print_failure_groups(sys.stdout, run.app, failure_groups_of(run.jobs))
-
-
-def failure_groups_of(jobs: Iterable[DeployJob | HistoryEntry]) -> list[FailureGroup]:
-    """The failed jobs among ``jobs``, grouped by cause."""
-    return group_failures(
-        (job.stack, job.reason) for job in jobs if job.status is DeployStatus.FAILED
-    )
+    print_failure_groups(sys.stdout, run.app, failures_of(run.jobs))
 
 
 def print_failure_groups(
@@ -256,7 +249,7 @@ def _run_json(run: DeployRun) -> dict[str, Any]:
     return {
         "app": run.app,
         "jobs": [job_json(job) for job in run.jobs],
-        "failure_groups": failure_groups_json(failure_groups_of(run.jobs)),
+        "failure_groups": failure_groups_json(failures_of(run.jobs)),
     }
 
 
@@ -356,7 +349,7 @@ def _last_run_failures(ctx: Context, store: History, app: str, only: list[str] |
     """``history --failed``: the newest run's failures, grouped by cause."""
     jobs = store.last_run(app, only)
     _warn(store.warnings)
-    groups = failure_groups_of(jobs)
+    groups = failures_of(jobs)
     if ctx.json:
         run = jobs[0].run if jobs else None
         print_json({"app": app, "run": run, "jobs": [job.id for job in jobs],

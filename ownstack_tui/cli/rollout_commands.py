@@ -17,7 +17,6 @@ from ownstack_tui.cli.context import Context
 from ownstack_tui.cli.deploy_commands import (
     StartAnnouncer,
     failure_groups_json,
-    failure_groups_of,
     job_json,
     print_failure_groups,
     summary_line,
@@ -29,6 +28,7 @@ from ownstack_tui.engine.rollout import RolloutOptions, RunningRollout, start_ro
 from ownstack_tui.errors import InvalidInput
 from ownstack_tui.model import validation
 from ownstack_tui.model.deploy import DeployStatus
+from ownstack_tui.model.failure_groups import failures_of
 from ownstack_tui.model.fleet import App, Fleet
 from ownstack_tui.model.jobs import DeployJob, JobEvent
 from ownstack_tui.model.rollout import (
@@ -282,7 +282,7 @@ def print_summary(out: TextIO, progress: RolloutProgress) -> None:
     if len(progress.waves) > 1:
         reason = f": {progress.reason}" if progress.reason else ""
         out.write(f"Rollout {progress.state.value}{reason}\n")
-    print_failure_groups(out, progress.app, failure_groups_of(jobs))
+    print_failure_groups(out, progress.app, failures_of(jobs))
 
 
 def _job_json(job: DeployJob, rollout: RunningRollout) -> dict[str, Any]:
@@ -325,5 +325,5 @@ def rollout_json(progress: RolloutProgress, rollout: RunningRollout) -> dict[str
         "waves": waves,
         "jobs": [_job_json(job, rollout) for job in progress.jobs],
         "rollbacks": [_job_json(job, rollout) for job in progress.jobs if job.rollback_of is not None],
-        "failure_groups": failure_groups_json(failure_groups_of(progress.jobs)),
+        "failure_groups": failure_groups_json(failures_of(progress.jobs)),
     }

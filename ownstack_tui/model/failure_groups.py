@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
+
+from ownstack_tui.model.deploy import DeployStatus
 
 # Masks, applied in this order (hosts before numbers: an address is one mask, not four).
 _USER_AT_HOST = re.compile(r"\b[\w.-]+@[\w.-]+(?::\d+)?")
@@ -108,6 +111,24 @@ def group_failures(failures: Iterable[tuple[str, str | None]]) -> list[FailureGr
         for cause, members in groups.items()
     ]
     return sorted(result, key=lambda group: (-group.count, group.cause))
+
+
+class Finished(Protocol):
+    """A job as the console holds it or as history recorded it."""
+
+    @property
+    def stack(self) -> str: ...
+
+    @property
+    def status(self) -> DeployStatus: ...
+
+    @property
+    def reason(self) -> str | None: ...
+
+
+def failures_of(jobs: Iterable[Finished]) -> list[FailureGroup]:
+    """The failed ones among ``jobs``, grouped by cause."""
+    return group_failures((job.stack, job.reason) for job in jobs if job.status is DeployStatus.FAILED)
 
 
 def transient_stacks(groups: Sequence[FailureGroup]) -> list[str]:

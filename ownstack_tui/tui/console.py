@@ -39,7 +39,7 @@ from ownstack_tui.errors import HostKeyError, InvalidInput, UnknownHostKey, desc
 from ownstack_tui.fanout import StackOutcome
 from ownstack_tui.model.config import StackConfigPlan
 from ownstack_tui.model.deploy import DeployStatus
-from ownstack_tui.model.failure_groups import FailureGroup, group_failures, transient_stacks
+from ownstack_tui.model.failure_groups import FailureGroup, failures_of, transient_stacks
 from ownstack_tui.model.fleet import App as AppModel
 from ownstack_tui.model.fleet import Fleet
 from ownstack_tui.model.jobs import DeployJob, DeployRun, JobEvent, Unsubscribe
@@ -253,10 +253,7 @@ class Console:
 
     def failure_groups(self) -> list[FailureGroup]:
         """The console's failed jobs grouped by cause (the largest group first)."""
-        return group_failures(
-            (name, state.job.reason) for name, state in self.states.items()
-            if state.job is not None and state.job.status is DeployStatus.FAILED
-        )
+        return failures_of(state.job for state in self.states.values() if state.job is not None)
 
     def transient_failures(self) -> list[str]:
         """Stacks whose deploy failed for a passing cause (connection lost, timeout, lock busy)."""
@@ -522,7 +519,7 @@ class Console:
             if name in fleet.stacks:  # tags may have changed (stack:tag from another shell)
                 state.tags = fleet.stacks[name].tags
         self.publish(messages.FleetChanged(fleet))
-        self.publish(messages.StacksChanged())
+        self._stacks_changed.request()
 
     # -- the sidebar's listing -----------------------------------------------------------
 
