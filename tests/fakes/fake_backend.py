@@ -279,7 +279,7 @@ class FakeBackend:
         if not app.repo:
             raise InvalidInput(f"app {app.name} has no repo in the fleet file; set apps.{app.name}.repo")
         ref = request.ref or app.branch
-        sha = await _resolve(app.repo, ref)
+        sha = await _git(app.repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
         if sha is None:
             job.fail(f"error: src refspec {ref} does not match any")
             return
@@ -557,39 +557,8 @@ async def _git(repo: str, *args: str) -> str | None:
     return out.decode().strip() if process.returncode == 0 else None
 
 
-# Two git processes per stack per deploy were ~10% of a big-fleet console test's CPU. A git
-# command already running with the same arguments is shared (a fan-out to 30 stacks asks once,
-# as if they all asked at that instant), and a commit's Procfile is read once (a SHA names its
-# content, so it cannot change).
-_RUNNING: dict[tuple[str, ...], asyncio.Task[str | None]] = {}
-_PROCFILE_TYPES: dict[tuple[str, str], list[str]] = {}
-
-
-async def _shared_git(repo: str, *args: str) -> str | None:
-    key = (repo, *args)
-    task = _RUNNING.get(key)
-    if task is None or task.done() or task.get_loop() is not asyncio.get_running_loop():
-        task = asyncio.ensure_future(_git(repo, *args))
-        _RUNNING[key] = task
-
-        def forget(done: asyncio.Task[str | None]) -> None:
-            if _RUNNING.get(key) is done:
-                del _RUNNING[key]
-
-        task.add_done_callback(forget)
-    # Shielded: one deploy cancelled while it waits does not cancel the others' answer.
-    return await asyncio.shield(task)
-
-
-async def _resolve(repo: str, ref: str) -> str | None:
-    """The commit SHA ``ref`` names in ``repo``, or None if it names none."""
-    return await _shared_git(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
-
-
 async def _procfile_types(repo: str, sha: str) -> list[str]:
     """The process types the commit's Procfile declares (``web`` when it has none)."""
-    if (repo, sha) not in _PROCFILE_TYPES:
-        text = await _shared_git(repo, "show", f"{sha}:Procfile") or ""
-        types = [line.split(":", 1)[0].strip() for line in text.splitlines() if ":" in line]
-        _PROCFILE_TYPES[repo, sha] = [t for t in types if t and t != "release"] or ["web"]
-    return list(_PROCFILE_TYPES[repo, sha])
+    text = await _git(repo, "show", f"{sha}:Procfile") or ""
+    types = [line.split(":", 1)[0].strip() for line in text.splitlines() if ":" in line]
+    return [t for t in types if t and t != "release"] or ["web"]
