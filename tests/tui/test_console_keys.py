@@ -1,7 +1,10 @@
-"""The footer follows the focus: the focused pane's keys come and go as the focus moves
-(issue 14: updated in place, not rebuilt), in the same places each time."""
+"""Keys in the console (issue 14): the footer follows the focus, the focused pane's keys coming
+and going in the same places each time (updated in place, not rebuilt); nothing animates
+unless TEXTUAL_ANIMATIONS asks for it."""
 
 from __future__ import annotations
+
+import pytest
 
 from tests.fakes.console import ConsoleMaker
 from tests.tui.screen_text import screen_rows
@@ -31,3 +34,12 @@ async def test_the_footer_shows_the_focused_widgets_keys_as_focus_moves(tab_cons
             await pilot.press("2")
             await wait_for(pilot, lambda: "Follow" in footer())
             assert footer() == on_pane
+
+
+async def test_the_console_does_not_animate_unless_asked(
+    tab_console: ConsoleMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TEXTUAL_ANIMATIONS", raising=False)
+    assert tab_console("no-animations").animation_level == "none"
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "full")
+    assert tab_console("animations").animation_level == "full"
