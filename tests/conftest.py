@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual import constants as textual_constants
 
 from tests.fixtures.home import isolate
 from tests.fixtures.sandbox import (  # noqa: F401  (fixtures shared by every suite)
@@ -19,13 +18,6 @@ from tests.fixtures.sandbox import (  # noqa: F401  (fixtures shared by every su
     trusted_sandbox,
     unique_app,
 )
-
-# No animations in the consoles the tests run (what TEXTUAL_ANIMATIONS=none does; the variable
-# is read when textual is imported, which pytest-textual-snapshot does before this file, so the
-# value App.__init__ reads is set here). The only animation is the tab underline sliding; its
-# frames cost ~15% of a Pilot test's CPU and a third of its wall time, and no test looks at
-# an underline mid-slide. Consoles the tests start as processes (tests/e2e) keep theirs.
-textual_constants.TEXTUAL_ANIMATIONS = "none"
 
 
 @pytest.fixture(autouse=True)
