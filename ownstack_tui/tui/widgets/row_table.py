@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import ClassVar, NamedTuple
 
 from rich.segment import Segment
@@ -59,6 +60,14 @@ class _Looks(NamedTuple):
     hover: Style
     even: Style
     odd: Style
+
+
+_EDGE_META = Style.from_meta({"out_of_bounds": True})  # right of the last column
+
+
+@lru_cache(maxsize=256)
+def _column_meta(number: int) -> Style:
+    return Style.from_meta({"column": number})
 
 
 def as_text(cell: Cell) -> Text:
@@ -376,7 +385,7 @@ class RowTable(ScrollView, can_focus=True):
             drawn_for: tuple[object, ...] = (self._looks_version, width, scroll_x)
             if self._header_drawn is None or self._header_drawn[0] != drawn_for:
                 header = (looks.header, Style.null())
-                line = self._draw(self._header, -1, header, header, width, scroll_x, looks)
+                line = self._draw(self._header, header, header, width, scroll_x, looks)
                 self._header_drawn = (drawn_for, line)
             return self._header_drawn[1]
         index = self._row_at(y)
@@ -397,42 +406,63 @@ class RowTable(ScrollView, can_focus=True):
         if cursor:
             over += looks.cursor
             fixed_over += looks.cursor + looks.fixed_cursor
-        return self._draw(cells, index, (row_style, over), (looks.fixed, fixed_over), width, scroll_x, looks)
+        return self._draw(cells, (row_style, over), (looks.fixed, fixed_over), width, scroll_x, looks)
 
-    def _draw(self, cells: list[Text], index: int, styles: tuple[Style, Style],
-              fixed_styles: tuple[Style, Style], width: int, scroll_x: int, looks: _Looks) -> Strip:
-        """Row ``index``'s line (-1: the header): the fixed columns, then the rest from
-        ``scroll_x`` on, then the row's style to the right edge. Each part's styles are (the
-        row's, the cursor's or hover's over it)."""
+    def _draw(self, cells: list[Text], styles: tuple[Style, Style], fixed_styles: tuple[Style, Style],
+              width: int, scroll_x: int, looks: _Looks) -> Strip:
+        """One line: the fixed columns, then the others seen from ``scroll_x`` on, then the row's
+        style to the right edge. Each part's styles are (the row's, the cursor's or hover's over
+        it). Only the columns in view are drawn."""
+        pad = 2 * self.cell_padding
         fixed_count = min(self.fixed_columns, len(self._columns))
-        fixed = self._cells_strip(cells, self._columns[:fixed_count], index, *fixed_styles)
-        scrolled = self._cells_strip(cells, self._columns, index, *styles)
-        visible = scrolled.crop(scroll_x + fixed.cell_length, scroll_x + width)
-        line = Strip.join([fixed, visible])
-        if line.cell_length < width:
-            edge = Style.from_meta({"row": index, "column": 0, "out_of_bounds": True})
-            line = Strip.join([line, Strip([Segment(" " * (width - line.cell_length), sum(styles, edge))])])
-        return line.adjust_cell_length(width, looks.base).simplify()
+        segments = self._cells_segments(cells, range(fixed_count), *fixed_styles)
+        fixed_width = sum(self._columns[number].width + pad for number in range(fixed_count))
+        start, end = scroll_x + fixed_width, scroll_x + width  # of the unfixed line, all columns
+        shown: list[int] = []
+        first = x = 0
+        for number, column in enumerate(self._columns):
+            right = x + column.width + pad
+            if right > start and x < end:
+                if not shown:
+                    first = x
+                shown.append(number)
+            x = right
+        scrolled = self._cells_segments(cells, shown, *styles)
+        drawn = x - first if shown else 0
+        if shown and (first < start or first + drawn > end):  # a column cut at an edge
+            scrolled = list(Strip(scrolled, drawn).crop(start - first, end - first))
+            drawn = min(end, first + drawn) - max(start, first)
+        segments += scrolled
+        used = (fixed_width if fixed_count else 0) + drawn
+        if used < width:
+            segments.append(Segment(" " * (width - used), styles[0] + styles[1] + _EDGE_META))
+        return Strip(segments, max(width, used)).adjust_cell_length(width, looks.base)
 
-    def _cells_strip(self, cells: list[Text], columns: list[Column], index: int, style: Style,
-                     over: Style) -> Strip:
-        """The cells padded to their columns: their own styles over ``style + over``, and the
-        colour of ``over`` (the cursor's) over theirs, as DataTable's "css" foreground priority
-        (a red failed row under the cursor reads). Each cell's segments carry its (row, column)
-        as DataTable's do, so the line is cut into the same segments."""
+    def _cells_segments(self, cells: list[Text], numbers: Sequence[int], style: Style,
+                        over: Style) -> list[Segment]:
+        """The cells ``numbers`` padded to their columns: their own styles over ``style + over``,
+        and the colour of ``over`` (the cursor's) over theirs, as DataTable's "css" foreground
+        priority (a red failed row under the cursor reads). Each cell's segments are merged
+        where their styles agree; each cell's carry its column (as DataTable's do), so that
+        neither the screen nor a screenshot merges two cells: the line is cut as DataTable's."""
         console = self.app.console
         pad = " " * self.cell_padding
-        top = Style.from_color(color=over.color) if over.color is not None else Style.null()
-        under = style + over
+        top = Style.from_color(color=over.color) if over.color is not None else None
+        base = style + over
+        padding = base + top if top is not None else base
         segments: list[Segment] = []
-        for number, column in enumerate(columns):
+        for number in numbers:
+            column = self._columns[number]
             cell = cells[number] if number < len(cells) else Text()
             if cell.cell_len > column.width:
                 cell = cell.copy()
                 cell.truncate(column.width, overflow="crop")
-            base = under + Style.from_meta({"row": index, "column": number})
-            segments.append(Segment(pad, base + top))
             own = console.get_style(cell.style) if cell.style else None
-            segments += Segment.apply_style(cell.render(console), base + own if own else base, top)
-            segments.append(Segment(" " * (column.width - cell.cell_len) + pad, base + top))
-        return Strip(segments, sum(column.width + 2 * self.cell_padding for column in columns))
+            under = base + own if own else base
+            meta = _column_meta(number)
+            under, padding_here = under + meta, padding + meta
+            parts = [Segment(pad, padding_here),
+                     *Segment.apply_style(cell.render(console), under, top),
+                     Segment(" " * (column.width - cell.cell_len) + pad, padding_here)]
+            segments += Segment.simplify(parts)
+        return segments
