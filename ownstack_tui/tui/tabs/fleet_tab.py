@@ -80,6 +80,11 @@ class FleetTab(TabFrame):
         # 200 rows cost more than the rest of a key press).
         self._shown_health: FleetHealth | None = None
         self._shown_ages: dict[str, str] = {}
+        # Each stack's cells (the age aside) and what they were made of: a new reading (every
+        # few seconds while the tab is shown) builds and redraws only the rows that changed.
+        self._made: dict[str, tuple[object, list[Text]]] = {}
+        self._shown_rows: dict[str, list[Text]] = {}
+        self._shown_layout: object = None  # the columns, their widths and the rows the table has
 
     def make_table(self) -> Widget:
         # The stack's name stays put scrolling right.
@@ -92,11 +97,16 @@ class FleetTab(TabFrame):
     def fill(self, columns: list[tuple[str, str]], rows: list[tuple[str, list[Text]]]) -> None:
         """Rebuild the table: ``columns`` as (label, key), ``rows`` as (key, cells); each column
         as wide as its widest cell. The cursor stays on its row."""
-        widths = [max([cell_len(label), *(cells[index].cell_len for _key, cells in rows)])
-                  for index, (label, _key) in enumerate(columns)]
+        widths = self._widths(columns, rows)
         self.table.set_columns([Column(key, label, width)
                                 for (label, key), width in zip(columns, widths, strict=True)])
         self.table.set_rows(rows)
+        self._shown_layout = (columns, widths, [key for key, _cells in rows])
+
+    @staticmethod
+    def _widths(columns: list[tuple[str, str]], rows: list[tuple[str, list[Text]]]) -> list[int]:
+        return [max([cell_len(label), *(cells[index].cell_len for _key, cells in rows)])
+                for index, (label, _key) in enumerate(columns)]
 
     def ensure_loaded(self) -> None:
         """The Console reads when the tab is shown (MainScreen tells it); show what it has."""
@@ -130,18 +140,36 @@ class FleetTab(TabFrame):
         columns = [("Stack", "stack"), ("Health", "health")]
         columns += [(heading(column), column) for column in COLUMNS]
         columns.append(("Read", "age"))
+        made = {row.stack: self._cells(row) for row in health.stacks}
         rows = []
         for row in health.stacks:
-            cells = [Text(row.stack, style="bold"), health_text(row)]
-            for column in COLUMNS:
-                cell = row.cells.get(column)
-                cells.append(Text("-", style="dim") if cell is None else cell_text(cell, not row.reachable))
             age = self._shown_ages[row.stack] = self._age(row)
-            cells.append(Text(age, style="dim"))
-            rows.append((row.stack, cells))
-        self.fill(columns, rows)
+            rows.append((row.stack, [*made[row.stack], Text(age, style="dim")]))
+        if (columns, self._widths(columns, rows), list(made)) == self._shown_layout:
+            for key, cells in rows:  # the same columns and rows: only what changed is redrawn
+                if made[key] is not self._shown_rows.get(key):
+                    table.update_row(key, cells)
+                else:
+                    table.update_cell(key, "age", cells[-1])
+        else:
+            self.fill(columns, rows)
+        self._shown_rows = made
+        self._made = {key: self._made[key] for key in made}
         self._shown_health = health
         self._show_status()
+
+    def _cells(self, row: StackHealth) -> list[Text]:
+        """``row``'s cells but its age: the same list as last time when what they show held."""
+        made_of = (row.cells, row.error, row.problems)
+        last = self._made.get(row.stack)
+        if last is not None and last[0] == made_of:
+            return last[1]
+        cells = [Text(row.stack, style="bold"), health_text(row)]
+        for column in COLUMNS:
+            cell = row.cells.get(column)
+            cells.append(Text("-", style="dim") if cell is None else cell_text(cell, not row.reachable))
+        self._made[row.stack] = (made_of, cells)
+        return cells
 
     def update_ages(self) -> None:
         """Each second: the Read column grows older (nothing else changes between readings)."""
