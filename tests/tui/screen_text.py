@@ -36,7 +36,7 @@ def region_text(app: App[object], selector: str) -> str:
 def _table_lines(app: App[object], selector: str) -> tuple[list[str], list[int]]:
     """The rows of the table ``selector`` as shown (its header first), and where each of the
     header's labels starts (a label may hold a space, never two)."""
-    region = app.screen.query_one(selector).region
+    region = app.screen.query_one(selector).scrollable_content_region  # no scrollbars
     lines = [row[region.x: region.right] for row in screen_rows(app)[region.y: region.bottom]]
     starts = [match.start(1) for match in re.finditer(r"(?:^ |  )(\S)", lines[0] if lines else "")]
     return lines, starts
@@ -60,5 +60,5 @@ def table_cell_style(app: App[object], selector: str, row: str, label: str) -> S
     lines, starts = _table_lines(app, selector)
     y = next(number for number, line in enumerate(lines) if line[starts[0]:starts[1]].strip() == row)
     x = lines[0].index(label, starts[0])
-    region = app.screen.query_one(selector).region
+    region = app.screen.query_one(selector).scrollable_content_region
     return app.screen.get_style_at(region.x + x, region.y + y)

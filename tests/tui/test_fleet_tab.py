@@ -20,7 +20,7 @@ from tests.fakes.console import ConsoleMaker
 from tests.fakes.fake_backend import FakeBackend
 from tests.sandbox.helpers import commit
 from tests.tui.screen_text import region_text, screen_text, table_cell_style, table_rows
-from tests.tui.seen import main, sidebar, tail_state, toasts, wait_for
+from tests.tui.seen import main, sidebar, table_updates, tail_state, toasts, wait_for
 
 DAY = 86400.0
 SECRET = "fleet-tab-secret-value-4711"
@@ -362,3 +362,21 @@ async def test_problems_beyond_what_the_status_shows_are_counted_not_listed(
         listed = [name for name in ("staging", "prod-east", "prod-west") if name in status]
         assert len(listed) == 1, status
         assert "`ownstack-tui status` lists them all" in status
+
+
+async def test_the_read_column_ages_while_the_tab_is_shown_and_is_left_alone_hidden(
+    tab_console: ConsoleMaker, fake: FakeBackend, moving_clock: MovableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = tab_console("fleet-ages", scale={"web": 1})
+    told = table_updates(monkeypatch)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await deploy(app, ["staging", "prod-east", "prod-west"])
+        await open_fleet(pilot)
+        moving_clock.advance(5)
+        await wait_for(pilot, lambda: fleet_rows(app)["staging"][-1].startswith("5."), 3)  # "5.0 s ago"
+        assert ("fleet-table", "staging") in told
+        await pilot.press("2")
+        await pilot.pause()
+        told.clear()
+        moving_clock.advance(5)  # older, but out of sight: the table is not touched
+        await unchanged_for_a_while(pilot, lambda: ("fleet-table", "staging") not in told)
