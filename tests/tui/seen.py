@@ -166,13 +166,18 @@ def toasts(app: Any) -> list[str]:
 
 
 def table_updates(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str | None, str]]:
-    """From now on, each (table id, row) a RowTable is told to show anew."""
+    """From now on, each (table id, row) a RowTable is told to show anew (a row or a cell)."""
     told: list[tuple[str | None, str]] = []
-    update_row = RowTable.update_row
+    update_row, update_cell = RowTable.update_row, RowTable.update_cell
 
-    def counted(table: RowTable, key: str, cells: Any) -> None:
+    def row_told(table: RowTable, key: str, cells: Any) -> None:
         told.append((table.id, key))
         update_row(table, key, cells)
 
-    monkeypatch.setattr(RowTable, "update_row", counted)
+    def cell_told(table: RowTable, key: str, column: str, cell: Any) -> None:
+        told.append((table.id, key))
+        update_cell(table, key, column, cell)
+
+    monkeypatch.setattr(RowTable, "update_row", row_told)
+    monkeypatch.setattr(RowTable, "update_cell", cell_told)
     return told

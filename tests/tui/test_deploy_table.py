@@ -222,3 +222,20 @@ async def test_a_hidden_deploy_table_is_left_alone_and_catches_up_when_shown(
         shown = [row.rsplit("│", 1)[-1] for row in screen_text(app).splitlines()]  # right of the sidebar
         rows = [row.split() for row in shown if "edge-" in row]
         assert rows and all(row[:2] == ["✓", "succeeded"] for row in rows)
+
+
+async def test_rows_scrolled_to_show_how_their_stacks_ended(fake: FakeBackend, demo_repo: Path) -> None:
+    """Rows out of view are brought up to date once scrolled to (not while out of sight)."""
+    app = big_console(fake, demo_repo, "big-scrolled")
+    fake.stack("edge-29").fail_builds()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await deploy_all(pilot, fake, "big-scrolled")
+        await pilot.press("2", "end")  # the table has the focus: its last row
+
+        def glyph(name: str) -> str:
+            """The status glyph before ``name`` in the table: its last row naming the stack (the
+            failure groups above name it too; the sidebar ends at edge-20 here)."""
+            rows = [row.split() for row in screen_text(app).splitlines() if name in row.split()]
+            return rows[-1][rows[-1].index(name) - 1] if rows else ""
+
+        await wait_for(pilot, lambda: glyph("edge-30") == "✓" and glyph("edge-29") == "✗")

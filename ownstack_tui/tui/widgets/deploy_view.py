@@ -232,9 +232,13 @@ class DeployView(ForwardsWorkerErrors, Vertical):
         now = time.monotonic()
         lines_due = catch_up or now - self._lines_shown_at >= LINE_FLUSH
         held: set[str] = set()
+        in_view = table.keys_in_view()
         for name in self._dirty:
             entry = self.entries.get(name)
             if entry is None:
+                continue
+            if name not in in_view:  # updated once scrolled to (at the next flush)
+                held.add(name)
                 continue
             cells = self._cells(entry)
             shown = self._shown_cells.get(name)

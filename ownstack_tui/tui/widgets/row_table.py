@@ -236,9 +236,17 @@ class RowTable(ScrollView, can_focus=True):
         position = next((number for number, each in enumerate(self._columns) if each.key == column), None)
         if index is None or position is None:
             return
-        cells: list[Cell] = list(self._rows[index].cells)
-        cells[position] = cell
-        self.update_row(key, cells)
+        row = self._rows[index]
+        row.cells = [*row.cells[:position], as_text(cell), *row.cells[position + 1:]]
+        row.version += 1
+        self._refresh_row(index)
+
+    def keys_in_view(self) -> set[str]:
+        """The rows scrolled into view now (all of them before the table is laid out)."""
+        if not self.size.height:
+            return set(self._index)
+        top = round(self.scroll_y)
+        return {row.key for row in self._rows[top: top + self._page]}
 
     def row_cells(self, key: str) -> list[Text]:
         """What ``key``'s row holds (the cells as given, as Text)."""
@@ -352,9 +360,9 @@ class RowTable(ScrollView, can_focus=True):
     def _refresh_row(self, index: int) -> None:
         """Repaint row ``index``'s line if it is on screen (off screen, nothing to do)."""
         y = index + 1 - round(self.scroll_y)
-        height = self.scrollable_content_region.height
+        width, height = self.size  # with the scrollbars': cheaper, and a line more is no harm
         if 1 <= y < height:
-            self.refresh(Region(0, y, self.size.width, 1))
+            self.refresh(Region(0, y, width, 1))
 
     def _current_looks(self) -> _Looks:
         header = self.get_component_styles("row-table--header").rich_style
