@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import ClassVar
@@ -19,6 +20,8 @@ from ownstack_tui.model.fleet import Fleet
 from ownstack_tui.tui.commands import ScreenActions
 from ownstack_tui.tui.console import Console
 from ownstack_tui.tui.styles_path import stylesheet
+
+ANIMATIONS_VARIABLE = "TEXTUAL_ANIMATIONS"  # Textual's own setting, honoured when set
 
 
 class OwnstackApp(App[str | None]):
@@ -40,6 +43,11 @@ class OwnstackApp(App[str | None]):
         clock: Callable[[], float] | None = None,
     ) -> None:
         super().__init__()
+        if ANIMATIONS_VARIABLE not in os.environ:
+            # Over SSH at 2 a.m. a sliding tab underline or a smooth scroll tells nothing, and
+            # each is ~10 extra frames per key, every one also drawing what streams meanwhile
+            # (issue 14: a tab key drew 20 frames, 5 without). TEXTUAL_ANIMATIONS=full restores.
+            self.animation_level = "none"
         self.fleet_path = fleet_path
         self.engine = engine
         # Looked up at each call, so tests can freeze ownstack_tui.clock.now.

@@ -3,14 +3,17 @@ footer cuts off the keys that do not fit, and those must never be the ones cut."
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey  # not exported; textual is pinned exactly
 
 PINNED_ACTIONS = frozenset({"help", "quit", "command_palette"})
+HIDDEN_KEPT = 24  # hidden keys kept for their return; past this many, dropped
 
 
 class KeyFooter(Footer):
@@ -28,30 +31,75 @@ class KeyFooter(Footer):
         self._composed: tuple[object, ...] | None = None
 
     def _keys_shown(self) -> tuple[object, ...]:
-        """Everything compose() reads: the same tuple means the same footer."""
+        """Everything compose() reads: the same tuple means the same footer. Hidden bindings
+        (show=False: the sidebar's and tables' own keys) change with every focus move and show
+        nothing, so they are left out; the palette key is shown though it is hidden."""
         app = self.app
+        palette = app.COMMAND_PALETTE_BINDING
         return (
             self._bindings_ready, self.compact, self.show_command_palette,
             *(
                 (binding.key, app.get_key_display(binding), binding.action, binding.description,
-                 binding.show, enabled, tooltip, binding.group)
-                for _, binding, enabled, tooltip in self.screen.active_bindings.values()
+                 enabled, tooltip, binding.group)
+                for key, (_, binding, enabled, tooltip) in self.screen.active_bindings.items()
+                if binding.show or key == palette
             ),
         )
 
     async def recompose(self) -> None:
         # Textual recomposes the footer, one call per ask, on every focus move, tab switch and
         # refresh_bindings: ~40 keys mounted and styled each time (40% of the main thread
-        # with 9 stacks streaming and keys pressed, issue 14). Most asks change nothing shown.
+        # with 9 stacks streaming and keys pressed, issue 14). Most asks change nothing shown;
+        # the others mostly add or drop the focused pane's few keys, done in place.
         shown = self._keys_shown()
         if shown == self._composed:
             return
+        first = self._composed is None
         self._composed = shown
-        await super().recompose()
+        if first or not await self._update_in_place():
+            await super().recompose()
 
-    def compose(self) -> ComposeResult:
+    async def _update_in_place(self) -> bool:
+        """Show the keys by hiding those that went and mounting only those that came (a key
+        that comes back is shown again); False when that cannot be done (the pinned keys
+        changed, keys reordered, grouped keys): the caller then recomposes."""
+        if not self.is_attached or not self._bindings_ready:
+            return False
+        if any(binding.show and binding.group is not None
+               for _node, binding, _enabled, _tooltip in self.screen.active_bindings.values()):
+            return False  # Footer.compose nests grouped keys: only a recompose builds them
+        wanted, pinned = self._split(super().compose())
+        holders = self.query_children("#footer-pinned")
+        holder = holders.first() if holders else None
+        now_pinned = list(holder.children) if holder is not None else []
+        if [_look(key) for key in now_pinned] != [_look(key) for key in pinned]:
+            return False
+        present = [child for child in self.children if isinstance(child, FooterKey)]
+        by_look: dict[tuple[object, ...], FooterKey] = {}
+        for key in present:
+            by_look.setdefault(_look(key), key)
+        reused = [by_look.pop(_look(key), None) for key in wanted]
+        order = [present.index(key) for key in reused if key is not None]
+        if order != sorted(order):
+            return False
+        async with self.batch():
+            for key in by_look.values():
+                key.display = False
+            for index, (new, old) in enumerate(zip(wanted, reused, strict=True)):
+                if old is not None:
+                    old.display = True
+                    continue
+                after = next((key for key in reused[index + 1:] if key is not None), holder)
+                await (self.mount(new) if after is None else self.mount(new, before=after))
+            if len(by_look) > HIDDEN_KEPT:  # keys that came and went once, long ago
+                await self.remove_children(list(by_look.values()))
+        return True
+
+    def _split(self, widgets: Iterable[Widget]) -> tuple[list[Widget], list[FooterKey]]:
+        """Footer's widgets, the pinned keys apart (in their order)."""
+        rest: list[Widget] = []
         pinned: list[FooterKey] = []
-        for widget in super().compose():
+        for widget in widgets:
             if isinstance(widget, FooterKey) and not widget.has_class("-command-palette"):
                 # Born in the footer's style: a FooterKey starts compact, then its binding to
                 # the footer's `compact` unsets that, two style updates per key on every
@@ -66,9 +114,22 @@ class KeyFooter(Footer):
             ):
                 pinned.append(widget)
                 continue
-            yield widget
+            rest.append(widget)
+        order = ["help", "quit", "command_palette"]
+        pinned.sort(key=lambda key: order.index(key.action.removeprefix("app.")))
+        return rest, pinned
+
+    def compose(self) -> ComposeResult:
+        rest, pinned = self._split(super().compose())
+        yield from rest
         if pinned:
-            order = ["help", "quit", "command_palette"]
-            pinned.sort(key=lambda key: order.index(key.action.removeprefix("app.")))
             with Horizontal(id="footer-pinned"):
                 yield from pinned
+
+
+def _look(key: Widget) -> tuple[object, ...]:
+    """What a footer key shows and does: two keys with the same look are interchangeable."""
+    if not isinstance(key, FooterKey):
+        return (type(key),)
+    return (key.key, key.key_display, key.description, key.action, key.tooltip,
+            tuple(sorted(key.classes - {"-compact"})))  # -compact: follows the footer's
