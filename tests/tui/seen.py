@@ -8,11 +8,13 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from textual.css.query import NoMatches
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
 from ownstack_tui.tui.widgets.log_pane import LogPane
+from ownstack_tui.tui.widgets.row_table import RowTable
 from ownstack_tui.tui.widgets.target_header import TargetHeader
 
 FINAL = ("· succeeded ·", "· failed ·", "· cancelled ·")
@@ -161,3 +163,21 @@ def header_text(app: Any) -> str:
 def toasts(app: Any) -> list[str]:
     """The notifications on screen now (run_test shows them only with notifications=True)."""
     return [str(toast.render()) for toast in app.screen.query("Toast")]
+
+
+def table_updates(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str | None, str]]:
+    """From now on, each (table id, row) a RowTable is told to show anew (a row or a cell)."""
+    told: list[tuple[str | None, str]] = []
+    update_row, update_cell = RowTable.update_row, RowTable.update_cell
+
+    def row_told(table: RowTable, key: str, cells: Any) -> None:
+        told.append((table.id, key))
+        update_row(table, key, cells)
+
+    def cell_told(table: RowTable, key: str, column: str, cell: Any) -> None:
+        told.append((table.id, key))
+        update_cell(table, key, column, cell)
+
+    monkeypatch.setattr(RowTable, "update_row", row_told)
+    monkeypatch.setattr(RowTable, "update_cell", cell_told)
+    return told

@@ -17,7 +17,7 @@ from tests.fakes.fake_backend import FakeBackend
 from tests.fakes.fleets import write_fake_fleet
 from tests.tui.rollouts import with_rollout
 from tests.tui.screen_text import screen_text
-from tests.tui.seen import checked, pane_text, title, wait_for
+from tests.tui.seen import checked, pane_text, table_updates, title, wait_for
 
 FLEET = tuple(f"edge-{number:02d}" for number in range(1, 31))
 TRANSIENT = "ssh: connection lost to the build host: timed out after 30s"
@@ -198,3 +198,44 @@ async def test_a_staged_rollout_shows_each_rows_wave_and_the_stacks_held_at_the_
         assert held[0] == "⏸" and held[held.index("edge-30") + 1] == "2"
         await pilot.press("P")
         await wait_for(pilot, lambda: "30/30 done · ✓30 ✗0" in screen_text(app))
+
+
+async def test_a_hidden_deploy_table_is_left_alone_and_catches_up_when_shown(
+    fake: FakeBackend, demo_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = big_console(fake, demo_repo, "big-hidden")
+    fake.line_pause = 0.05  # the run lasts a few seconds: long enough to look away
+    told = table_updates(monkeypatch)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await wait_for(pilot, lambda: checked(app))
+        await pilot.press("d")
+        await wait_for(pilot, lambda: ("deploy-table", "edge-01") in told)  # the table streams
+        await pilot.press("7")
+        await pilot.pause()
+        told.clear()
+        assert any(not fake.stack(name).deployed_sha("big-hidden") for name in FLEET)  # still running
+        await wait_for(pilot, lambda: all(fake.stack(name).deployed_sha("big-hidden") for name in FLEET))
+        await pilot.pause(0.6)  # more than a flush of the rows and of their last lines
+        assert not [update for update in told if update[0] == "deploy-table"]
+        await pilot.press("2")
+        assert "30/30 done · ✓30 ✗0 · 0 running" in screen_text(app)
+        shown = [row.rsplit("│", 1)[-1] for row in screen_text(app).splitlines()]  # right of the sidebar
+        rows = [row.split() for row in shown if "edge-" in row]
+        assert rows and all(row[:2] == ["✓", "succeeded"] for row in rows)
+
+
+async def test_rows_scrolled_to_show_how_their_stacks_ended(fake: FakeBackend, demo_repo: Path) -> None:
+    """Rows out of view are brought up to date once scrolled to (not while out of sight)."""
+    app = big_console(fake, demo_repo, "big-scrolled")
+    fake.stack("edge-29").fail_builds()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await deploy_all(pilot, fake, "big-scrolled")
+        await pilot.press("2", "end")  # the table has the focus: its last row
+
+        def glyph(name: str) -> str:
+            """The status glyph before ``name`` in the table: its last row naming the stack (the
+            failure groups above name it too; the sidebar ends at edge-20 here)."""
+            rows = [row.split() for row in screen_text(app).splitlines() if name in row.split()]
+            return rows[-1][rows[-1].index(name) - 1] if rows else ""
+
+        await wait_for(pilot, lambda: glyph("edge-30") == "✓" and glyph("edge-29") == "✗")

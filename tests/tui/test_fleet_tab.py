@@ -9,19 +9,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rich.text import Text
-from textual.widgets import DataTable
 
 from ownstack_tui import clock
 from ownstack_tui.model.deploy_lock import LockHolder
 from ownstack_tui.model.validation import DEPLOY_LOCK_KEY
 from ownstack_tui.tui.app import OwnstackApp
 from ownstack_tui.tui.screens.confirm import ConfirmScreen
+from ownstack_tui.tui.tabs.fleet_tab import heading
 from tests.fakes.console import ConsoleMaker
 from tests.fakes.fake_backend import FakeBackend
 from tests.sandbox.helpers import commit
-from tests.tui.screen_text import region_text, screen_text
-from tests.tui.seen import main, sidebar, tail_state, toasts, wait_for
+from tests.tui.screen_text import region_text, screen_text, table_cell_style, table_rows
+from tests.tui.seen import main, sidebar, table_updates, tail_state, toasts, wait_for
 
 DAY = 86400.0
 SECRET = "fleet-tab-secret-value-4711"
@@ -49,19 +48,17 @@ def moving_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[MovableClock]:
 
 def fleet_rows(app: OwnstackApp) -> dict[str, list[str]]:
     """The Fleet table as shown: each stack's cells, in column order."""
-    table = main(app).query_one("#fleet-table", DataTable)
-    rows = {}
-    for index in range(table.row_count):
-        cells = [str(cell.plain if isinstance(cell, Text) else cell) for cell in table.get_row_at(index)]
-        rows[cells[0]] = cells[1:]
-    return rows
+    return table_rows(app, "#fleet-table")
 
 
-def cell(app: OwnstackApp, stack: str, column: str) -> Text:
-    table = main(app).query_one("#fleet-table", DataTable)
-    value = table.get_cell(stack, column)
-    assert isinstance(value, Text)
-    return value
+def cell_style(app: OwnstackApp, stack: str, column: str) -> str:
+    """How ``stack``'s cell in ``column`` is drawn ("bold reverse #f4005f on #272727", …)."""
+    return str(table_cell_style(app, "#fleet-table", stack, heading(column)))
+
+
+def drawn(app: OwnstackApp, colour: str) -> str:
+    """How the screen draws an ANSI ``colour`` ("red": "#f4005f" in the app's ANSI theme)."""
+    return app.ansi_theme.ansi_colors[{"red": 1, "yellow": 3}[colour]].hex
 
 
 def fleet_status(app: OwnstackApp) -> str:
@@ -108,11 +105,14 @@ async def test_the_table_shows_each_stacks_health_with_its_problems_flagged(
         assert rows["prod-east"][2] == "web 1/1 worker 0/1 crashed !"
         assert rows["prod-west"][:2] == ["warning", f"{behind[:7]} 1 behind !"]
         assert rows["staging"][1].endswith("= tip") and rows["prod-east"][3] == "60 d"
-        # Severity is the cell's colour; an outlier is reversed as well as marked.
-        assert "red" in str(cell(app, "prod-east", "processes").style)
-        assert "yellow" in str(cell(app, "staging", "tls").style)
-        assert "reverse" in str(cell(app, "prod-west", "deployed").style)
-        assert cell(app, "prod-west", "dokku").style == ""
+        # Severity is the cell's colour; an outlier is reversed as well as marked. (The cursor's
+        # row is drawn in the cursor's colour: it goes to the last row, prod-west.)
+        await pilot.press("end")
+        assert drawn(app, "red") in cell_style(app, "prod-east", "processes")
+        assert drawn(app, "yellow") in cell_style(app, "staging", "tls")
+        assert "reverse" in cell_style(app, "prod-west", "deployed")
+        plain = cell_style(app, "prod-west", "dokku")
+        assert not any(mark in plain for mark in (drawn(app, "red"), drawn(app, "yellow"), "reverse"))
         text = screen_text(app)
         assert "worker crashed (0/1 running)" in text
         assert "TLS certificate for fleet-table.staging.sandbox.test expires in 6 day(s)" in text
@@ -153,8 +153,21 @@ async def unchanged_for_a_while(pilot: Any, condition: Callable[[], bool]) -> No
         assert condition()
 
 
+def health_reads(fake: FakeBackend, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """From now on, each stack the console asks for its health, in turn."""
+    asked: list[str] = []
+    read_health = fake.read_health
+
+    async def counted(app: Any, stack: Any) -> Any:
+        asked.append(stack.name)
+        return await read_health(app, stack)
+
+    monkeypatch.setattr(fake, "read_health", counted)
+    return asked
+
+
 async def test_health_is_read_every_interval_while_the_tab_is_shown_never_faster_than_the_floor(
-    tab_console: ConsoleMaker, fake: FakeBackend, moving_clock: MovableClock
+    tab_console: ConsoleMaker, fake: FakeBackend, moving_clock: MovableClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = tab_console("fleet-timer", scale={"web": 1, "worker": 1})
     async with app.run_test(size=(160, 50)) as pilot:
@@ -170,11 +183,12 @@ async def test_health_is_read_every_interval_while_the_tab_is_shown_never_faster
         await wait_for(pilot, lambda: crashed_on(app, "prod-east"), 5)
         assert "read 0.0 s ago" in fleet_status(app)
 
-        # Hidden, nothing is read; shown again it is read at once.
+        # Hidden, nothing is read (the stacks are not asked); shown again it is read at once.
         await pilot.press("2")
         fake.stack("prod-east").clear_faults()
+        reads = health_reads(fake, monkeypatch)
         moving_clock.advance(60)
-        await unchanged_for_a_while(pilot, lambda: crashed_on(app, "prod-east"))
+        await unchanged_for_a_while(pilot, lambda: not reads)
         await pilot.press("7")
         await wait_for(pilot, lambda: not crashed_on(app, "prod-east"), 5)
 
@@ -329,7 +343,7 @@ async def test_no_secret_config_value_or_lock_token_reaches_the_fleet_tab(
             shown = screen_text(app)
             assert SECRET not in shown and "API_SECRET" not in shown
             assert DEPLOY_LOCK_KEY not in shown and "lock-" not in shown
-            main(app).query_one("#fleet-table", DataTable).scroll_right(animate=False)
+            await pilot.press("right")  # the table has the focus
             await pilot.pause()
         assert "config differs from the fleet file" in fleet_status(app)
 
@@ -348,3 +362,21 @@ async def test_problems_beyond_what_the_status_shows_are_counted_not_listed(
         listed = [name for name in ("staging", "prod-east", "prod-west") if name in status]
         assert len(listed) == 1, status
         assert "`ownstack-tui status` lists them all" in status
+
+
+async def test_the_read_column_ages_while_the_tab_is_shown_and_is_left_alone_hidden(
+    tab_console: ConsoleMaker, fake: FakeBackend, moving_clock: MovableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = tab_console("fleet-ages", scale={"web": 1})
+    told = table_updates(monkeypatch)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await deploy(app, ["staging", "prod-east", "prod-west"])
+        await open_fleet(pilot)
+        moving_clock.advance(5)
+        await wait_for(pilot, lambda: fleet_rows(app)["staging"][-1].startswith("5."), 3)  # "5.0 s ago"
+        assert ("fleet-table", "staging") in told
+        await pilot.press("2")
+        await pilot.pause()
+        told.clear()
+        moving_clock.advance(5)  # older, but out of sight: the table is not touched
+        await unchanged_for_a_while(pilot, lambda: ("fleet-table", "staging") not in told)

@@ -24,6 +24,7 @@ from ownstack_tui.tui.widgets.history_table import HistoryTable
 from tests.fakes.console import fake_console
 from tests.fakes.fake_backend import FakeBackend
 from tests.fixtures.sandbox import make_demo_repo
+from tests.tui.screen_text import region_text
 from tests.tui.seen import checked, settle, sidebar, tail_state, wait_for
 
 SIZES = {"small": (80, 24), "large": (160, 50)}
@@ -148,12 +149,10 @@ def fleet_problems(app: OwnstackApp, fake: FakeBackend) -> None:
 
 
 async def fleet_view(pilot: Pilot[Any]) -> None:
-    from textual.widgets import DataTable
-
     await idle(pilot)
     await pilot.press("7")
-    table = pilot.app.screen.query_one("#fleet-table", DataTable)
-    await wait_for(pilot, lambda: table.row_count == 3 and "🔒" in sidebar(pilot.app)["prod-west"])
+    await wait_for(pilot, lambda: all(name in region_text(pilot.app, "#fleet-table") for name in STACKS)
+                   and "🔒" in sidebar(pilot.app)["prod-west"])
     await settle(pilot)
 
 

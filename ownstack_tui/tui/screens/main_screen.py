@@ -175,8 +175,8 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         self.query_one(DeployView).update_titles()
         self.query_one(StackSidebar).refresh_states()
         fleet = self._fleet_tab()
-        if fleet is not None:
-            fleet.update_ages()
+        if fleet is not None and self.query_one(TabbedContent).active == "fleet":
+            fleet.update_ages()  # hidden, nothing to age: showing the tab again catches up
 
     # -- what the Console says -------------------------------------------------------------
 
@@ -539,6 +539,7 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         self.refresh_bindings()
         tab = event.pane.id or ""
         self.controller.fleet_watch.shown(tab == "fleet")  # read while the Fleet tab is shown
+        self.query_one(DeployView).set_shown(tab == "deploy")  # its table kept up while shown
         if tab in LAZY_TABS:
             await self._open_tab(tab)
 

@@ -12,17 +12,20 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Static
+from textual.widget import Widget
+from textual.widgets import Static
 
 from ownstack_tui.model import validation
 from ownstack_tui.model.health import COLUMNS, HEADINGS, Cell, FleetHealth, Severity, StackHealth, format_age
-from ownstack_tui.tui.tabs.table_tab import TableTab
+from ownstack_tui.tui.tabs.table_tab import TabFrame
+from ownstack_tui.tui.widgets.row_table import Column, RowTable
 
 OUTLIER_MARK = "!"
 SEVERITY_STYLES = {Severity.OK: "", Severity.WARNING: "yellow", Severity.CRITICAL: "bold red"}
@@ -50,7 +53,7 @@ def heading(column: str) -> str:
     return HEADINGS[column] if column == "tls" else HEADINGS[column].capitalize()
 
 
-class FleetTab(TableTab):
+class FleetTab(TabFrame):
     NAME = "fleet"
     BINDING_GROUP_TITLE = "Fleet tab"
     LEGEND = LEGEND
@@ -73,15 +76,37 @@ class FleetTab(TableTab):
         self.action_status = Text()  # the last restart/rebuild: under way, done, failed
         self.reading = False
         # The reading the table shows, and its Read column: showing the tab again, or the
-        # second's tick, refills nothing and touches only the ages that changed (each
-        # DataTable.update_cell re-renders every visible row; a refill of 200 rows cost more
-        # than the rest of a key press).
+        # second's tick, refills nothing and touches only the ages that changed (a refill of
+        # 200 rows cost more than the rest of a key press).
         self._shown_health: FleetHealth | None = None
         self._shown_ages: dict[str, str] = {}
+        # Each stack's cells (the age aside) and what they were made of: a new reading (every
+        # few seconds while the tab is shown) builds and redraws only the rows that changed.
+        self._made: dict[str, tuple[object, list[Text]]] = {}
+        self._shown_rows: dict[str, list[Text]] = {}
+        self._shown_layout: object = None  # the columns, their widths and the rows the table has
 
-    def on_mount(self) -> None:
-        self.table.cursor_type = "row"
-        super().on_mount()
+    def make_table(self) -> Widget:
+        # The stack's name stays put scrolling right.
+        return RowTable(id="fleet-table", classes="tab-table", zebra_stripes=True, fixed_columns=1)
+
+    @property
+    def table(self) -> RowTable:
+        return self.query_one("#fleet-table", RowTable)
+
+    def fill(self, columns: list[tuple[str, str]], rows: list[tuple[str, list[Text]]]) -> None:
+        """Rebuild the table: ``columns`` as (label, key), ``rows`` as (key, cells); each column
+        as wide as its widest cell. The cursor stays on its row."""
+        widths = self._widths(columns, rows)
+        self.table.set_columns([Column(key, label, width)
+                                for (label, key), width in zip(columns, widths, strict=True)])
+        self.table.set_rows(rows)
+        self._shown_layout = (columns, widths, [key for key, _cells in rows])
+
+    @staticmethod
+    def _widths(columns: list[tuple[str, str]], rows: list[tuple[str, list[Text]]]) -> list[int]:
+        return [max([cell_len(label), *(cells[index].cell_len for _key, cells in rows)])
+                for index, (label, _key) in enumerate(columns)]
 
     def ensure_loaded(self) -> None:
         """The Console reads when the tab is shown (MainScreen tells it); show what it has."""
@@ -112,24 +137,39 @@ class FleetTab(TableTab):
         if health is self._shown_health and table.row_count:
             self.update_ages()
             return
-        cursor = table.cursor_row
         columns = [("Stack", "stack"), ("Health", "health")]
         columns += [(heading(column), column) for column in COLUMNS]
         columns.append(("Read", "age"))
+        made = {row.stack: self._cells(row) for row in health.stacks}
         rows = []
         for row in health.stacks:
-            cells = [Text(row.stack, style="bold"), health_text(row)]
-            for column in COLUMNS:
-                cell = row.cells.get(column)
-                cells.append(Text("-", style="dim") if cell is None else cell_text(cell, not row.reachable))
             age = self._shown_ages[row.stack] = self._age(row)
-            cells.append(Text(age, style="dim"))
-            rows.append((row.stack, cells))
-        self.fill(columns, rows)
+            rows.append((row.stack, [*made[row.stack], Text(age, style="dim")]))
+        if (columns, self._widths(columns, rows), list(made)) == self._shown_layout:
+            for key, cells in rows:  # the same columns and rows: only what changed is redrawn
+                if made[key] is not self._shown_rows.get(key):
+                    table.update_row(key, cells)
+                else:
+                    table.update_cell(key, "age", cells[-1])
+        else:
+            self.fill(columns, rows)
+        self._shown_rows = made
+        self._made = {key: self._made[key] for key in made}
         self._shown_health = health
-        if table.row_count:
-            table.move_cursor(row=min(cursor, table.row_count - 1))
         self._show_status()
+
+    def _cells(self, row: StackHealth) -> list[Text]:
+        """``row``'s cells but its age: the same list as last time when what they show held."""
+        made_of = (row.cells, row.error, row.problems)
+        last = self._made.get(row.stack)
+        if last is not None and last[0] == made_of:
+            return last[1]
+        cells = [Text(row.stack, style="bold"), health_text(row)]
+        for column in COLUMNS:
+            cell = row.cells.get(column)
+            cells.append(Text("-", style="dim") if cell is None else cell_text(cell, not row.reachable))
+        self._made[row.stack] = (made_of, cells)
+        return cells
 
     def update_ages(self) -> None:
         """Each second: the Read column grows older (nothing else changes between readings)."""
@@ -191,14 +231,10 @@ class FleetTab(TableTab):
 
     @property
     def selected(self) -> str | None:
-        health = self.health
-        row = self.table.cursor_row
-        if health is None or not self.table.row_count or not 0 <= row < len(health.stacks):
-            return None
-        return health.stacks[row].stack
+        return self.table.cursor_key if self.health is not None else None
 
-    @on(DataTable.RowSelected, "#fleet-table")
-    def _row_chosen(self, event: DataTable.RowSelected) -> None:
+    @on(RowTable.RowSelected, "#fleet-table")
+    def _row_chosen(self, event: RowTable.RowSelected) -> None:
         event.stop()
         self.action_open_logs()
 

@@ -1,5 +1,6 @@
-"""What the Config and Scale tabs share: a legend, one DataTable of per-stack values read from
-the stacks the first time the tab is shown, and a status line under it."""
+"""What the Config, Scale and Fleet tabs share: a legend, one table of per-stack values read
+from the stacks the first time the tab is shown, and a status line under it. Config and Scale
+edit cells of a DataTable (:class:`TableTab`); Fleet shows rows (its own table)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.widget import Widget
 from textual.widgets import DataTable, Label, Static
 
 from ownstack_tui.tui.console import ForwardsWorkerErrors
@@ -19,12 +21,12 @@ if TYPE_CHECKING:
     from ownstack_tui.tui.console import Console
 
 
-class TableTab(ForwardsWorkerErrors, Vertical):
+class TabFrame(ForwardsWorkerErrors, Vertical):
     DEFAULT_CSS = """
-    TableTab { height: 1fr; }
-    TableTab .tab-legend { color: $text-muted; padding: 0 1; height: 1; }
-    TableTab DataTable { height: 1fr; }
-    TableTab .tab-status { height: auto; max-height: 8; padding: 0 1; }
+    TabFrame { height: 1fr; }
+    TabFrame .tab-legend { color: $text-muted; padding: 0 1; height: 1; }
+    TabFrame .tab-table { height: 1fr; }
+    TabFrame .tab-status { height: auto; max-height: 8; padding: 0 1; }
     """
     NAME: ClassVar[str]  # "config", "scale": the tab's widget ids are NAME-tab, NAME-table, ...
     LEGEND: ClassVar[str]
@@ -39,16 +41,14 @@ class TableTab(ForwardsWorkerErrors, Vertical):
         app: OwnstackApp = self.app  # type: ignore[assignment]
         return app.controller
 
-    @property
-    def table(self) -> DataTable[Text]:
-        return self.query_one(f"#{self.NAME}-table", DataTable)
-
     def compose(self) -> ComposeResult:
         yield Label(self.LEGEND, id=f"{self.NAME}-legend", classes="tab-legend")
-        # The first column names the row (key, process type): it stays put scrolling right.
-        yield DataTable(id=f"{self.NAME}-table", cursor_type="cell", zebra_stripes=True,
-                        fixed_columns=1)
+        yield self.make_table()
         yield Static("", id=f"{self.NAME}-status", classes="tab-status")
+
+    def make_table(self) -> Widget:
+        """The table, with the id NAME-table and the class tab-table."""
+        raise NotImplementedError
 
     def on_mount(self) -> None:
         self.show()
@@ -60,11 +60,33 @@ class TableTab(ForwardsWorkerErrors, Vertical):
             self.reload()
 
     def focus_main(self) -> None:
-        self.table.focus()
+        self.query_one(f"#{self.NAME}-table").focus()
 
     def on_work_failed(self, message: WorkFailed) -> None:
         """This tab's work raised (already notified): its status says so, not "…ing"."""
         self.set_status(Text(f"✗ {message.text}", style="red"))
+
+    def set_status(self, text: Text) -> None:
+        self.query_one(f"#{self.NAME}-status", Static).update(text)
+
+    def show(self) -> None:
+        raise NotImplementedError
+
+    def reload(self) -> object:
+        raise NotImplementedError
+
+
+class TableTab(TabFrame):
+    """A tab whose cells are edited: a DataTable with a cell cursor."""
+
+    @property
+    def table(self) -> DataTable[Text]:
+        return self.query_one(f"#{self.NAME}-table", DataTable)
+
+    def make_table(self) -> Widget:
+        # The first column names the row (key, process type): it stays put scrolling right.
+        return DataTable(id=f"{self.NAME}-table", classes="tab-table", cursor_type="cell",
+                         zebra_stripes=True, fixed_columns=1)
 
     def fill(self, columns: list[tuple[str, str]], rows: list[tuple[str, list[Text]]]) -> None:
         """Rebuild the table: ``columns`` as (label, key), ``rows`` as (key, cells).
@@ -80,12 +102,3 @@ class TableTab(ForwardsWorkerErrors, Vertical):
             table.add_column(label, key=key, width=width)
         for key, cells in rows:
             table.add_row(*cells, key=key)
-
-    def set_status(self, text: Text) -> None:
-        self.query_one(f"#{self.NAME}-status", Static).update(text)
-
-    def show(self) -> None:
-        raise NotImplementedError
-
-    def reload(self) -> object:
-        raise NotImplementedError

@@ -17,7 +17,7 @@ from rich.text import Text
 from textual import events, on
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import DataTable, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ownstack_tui.model.deploy import DeployStatus
@@ -29,11 +29,12 @@ from ownstack_tui.tui.widgets.deploy_grid import PANE_MIN_HEIGHT, PANE_MIN_WIDTH
 from ownstack_tui.tui.widgets.deploy_looks import StackEntry, pane_look, progress_line, row_look
 from ownstack_tui.tui.widgets.log_pane import LogPane
 from ownstack_tui.tui.widgets.pane_grid import grid_shape
+from ownstack_tui.tui.widgets.row_table import Column, RowTable
 
 ROW_FLUSH = 0.1  # seconds between table updates: rows that changed, in one go
 # A row whose status did not change (only its time or last line moved) is updated at most this
-# often: any update_cell re-renders every visible row, and 200 streaming rows at ROW_FLUSH
-# kept the main thread busy re-rendering the table (key p95 0.9 s at 200 stacks).
+# often: each update draws its row's line again (when on screen), and 200 streaming rows at
+# ROW_FLUSH would redraw the visible ones ten times a second for a last line nobody can read.
 LINE_FLUSH = 0.5
 GROUP_STACKS_SHOWN = 6  # names listed under a failure group before "… +N"
 TRANSIENT_MARK = "⟳ transient"
@@ -79,7 +80,7 @@ class FailureList(OptionList):
     """
 
 
-class DeployTable(DataTable[str]):
+class DeployTable(RowTable):
     DEFAULT_CSS = """
     DeployTable { height: 1fr; }
     """
@@ -117,11 +118,11 @@ class DeployView(ForwardsWorkerErrors, Vertical):
         self._detail: LogPane | None = None
         self._detail_stack: str | None = None
         self._dirty: set[str] = set()
+        self._shown = True  # the Deploy tab is shown: hidden, the table is not kept up to date
         self._table_shape: tuple[int, bool] | None = None  # (width, waves) its columns are for
         self._widths: dict[str, int] = {}
-        # What each row and the progress line show now: a flush touches only cells that changed
-        # (each DataTable.update_cell re-renders every visible row) and the progress line only
-        # when it changed (Static.update re-lays out the screen).
+        # What each row and the progress line show now: a flush touches only rows that changed
+        # and the progress line only when it changed (Static.update re-lays out the screen).
         self._shown_cells: dict[str, list[str | Text]] = {}
         self._shown_progress: str | None = None
         self._lines_shown_at = 0.0  # monotonic: when rows whose status held were last updated
@@ -172,7 +173,7 @@ class DeployView(ForwardsWorkerErrors, Vertical):
                     pane.append(list(entry.lines))
                 apply_look(pane, pane_look(entry, self.rollout, self.clock()))
         else:
-            table = DeployTable(id="deploy-table", cursor_type="row")
+            table = DeployTable(id="deploy-table")
             await self.mount(table)
             if self.mode != mode:
                 return
@@ -197,22 +198,15 @@ class DeployView(ForwardsWorkerErrors, Vertical):
         fixed = status_width + stack_width + time_width + (4 if waves else 0)
         columns = 4 + (1 if waves else 0)
         last_width = max(10, width - fixed - 2 * columns - 2)
-        cursor = table.cursor_row
-        table.clear(columns=True)
-        table.add_column("status" if status_width > 1 else "", width=status_width, key="status")
-        table.add_column("stack", width=stack_width, key="stack")
+        columns = [Column("status", "status" if status_width > 1 else "", status_width),
+                   Column("stack", "stack", stack_width)]
         if waves:
-            table.add_column("wave", width=4, key="wave")
-        table.add_column("time", width=time_width, key="time")
-        table.add_column("last line", width=last_width, key="last")
-        self._widths = {"status": status_width, "stack": stack_width, "wave": 4, "time": time_width,
-                        "last": last_width}
-        self._shown_cells = {}
-        for name, entry in self.entries.items():
-            cells = self._shown_cells[name] = self._cells(entry)
-            table.add_row(*cells, key=name)
-        if self.entries:
-            table.move_cursor(row=min(cursor, len(self.entries) - 1))
+            columns.append(Column("wave", "wave", 4))
+        columns += [Column("time", "time", time_width), Column("last", "last line", last_width)]
+        table.set_columns(columns)
+        self._widths = {column.key: column.width for column in columns}
+        self._shown_cells = {name: self._cells(entry) for name, entry in self.entries.items()}
+        table.set_rows(list(self._shown_cells.items()))  # the cursor stays on its row
         self._dirty.clear()
         self._show_progress()
 
@@ -229,18 +223,22 @@ class DeployView(ForwardsWorkerErrors, Vertical):
         cells += [cut(look.time, widths["time"]), Text(cut(look.last, widths["last"]))]
         return cells
 
-    def _flush_rows(self) -> None:
-        """The rows that changed since the last flush, at most every ROW_FLUSH seconds."""
+    def _flush_rows(self, catch_up: bool = False) -> None:
+        """The rows that changed since the last flush, at most every ROW_FLUSH seconds, while
+        the tab is shown (``catch_up``: every one, now)."""
         table = self._table
-        if table is None or not self._dirty:
+        if table is None or not self._dirty or not self._shown:
             return
-        keys = [column.key for column in table.ordered_columns]
         now = time.monotonic()
-        lines_due = now - self._lines_shown_at >= LINE_FLUSH
+        lines_due = catch_up or now - self._lines_shown_at >= LINE_FLUSH
         held: set[str] = set()
+        in_view = table.keys_in_view()
         for name in self._dirty:
             entry = self.entries.get(name)
             if entry is None:
+                continue
+            if name not in in_view:  # updated once scrolled to (at the next flush)
+                held.add(name)
                 continue
             cells = self._cells(entry)
             shown = self._shown_cells.get(name)
@@ -250,9 +248,8 @@ class DeployView(ForwardsWorkerErrors, Vertical):
             ):
                 held.add(name)
                 continue
-            for index, (key, value) in enumerate(zip(keys, cells, strict=True)):
-                if shown is None or not same_cell(shown[index], value):
-                    table.update_cell(name, key, value)
+            if shown is None or not all(same_cell(old, new) for old, new in zip(shown, cells, strict=True)):
+                table.update_row(name, cells)
             self._shown_cells[name] = cells
         if lines_due:
             self._lines_shown_at = now
@@ -264,6 +261,13 @@ class DeployView(ForwardsWorkerErrors, Vertical):
         if line != self._shown_progress:
             self._shown_progress = line
             self.query_one("#deploy-progress", Static).update(line)
+
+    def set_shown(self, shown: bool) -> None:
+        """The Deploy tab was shown or hidden (the screen says): hidden, its table is not kept
+        up to date; shown again, it catches up at once."""
+        self._shown = shown
+        if shown:
+            self._flush_rows(catch_up=True)
 
     def _changed(self, stack: str) -> None:
         """``stack``'s look changed: its pane now, its row at the next flush."""
@@ -407,10 +411,7 @@ class DeployView(ForwardsWorkerErrors, Vertical):
 
     def highlighted_stack(self) -> str | None:
         """The stack of the table row under the cursor (table mode)."""
-        table = self._table
-        if table is None or not self.entries or table.row_count == 0:
-            return None
-        return list(self.entries)[min(table.cursor_row, len(self.entries) - 1)]
+        return self._table.cursor_key if self._table is not None else None
 
     def failed_stacks(self) -> list[str]:
         return [name for name, entry in self.entries.items()
@@ -464,7 +465,7 @@ class DeployView(ForwardsWorkerErrors, Vertical):
         apply_look(pane, pane_look(entry, self.rollout, self.clock()))
         if self._table is not None:
             self._table.display = False
-            self._table.move_cursor(row=list(self.entries).index(stack))
+            self._table.move_cursor(list(self.entries).index(stack))
         self.add_class("-detail")
         self._focus_pane(pane, maximize)
 
@@ -515,8 +516,7 @@ class DeployView(ForwardsWorkerErrors, Vertical):
         if self._table is not None:
             self._table.focus()
 
-    @on(DataTable.RowSelected, "#deploy-table")
-    def _row_chosen(self, event: DataTable.RowSelected) -> None:
+    @on(RowTable.RowSelected, "#deploy-table")
+    def _row_chosen(self, event: RowTable.RowSelected) -> None:
         event.stop()
-        if event.row_key.value is not None:
-            self.open_pane(event.row_key.value)
+        self.open_pane(event.key)
