@@ -221,7 +221,8 @@ def break_stack(cell: Cell, scene: Scene, sick: Any, silent_host: SilentHost) ->
         known_hosts.write_text("".join(kept))
     else:  # pragma: no cover - a fault added to matrix.py without a way to cause it
         raise AssertionError(f"no way to cause fault {name!r}")
-    time.sleep(0.3)  # the stand-in's proxy picks transport faults up on its next poll
+    # No wait: both stand-ins' set_fault applies the fault (proxy, sshd restart) before it
+    # returns, and the command reads the fleet file and known_hosts when it starts.
 
 
 def prepare(cell: Cell, scene: Scene) -> None:
