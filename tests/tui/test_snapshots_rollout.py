@@ -69,6 +69,8 @@ def halted_with_rollback(repo: Path) -> Before:
                        and "wave 3 ↷ skipped" in wave_bar(pilot.app))
         await wait_for(pilot, lambda: "Last run:" in deploy_summary(pilot.app))  # (hidden at 80x24)
         await wait_for(pilot, lambda: screen_text(pilot.app).splitlines()[-1].startswith(" d Deploy all"))
+        # The stacks are read again after the rollback: each is one commit behind (↓1) then.
+        await wait_for(pilot, lambda: all("↓1" in entry for entry in sidebar(pilot.app).values()))
         await still(pilot)
 
     return run_before
