@@ -7,11 +7,16 @@ import importlib
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ownstack_tui.errors import OwnstackError
 
+if TYPE_CHECKING:
+    from ownstack_tui.engine.polls import PollIntervals
 
-def main(argv: list[str] | None = None) -> int:
+
+def main(argv: list[str] | None = None, *, polls: PollIntervals | None = None) -> int:
+    """``polls``: how often rollouts re-check health and held locks (None: production)."""
     from ownstack_tui.cli.context import Context
     from ownstack_tui.cli.output import error
     from ownstack_tui.cli.parser import parse
@@ -25,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
             json=args.json,
             args=args,
         )
+        if polls is not None:
+            ctx.polls = polls
         module_name, _, function = args.handler.partition(":")
         handler = getattr(importlib.import_module(module_name), function)
         return int(handler(ctx, args) or 0)

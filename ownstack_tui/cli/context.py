@@ -6,6 +6,7 @@ import argparse
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ownstack_tui.engine.polls import PRODUCTION_POLLS, PollIntervals
 from ownstack_tui.fleet_file import FleetFile
 from ownstack_tui.model.fleet import Fleet
 
@@ -16,6 +17,7 @@ class Context:
     via_option: str | None
     json: bool
     args: argparse.Namespace
+    polls: PollIntervals = PRODUCTION_POLLS  # tests pass short ones; users get these
     _file: FleetFile | None = field(default=None, repr=False)
 
     def fleet_file(self, create: bool = False) -> FleetFile:

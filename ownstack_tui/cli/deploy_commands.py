@@ -46,7 +46,8 @@ def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
 
 
 def engine_for(ctx: Context) -> Engine:
-    return open_engine(ctx.fleet, ctx.via, accept_new_host_keys=ctx.args.accept_new_host_key)
+    return open_engine(ctx.fleet, ctx.via, accept_new_host_keys=ctx.args.accept_new_host_key,
+                       polls=ctx.polls)
 
 
 # -- deploy --------------------------------------------------------------------------------

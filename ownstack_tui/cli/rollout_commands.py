@@ -102,7 +102,8 @@ async def _rollout_and_report(
     yes: bool,
 ) -> int:
     app = ctx.fleet.app(app_name)
-    engine = open_engine(ctx.fleet, ctx.via, accept_new_host_keys=ctx.args.accept_new_host_key)
+    engine = open_engine(ctx.fleet, ctx.via, accept_new_host_keys=ctx.args.accept_new_host_key,
+                         polls=ctx.polls)
     async with engine:
         rollout = start_rollout(engine, app, policy, options)
         if not ctx.json:

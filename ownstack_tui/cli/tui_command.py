@@ -38,7 +38,8 @@ def open_console(ctx: Context, app_name: str | None, stop_signals: Sequence[int]
 
     fleet = ctx.fleet
     app_model = fleet.app(app_name)
-    engine = open_engine(fleet, ctx.via, accept_new_host_keys=ctx.args.accept_new_host_key)
+    engine = open_engine(fleet, ctx.via, accept_new_host_keys=ctx.args.accept_new_host_key,
+                         polls=ctx.polls)
     app = OwnstackApp(ctx.fleet_path, fleet, app_model, engine)
     if not stop_signals:
         app.run()
@@ -106,12 +107,12 @@ def demo(ctx: Context, args: argparse.Namespace) -> int:
             )
             if tags is not None:
                 fault_tagged_groups(fleet, tags)
-            demo_ctx = Context(fleet_path, ctx.via_option, ctx.json, ctx.args)
+            demo_ctx = Context(fleet_path, ctx.via_option, ctx.json, ctx.args, ctx.polls)
             if demo_ctx.via != "api":
                 return open_console(demo_ctx, None, DEMO_STOP_SIGNALS)
             from ownstack_tui.sandbox.control_plane import serving_fleet_file
 
             # A control-plane stand-in on loopback in front of the same stacks.
             with serving_fleet_file(fleet_path, work_dir=folder / "control-plane"):
-                demo_ctx = Context(fleet_path, "api", ctx.json, ctx.args)
+                demo_ctx = Context(fleet_path, "api", ctx.json, ctx.args, ctx.polls)
                 return open_console(demo_ctx, None, DEMO_STOP_SIGNALS)

@@ -21,8 +21,6 @@ from ownstack_tui.fanout import StackOutcome, fan_out
 from ownstack_tui.model.deploy_lock import LockHolder, StackLock, held_message, short_command
 from ownstack_tui.model.fleet import App, Stack
 
-LOCK_POLL_SECONDS = 2.0
-
 
 class LockHeld(OwnstackError):
     """Another rollout (or dokku's own apps:lock) holds the app's deploys on a stack."""
@@ -33,7 +31,6 @@ class LockRequest:
     holder: LockHolder
     wait: float = 0.0  # --lock-wait: how long to poll for a held lock to be released
     break_stale: bool = False  # --break-lock: take over a lock older than the stale bound
-    poll: float = LOCK_POLL_SECONDS
 
 
 def new_holder(argv: list[str] | tuple[str, ...], reason: str | None = None) -> LockHolder:
@@ -69,8 +66,11 @@ async def acquire(
     request: LockRequest,
     on_wait: Callable[[str], None] | None = None,
     on_write: Callable[[], None] | None = None,
+    *,
+    poll: float,
 ) -> bool:
-    """Hold the app's deploys on ``stack``, polling up to ``request.wait``; raises LockHeld.
+    """Hold the app's deploys on ``stack``, polling every ``poll`` seconds up to
+    ``request.wait``; raises LockHeld.
     True when the app was created on the stack to hold the lock. ``on_write`` is called
     before our record is first written (from then on there may be something to release)."""
     deadline = clock.now() + request.wait
@@ -93,7 +93,7 @@ async def acquire(
         if on_wait is not None and not told:
             on_wait(f"waiting for the lock: {message.split(': wait')[0]}")
             told = True
-        await asyncio.sleep(min(request.poll, max(0.05, deadline - clock.now())))
+        await asyncio.sleep(min(poll, max(0.05, deadline - clock.now())))
 
 
 async def release(backend: RolloutBackend, app: App, stack: Stack, holder: LockHolder) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ownstack_tui.backends.base import AppState, Backend, DeployRequest
 from ownstack_tui.engine.fleet_health import HealthReader
 from ownstack_tui.engine.history import ChangeKind, History
+from ownstack_tui.engine.polls import PRODUCTION_POLLS, PollIntervals
 from ownstack_tui.errors import AppNotOnStack, HostKeyError, describe_failure
 from ownstack_tui.fanout import DEFAULT_PARALLELISM, READ_PARALLELISM, StackOutcome, fan_out
 from ownstack_tui.model.config import StackConfigPlan, effective_config, plan_stack_config
@@ -60,8 +61,10 @@ class Engine:
         backend: Backend,
         history: History | None = None,
         parallelism: int = READ_PARALLELISM,
+        polls: PollIntervals = PRODUCTION_POLLS,
     ) -> None:
         self.fleet = fleet
+        self.polls = polls  # how often a rollout re-checks health and a held lock
         self.backend = backend
         self.history = history or History()
         self.parallelism = parallelism

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ownstack_tui.backends.base import Backend
 from ownstack_tui.engine.engine import Engine
 from ownstack_tui.engine.history import History
+from ownstack_tui.engine.polls import PRODUCTION_POLLS, PollIntervals
 from ownstack_tui.errors import InvalidInput
 from ownstack_tui.model.fleet import Fleet
 
@@ -33,7 +34,8 @@ def check_backend_settings(fleet: Fleet, via: str) -> None:
 
 
 def open_engine(
-    fleet: Fleet, via: str, *, accept_new_host_keys: bool = False, history: History | None = None
+    fleet: Fleet, via: str, *, accept_new_host_keys: bool = False, history: History | None = None,
+    polls: PollIntervals = PRODUCTION_POLLS,
 ) -> Engine:
     backend = open_backend(fleet, via, accept_new_host_keys=accept_new_host_keys)
-    return Engine(fleet, backend, history=history)
+    return Engine(fleet, backend, history=history, polls=polls)

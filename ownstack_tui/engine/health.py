@@ -11,8 +11,6 @@ from ownstack_tui.backends.base import RolloutBackend
 from ownstack_tui.backends.http_check import HealthRequestFailed, get_status
 from ownstack_tui.model.fleet import App, Stack
 
-HEALTH_POLL_SECONDS = 1.0
-
 
 async def health_finding(
     backend: RolloutBackend, app: App, stack: Stack, wanted: Mapping[str, int]
@@ -48,9 +46,11 @@ async def wait_healthy(
     wanted: Mapping[str, int],
     timeout: float,
     on_finding: Callable[[str], None] | None = None,
-    poll: float = HEALTH_POLL_SECONDS,
+    *,
+    poll: float,
 ) -> str | None:
-    """Poll until healthy (None) or ``timeout`` passes (the last finding, with the time)."""
+    """Poll every ``poll`` seconds until healthy (None) or ``timeout`` passes (the last
+    finding, with the time)."""
     deadline = clock.now() + timeout
     last = None
     while True:

@@ -268,7 +268,7 @@ class RunningRollout:
         try:
             created = await acquire(
                 self.backend, self.app, self.engine.fleet.stack(name), self.options.lock,
-                waiting, writing,
+                waiting, writing, poll=self.engine.polls.lock,
             )
         except LockHeld as held:
             self.progress.set_stack(name, StackPhase.HELD, str(held))
@@ -289,7 +289,8 @@ class RunningRollout:
         try:
             wanted = await self.engine.backend.read_scale(self.app, stack)
             problem = await wait_healthy(
-                self.backend, self.app, stack, wanted, self.progress.policy.health_timeout, finding
+                self.backend, self.app, stack, wanted, self.progress.policy.health_timeout, finding,
+                poll=self.engine.polls.health,
             )
         except asyncio.CancelledError:
             raise

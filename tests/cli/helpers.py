@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 
 from ownstack_tui.cli import main
+from ownstack_tui.engine.polls import PollIntervals
+from tests.fixtures.polls import FAST_POLLS
 
 
 @dataclass
@@ -29,13 +31,16 @@ class Result:
 
 
 class Cli:
-    def __init__(self, fleet: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def __init__(
+        self, fleet: Path, capsys: pytest.CaptureFixture[str], polls: PollIntervals = FAST_POLLS
+    ) -> None:
         self.fleet = fleet
         self.capsys = capsys
+        self.polls = polls
 
     def __call__(self, *argv: str) -> Result:
         self.capsys.readouterr()
-        status = main(["--fleet", str(self.fleet), *argv])
+        status = main(["--fleet", str(self.fleet), *argv], polls=self.polls)
         captured = self.capsys.readouterr()
         return Result(status, captured.out, captured.err)
 

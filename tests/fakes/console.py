@@ -24,13 +24,14 @@ from ownstack_tui.fleet_file import FleetFile
 from ownstack_tui.tui.app import OwnstackApp
 from tests.fakes.fake_backend import FakeBackend
 from tests.fakes.fleets import create_on_stacks, set_fleet_config, write_fake_fleet
+from tests.fixtures.polls import FAST_POLLS
 
 ConsoleMaker = Callable[..., OwnstackApp]
 
 
 def build_console(fleet_path: Path, backend: Backend, app: str | None = None) -> OwnstackApp:
     fleet = FleetFile.load(fleet_path).fleet
-    return OwnstackApp(fleet_path, fleet, fleet.app(app), Engine(fleet, backend))
+    return OwnstackApp(fleet_path, fleet, fleet.app(app), Engine(fleet, backend, polls=FAST_POLLS))
 
 
 def fake_console(

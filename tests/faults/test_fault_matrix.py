@@ -44,6 +44,7 @@ from tests.faults.matrix import (
     Cell,
 )
 from tests.fixtures.home import isolate
+from tests.fixtures.polls import FAST_POLLS
 from tests.fixtures.sandbox import make_demo_repo, write_sandbox_fleet
 from tests.tui.seen import (
     checked,
@@ -352,7 +353,8 @@ async def test_one_sick_stack_in_the_console(
 ) -> None:
     break_stack(cell, scene, sandbox_fleet[SICK], silent_host)
     fleet = FleetFile.load(scene.fleet_path).fleet
-    console = OwnstackApp(scene.fleet_path, fleet, fleet.app(scene.app), open_engine(fleet, "ssh"))
+    engine = open_engine(fleet, "ssh", polls=FAST_POLLS)
+    console = OwnstackApp(scene.fleet_path, fleet, fleet.app(scene.app), engine)
     started = time.monotonic()
     async with console.run_test(size=(160, 50), notifications=True) as pilot:
         if cell.fault.name == "unknown-host-key":

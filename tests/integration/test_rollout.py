@@ -172,12 +172,13 @@ def test_the_health_gate_fails_a_wave_whose_processes_exit(
     cli: Cli, rollout_shop: tuple[Path, str], sandbox_fleet: Any
 ) -> None:
     fleet, app = rollout_shop
-    with_rollout(fleet, app, f'waves = {WAVES}\nhealth_timeout = "3s"')
+    # Its containers have exited: the timeout only bounds the wait, so keep it short.
+    with_rollout(fleet, app, f'waves = {WAVES}\nhealth_timeout = "1s"')
     sandbox_fleet["prod-east"].set_fault(unhealthy=True)
     result = cli("deploy", app)
     assert result.status == 1, result.out + result.err
     assert "staging   | healthy" in result.out
-    assert re.search(r"prod-east \| unhealthy: not healthy within 3s: web: 0 of 1 running \(exited\)",
+    assert re.search(r"prod-east \| unhealthy: not healthy within 1s: web: 0 of 1 running \(exited\)",
                      result.out)
     assert not sandbox_fleet["prod-west"].state.app_exists(app)
 
@@ -186,7 +187,7 @@ def test_the_health_gate_checks_the_health_path_over_http(
     cli: Cli, rollout_shop: tuple[Path, str], sandbox_fleet: Any
 ) -> None:
     fleet, app = rollout_shop
-    with_rollout(fleet, app, 'waves = [["staging"], ["prod-east", "prod-west"]]\nhealth_timeout = "2s"',
+    with_rollout(fleet, app, 'waves = [["staging"], ["prod-east", "prod-west"]]\nhealth_timeout = "1s"',
                  health_path="/healthz")
     sandbox_fleet["staging"].set_fault(unhealthy=True)
     result = cli("deploy", app, "--json")

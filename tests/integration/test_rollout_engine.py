@@ -24,6 +24,7 @@ from ownstack_tui.model.rollout import (
     StackPhase,
     WaveState,
 )
+from tests.fixtures.polls import FAST_POLLS
 from tests.integration.conftest import write_sandbox_fleet
 
 WAVES = (("staging",), ("prod-east",), ("prod-west",))
@@ -52,7 +53,7 @@ async def test_a_console_promotes_then_halts_at_manual_gates_and_sees_every_step
 ) -> None:
     app = fleet.app(unique_app)
     seen: list[RolloutEvent] = []
-    async with open_engine(fleet, "ssh") as engine:
+    async with open_engine(fleet, "ssh", polls=FAST_POLLS) as engine:
         rollout = start_rollout(engine, app, RolloutPolicy(waves=WAVES, gate=Gate.MANUAL), options())
         rollout.subscribe(seen.append)
         await until(rollout, RolloutState.AWAITING_PROMOTION)
@@ -90,7 +91,7 @@ async def test_cancel_stops_the_running_wave_starts_nothing_and_releases_the_loc
 ) -> None:
     app = fleet.app(unique_app)
     sandbox_fleet["staging"].set_fault(build_line_delay_ms=200)
-    async with open_engine(fleet, "ssh") as engine:
+    async with open_engine(fleet, "ssh", polls=FAST_POLLS) as engine:
         rollout = start_rollout(engine, app, RolloutPolicy(waves=WAVES, gate=Gate.NONE), options())
         async with asyncio.timeout(60):
             while not (rollout.jobs and rollout.jobs[0].status is DeployStatus.BUILDING):

@@ -15,6 +15,7 @@ from ownstack_tui.engine.factory import open_engine
 from ownstack_tui.fleet_file import FleetFile
 from ownstack_tui.tui.app import OwnstackApp
 from tests.fakes.console import console_for, fake, tab_console
+from tests.fixtures.polls import FAST_POLLS
 from tests.fixtures.sandbox import write_sandbox_fleet
 
 __all__ = ["console_for", "fake", "tab_console"]
@@ -45,6 +46,6 @@ def ssh_console_for(
     def make(app: str) -> OwnstackApp:
         path = write_sandbox_fleet(Path.home() / f"{app}-fleet.toml", trusted_sandbox, app, demo_repo)
         fleet = FleetFile.load(path).fleet
-        return OwnstackApp(path, fleet, fleet.app(app), open_engine(fleet, "ssh"))
+        return OwnstackApp(path, fleet, fleet.app(app), open_engine(fleet, "ssh", polls=FAST_POLLS))
 
     return make

@@ -18,6 +18,7 @@ from ownstack_tui.fleet_file import FleetFile
 from ownstack_tui.tui.app import OwnstackApp
 from ownstack_tui.tui.screens.confirm import ConfirmScreen
 from ownstack_tui.tui.screens.host_key import HostKeyScreen
+from tests.fixtures.polls import FAST_POLLS
 from tests.fixtures.sandbox import write_sandbox_fleet
 from tests.tui.rollouts import wave_bar, with_rollout
 from tests.tui.seen import checked, deploy_summary, finished, pane_text, reachable, subtitle, title, wait_for
@@ -73,7 +74,7 @@ async def test_a_manual_gate_rollout_over_ssh_waits_then_promote_deploys_the_nex
                                needs_postgres=False)
     with_rollout(path, app_name, 'waves = [["staging"], ["prod-east", "prod-west"]]\ngate = "manual"')
     fleet = FleetFile.load(path).fleet
-    app = OwnstackApp(path, fleet, fleet.app(app_name), open_engine(fleet, "ssh"))
+    app = OwnstackApp(path, fleet, fleet.app(app_name), open_engine(fleet, "ssh", polls=FAST_POLLS))
     async with app.run_test(size=(160, 50)) as pilot:
         await wait_for(pilot, lambda: checked(app))
         await pilot.press("d")

@@ -21,6 +21,7 @@ from ownstack_tui.tui.app import OwnstackApp
 from ownstack_tui.tui.screens.confirm import ConfirmScreen
 from ownstack_tui.tui.screens.plan import PlanScreen
 from ownstack_tui.tui.tabs.scale_tab import ScaleTab
+from tests.fixtures.polls import FAST_POLLS
 from tests.fixtures.sandbox import commit, make_demo_repo, write_sandbox_fleet
 from tests.tui.seen import (
     checked,
@@ -35,7 +36,7 @@ from tests.tui.seen import (
 def build_console(fleet_path: Path, app: str | None = None) -> OwnstackApp:
     """The console over SSH, built as `ownstack-tui` builds it."""
     fleet = FleetFile.load(fleet_path).fleet
-    return OwnstackApp(fleet_path, fleet, fleet.app(app), open_engine(fleet, "ssh"))
+    return OwnstackApp(fleet_path, fleet, fleet.app(app), open_engine(fleet, "ssh", polls=FAST_POLLS))
 
 
 async def cli(fleet: Path, *argv: str) -> subprocess.CompletedProcess[str]:

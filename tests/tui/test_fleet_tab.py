@@ -380,3 +380,19 @@ async def test_the_read_column_ages_while_the_tab_is_shown_and_is_left_alone_hid
         told.clear()
         moving_clock.advance(5)  # older, but out of sight: the table is not touched
         await unchanged_for_a_while(pilot, lambda: ("fleet-table", "staging") not in told)
+
+
+async def test_an_old_reading_s_age_is_shown_whole(
+    tab_console: ConsoleMaker, fake: FakeBackend, moving_clock: MovableClock
+) -> None:
+    """The Read column was as wide as the ages when the table was filled ("0.0 s ago"), so a
+    reading left on screen for minutes read "14 min ag"."""
+    app = tab_console("fleet-old", scale={"web": 1})
+    path = app.fleet_path
+    path.write_text(path.read_text() + "\n[console]\nhealth_interval = 3600\n")
+    app = OwnstackApp(path, *_reloaded(path, app))
+    async with app.run_test(size=(160, 50)) as pilot:
+        await deploy(app, ["staging", "prod-east", "prod-west"])
+        await open_fleet(pilot, lambda: fleet_rows(app)["staging"][-1].endswith(" s ago"))
+        moving_clock.advance(14 * 60)
+        await wait_for(pilot, lambda: fleet_rows(app)["staging"][-1] == "14 min ago", 3)

@@ -32,6 +32,7 @@ SEVERITY_STYLES = {Severity.OK: "", Severity.WARNING: "yellow", Severity.CRITICA
 # Problems listed under the table: the status shows 8 lines at most (its first says when it
 # was read), and measuring a 200-problem table for its height cost ~0.3 s per tab switch.
 PROBLEMS_SHOWN = 6
+AGE_WIDTH = len("119 min ago")  # the longest Read cell (format_age: minutes below 2 h, then h, d)
 LEGEND = "enter logs · R restart · B rebuild · ! outlier"
 
 
@@ -105,8 +106,11 @@ class FleetTab(TabFrame):
 
     @staticmethod
     def _widths(columns: list[tuple[str, str]], rows: list[tuple[str, list[Text]]]) -> list[int]:
-        return [max([cell_len(label), *(cells[index].cell_len for _key, cells in rows)])
-                for index, (label, _key) in enumerate(columns)]
+        # The Read column grows older while shown ("9.8 s ago", then "14 min ago"): as wide as
+        # the longest age from the start, or an age would be cut.
+        return [max([cell_len(label), *(cells[index].cell_len for _key, cells in rows),
+                     AGE_WIDTH if key == "age" else 0])
+                for index, (label, key) in enumerate(columns)]
 
     def ensure_loaded(self) -> None:
         """The Console reads when the tab is shown (MainScreen tells it); show what it has."""

@@ -1,0 +1,20 @@
+"""How often the engine re-reads while it waits: the one place for the production intervals.
+
+Front ends take the defaults; tests pass short ones so a wait costs a fraction of a second."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PollIntervals:
+    health: float = 1.0  # between health-gate checks of a freshly deployed stack
+    lock: float = 2.0  # between reads of a deploy lock someone else holds (--lock-wait)
+
+    def __post_init__(self) -> None:
+        if self.health <= 0 or self.lock <= 0:
+            raise ValueError(f"poll intervals must be positive: {self}")
+
+
+PRODUCTION_POLLS = PollIntervals()
