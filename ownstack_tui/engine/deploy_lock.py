@@ -9,8 +9,6 @@ while the first builds.
 from __future__ import annotations
 
 import asyncio
-import getpass
-import secrets
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +35,10 @@ class LockRequest:
 
 def new_holder(argv: list[str] | tuple[str, ...], reason: str | None = None) -> LockHolder:
     """This process as a lock holder: user@host, the command, now, a token of its own."""
+    # Imported here, when a lock is taken: start-up (the first frame) needs neither.
+    import getpass
+    import secrets
+
     return LockHolder(
         owner=f"{getpass.getuser()}@{socket.gethostname()}",
         command=short_command(argv),

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
-import getpass
 import json
 import os
 import socket
@@ -453,6 +452,8 @@ class History:
 
 def who() -> str:
     """user@host, for the record of a change."""
+    import getpass  # here, at a change: start-up (the first frame) does not need it
+
     try:
         user = getpass.getuser()
     except (KeyError, OSError):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -12,6 +11,8 @@ SLOW_FACTOR = 2.0
 
 def usual_duration(durations: Iterable[float | None]) -> float | None:
     """The median of earlier runs' durations, or None without any."""
+    import statistics  # here: not needed for the first frame
+
     known = [d for d in durations if d is not None and d >= 0]
     return statistics.median(known) if known else None
 

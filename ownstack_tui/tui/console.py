@@ -14,7 +14,7 @@ import dataclasses
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.message import Message
@@ -28,13 +28,6 @@ from ownstack_tui.engine.deploy_lock import LockRequest, new_holder
 from ownstack_tui.engine.engine import Engine, RunningDeploy
 from ownstack_tui.engine.history import HistoryEntry, TimelineItem
 from ownstack_tui.engine.log_tail import TailEvent, follow_logs
-from ownstack_tui.engine.rollout import (
-    RolloutOptions,
-    RunningRollout,
-    runs_as_rollout,
-    start_rollout,
-    usual_durations,
-)
 from ownstack_tui.errors import HostKeyError, InvalidInput, UnknownHostKey, describe_failure
 from ownstack_tui.fanout import StackOutcome
 from ownstack_tui.model.config import StackConfigPlan
@@ -49,9 +42,12 @@ from ownstack_tui.model.stack_groups import StackListing, parse_group_by, sugges
 from ownstack_tui.tui import messages
 from ownstack_tui.tui.fleet_watch import FleetWatch
 from ownstack_tui.tui.line_batch import LineBatch
-from ownstack_tui.tui.rollout_relay import RolloutRelay
 from ownstack_tui.tui.stack_state import StackState
 from ownstack_tui.tui.throttle import CHANGES_EVERY, Throttle
+
+if TYPE_CHECKING:
+    from ownstack_tui.engine.rollout import RunningRollout
+    from ownstack_tui.tui.rollout_relay import RolloutRelay
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())  # failures are shown as notifications, not on stderr
@@ -308,6 +304,10 @@ class Console:
         return True
 
     async def _deploy(self, order: DeployOrder) -> None:
+        # The rollout engine (and its health waits, relay, view) is imported at the first
+        # deploy: the console's first frame does not need it.
+        from ownstack_tui.engine.rollout import runs_as_rollout
+
         try:
             if runs_as_rollout(self.engine.via, order.policy):
                 await self._roll_out(order)
@@ -324,6 +324,9 @@ class Console:
 
     async def _roll_out(self, order: DeployOrder) -> None:
         """As the CLI does: the deploy lock under this user's name, released at the end."""
+        from ownstack_tui.engine.rollout import RolloutOptions, start_rollout
+        from ownstack_tui.tui.rollout_relay import RolloutRelay
+
         holder = new_holder([*order.command, "(console)"])
         options = RolloutOptions(order.request or DeployRequest(), LockRequest(holder))
         rollout = start_rollout(self.engine, self.app_model, order.policy, options)
@@ -352,6 +355,8 @@ class Console:
         rollbacks: Mapping[str, tuple[str | None, str]] | None = None,
     ) -> None:
         """Through the API: the control plane runs the jobs (no waves, no lock there yet)."""
+        from ownstack_tui.engine.rollout import usual_durations
+
         running = self.engine.start_deploy(self.app_model, stacks, request)
         self.running = running
         usual = usual_durations(self.engine, self.app_model.name, stacks)

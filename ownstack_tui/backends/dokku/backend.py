@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import secrets
 from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -75,9 +74,10 @@ class DokkuBackend:
         self.parallelism = parallelism
         self.accept_new_host_keys = accept_new_host_keys
         # Keys accepted "once" go to a file of this session only (made on the first such
-        # answer, removed on close), read after the user's and ours.
+        # answer, removed on close), read after the user's and ours. os.urandom(4).hex() is
+        # secrets.token_hex(4) without importing secrets (and hashlib) at start-up.
         self._session_known_hosts = paths.data_dir() / (
-            f"session-known-hosts-{os.getpid()}-{secrets.token_hex(4)}"
+            f"session-known-hosts-{os.getpid()}-{os.urandom(4).hex()}"
         )
         self._pool = pool
         # What each running job is pushing (job id -> full SHA, or "" for an image), from the
