@@ -205,10 +205,7 @@ async def test_health_is_read_every_interval_while_the_tab_is_shown_never_faster
 async def test_the_interval_comes_from_the_console_table_of_the_fleet_file(
     tab_console: ConsoleMaker, fake: FakeBackend, moving_clock: MovableClock
 ) -> None:
-    app = tab_console("fleet-interval", scale={"web": 1})
-    path = app.fleet_path
-    path.write_text(path.read_text() + "\n[console]\nhealth_interval = 2\n")
-    app = OwnstackApp(path, *_reloaded(path, app))
+    app = reading_every(tab_console("fleet-interval", scale={"web": 1}), 2)
     async with app.run_test(size=(160, 50)) as pilot:
         await deploy(app, ["staging", "prod-east", "prod-west"])
         await open_fleet(pilot, lambda: fleet_rows(app)["prod-west"][2] == "web 1/1")
@@ -218,6 +215,13 @@ async def test_the_interval_comes_from_the_console_table_of_the_fleet_file(
         await unchanged_for_a_while(pilot, lambda: not crashed_on(app, "prod-west"))
         moving_clock.advance(0.1)
         await wait_for(pilot, lambda: crashed_on(app, "prod-west"), 5)
+
+
+def reading_every(app: OwnstackApp, seconds: float) -> OwnstackApp:
+    """The same console with ``[console] health_interval = seconds`` in its fleet file."""
+    path = app.fleet_path
+    path.write_text(path.read_text() + f"\n[console]\nhealth_interval = {seconds:g}\n")
+    return OwnstackApp(path, *_reloaded(path, app))
 
 
 def _reloaded(path: Path, old: OwnstackApp) -> tuple[Any, Any, Any]:
@@ -387,10 +391,7 @@ async def test_an_old_reading_s_age_is_shown_whole(
 ) -> None:
     """The Read column was as wide as the ages when the table was filled ("0.0 s ago"), so a
     reading left on screen for minutes read "14 min ag"."""
-    app = tab_console("fleet-old", scale={"web": 1})
-    path = app.fleet_path
-    path.write_text(path.read_text() + "\n[console]\nhealth_interval = 3600\n")
-    app = OwnstackApp(path, *_reloaded(path, app))
+    app = reading_every(tab_console("fleet-old", scale={"web": 1}), 3600)
     async with app.run_test(size=(160, 50)) as pilot:
         await deploy(app, ["staging", "prod-east", "prod-west"])
         await open_fleet(pilot, lambda: fleet_rows(app)["staging"][-1].endswith(" s ago"))
