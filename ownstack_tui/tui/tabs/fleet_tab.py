@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -24,7 +23,7 @@ from textual.widgets import Static
 
 from ownstack_tui.model import validation
 from ownstack_tui.model.health import COLUMNS, HEADINGS, Cell, FleetHealth, Severity, StackHealth, format_age
-from ownstack_tui.tui.tabs.table_tab import TabFrame
+from ownstack_tui.tui.tabs.table_tab import TabFrame, column_widths
 from ownstack_tui.tui.widgets.row_table import Column, RowTable
 
 OUTLIER_MARK = "!"
@@ -108,9 +107,7 @@ class FleetTab(TabFrame):
     def _widths(columns: list[tuple[str, str]], rows: list[tuple[str, list[Text]]]) -> list[int]:
         # The Read column grows older while shown ("9.8 s ago", then "14 min ago"): as wide as
         # the longest age from the start, or an age would be cut.
-        return [max([cell_len(label), *(cells[index].cell_len for _key, cells in rows),
-                     AGE_WIDTH if key == "age" else 0])
-                for index, (label, key) in enumerate(columns)]
+        return column_widths(columns, rows, at_least={"age": AGE_WIDTH})
 
     def ensure_loaded(self) -> None:
         """The Console reads when the tab is shown (MainScreen tells it); show what it has."""

@@ -96,9 +96,17 @@ class TableTab(TabFrame):
         (columns then stayed as narrow as their headers: ``LOG  debug ✎  — → deb``)."""
         table = self.table
         table.clear(columns=True)
-        for index, (label, key) in enumerate(columns):
-            cells = [row[index] for _key, row in rows if index < len(row)]
-            width = max([cell_len(label), *(cell.cell_len for cell in cells)])
+        for (label, key), width in zip(columns, column_widths(columns, rows), strict=True):
             table.add_column(label, key=key, width=width)
         for key, cells in rows:
             table.add_row(*cells, key=key)
+
+
+def column_widths(
+    columns: list[tuple[str, str]], rows: list[tuple[str, list[Text]]], at_least: dict[str, int] | None = None
+) -> list[int]:
+    """Each column (label, key) as wide as its label and its widest cell, or ``at_least[key]``."""
+    minimum = at_least or {}
+    return [max([cell_len(label), minimum.get(key, 0),
+                 *(cells[index].cell_len for _key, cells in rows if index < len(cells))])
+            for index, (label, key) in enumerate(columns)]

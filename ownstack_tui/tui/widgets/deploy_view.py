@@ -196,8 +196,8 @@ class DeployView(ForwardsWorkerErrors, Vertical):
         time_width = 26 if width >= 110 else 13
         status_width = 11 if width >= 70 else 1  # narrow: the glyph says it (failed rows are red)
         fixed = status_width + stack_width + time_width + (4 if waves else 0)
-        columns = 4 + (1 if waves else 0)
-        last_width = max(10, width - fixed - 2 * columns - 2)
+        column_count = 4 + (1 if waves else 0)
+        last_width = max(10, width - fixed - 2 * column_count - 2)
         columns = [Column("status", "status" if status_width > 1 else "", status_width),
                    Column("stack", "stack", stack_width)]
         if waves:

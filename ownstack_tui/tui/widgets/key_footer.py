@@ -12,7 +12,7 @@ from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey  # not exported; textual is pinned exactly
 
-PINNED_ACTIONS = frozenset({"help", "quit", "command_palette"})
+PINNED_ACTIONS = ("help", "quit", "command_palette")  # at the right, in this order
 HIDDEN_KEPT = 24  # hidden keys kept for their return; past this many, dropped
 
 
@@ -24,7 +24,7 @@ class KeyFooter(Footer):
     }
     KeyFooter #footer-pinned FooterKey { dock: none; }
     """
-    PINNED: ClassVar[frozenset[str]] = PINNED_ACTIONS
+    PINNED: ClassVar[frozenset[str]] = frozenset(PINNED_ACTIONS)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -115,8 +115,7 @@ class KeyFooter(Footer):
                 pinned.append(widget)
                 continue
             rest.append(widget)
-        order = ["help", "quit", "command_palette"]
-        pinned.sort(key=lambda key: order.index(key.action.removeprefix("app.")))
+        pinned.sort(key=lambda key: PINNED_ACTIONS.index(key.action.removeprefix("app.")))
         return rest, pinned
 
     def compose(self) -> ComposeResult:
