@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
 from textual.app import App
@@ -20,6 +20,9 @@ from ownstack_tui.model.fleet import Fleet
 from ownstack_tui.tui.commands import ScreenActions
 from ownstack_tui.tui.console import Console
 from ownstack_tui.tui.styles_path import stylesheet
+
+if TYPE_CHECKING:
+    from ownstack_tui.tui.screens.dialog import KeysBehindCaughtUp
 
 ANIMATIONS_VARIABLE = "TEXTUAL_ANIMATIONS"  # Textual's own setting, honoured when set
 
@@ -68,6 +71,16 @@ class OwnstackApp(App[str | None]):
         text = str(self.fleet_path)
         return "~" + text[len(home):] if text.startswith(home + "/") else text
 
+    async def on_event(self, event: events.Event) -> None:
+        # A key arriving while a dialog comes up waits for the ones typed before it.
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            from ownstack_tui.tui.screens.dialog import Dialog
+
+            screen = self.screen
+            if isinstance(screen, Dialog) and not screen.typeahead.admit(event):
+                return
+        await super().on_event(event)
+
     def on_key(self, event: events.Key) -> None:
         """A key that reached the app unhandled while a dialog is up, typed before it came
         up (one burst: a paste, typing over SSH), is the dialog's."""
@@ -75,7 +88,12 @@ class OwnstackApp(App[str | None]):
 
         screen = self.screen
         if isinstance(screen, Dialog) and screen.typed_elsewhere(event):
-            screen.deliver(event.key, event.character)
+            screen.typeahead.typed_behind(event.key, event.character)
+
+    def on_keys_behind_caught_up(self, message: KeysBehindCaughtUp) -> None:
+        from ownstack_tui.tui.typeahead import Awaited
+
+        message.dialog.typeahead.ready(Awaited.BEHIND)
 
     def action_help(self) -> None:
         """The keys that work on the current screen, remapped ones as remapped."""

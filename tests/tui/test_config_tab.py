@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from textual.coordinate import Coordinate
@@ -303,3 +304,32 @@ async def test_the_key_that_opens_the_form_and_what_follows_in_one_burst_all_rea
         cell = tab.table.get_cell("GREETING", "@app").plain
         assert "have a nice eve" in cell and "✎" in cell
         assert "1 staged: " in status_line(app, "config")
+
+
+async def test_keys_typed_while_the_form_comes_up_keep_the_order_they_were_typed_in(
+    tab_console: ConsoleMaker,
+) -> None:
+    """Over SSH a burst arrives in pieces: some keys before the form was pushed, some while
+    it is mounting, some once it has focus. Whatever the split, the form gets them in order."""
+    app = tab_console("cfg-burst-split")
+    async with app.run_test(size=(120, 30)) as pilot:
+        tab = await open_config(pilot)
+
+        def typed() -> tuple[str, str]:
+            form = app.screen
+            return form.query_one("#key", Input).value, form.query_one(TextArea).text
+
+        for split in (1, 3, 5, 8):
+            for gap in (0.0, 0.002, 0.01):
+                tab.table.focus()
+                await pilot.pause()
+                text = "aGREETING\thello there"
+                burst(app, text[:split])
+                for char in text[split:]:
+                    await asyncio.sleep(gap)
+                    burst(app, char)
+                await wait_for(pilot, lambda: isinstance(app.screen, ConfigEditScreen))
+                await wait_for(pilot, lambda: len("".join(typed())) == len("GREETINGhello there"))
+                assert typed() == ("GREETING", "hello there"), (split, gap)
+                await pilot.press("escape")
+                await wait_for(pilot, lambda: not isinstance(app.screen, ConfigEditScreen))

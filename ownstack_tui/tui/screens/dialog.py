@@ -15,15 +15,27 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar, Generic, TypeVar
 
-from textual import events
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Label
 
+from ownstack_tui.tui.typeahead import Awaited, Typeahead
+
 ResultT = TypeVar("ResultT")
+
+
+class KeysBehindCaughtUp(Message):
+    """Posted behind the keys queued for the screen behind a dialog: it reaches the app
+    after all of them (see Typeahead)."""
+
+    def __init__(self, dialog: Dialog[object]) -> None:
+        super().__init__()
+        self.dialog = dialog
 
 
 class Dialog(ModalScreen[ResultT], Generic[ResultT]):
@@ -57,6 +69,8 @@ class Dialog(ModalScreen[ResultT], Generic[ResultT]):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="-warning" if self.WARNING else None)
         self._results: dict[str, object] = {}
+        # Keys typed while this comes up, replayed through the app once it has focus.
+        self.typeahead = Typeahead(lambda key: self.app.post_message(key))
 
     @property
     def title_text(self) -> str:
@@ -92,9 +106,11 @@ class Dialog(ModalScreen[ResultT], Generic[ResultT]):
 
     def typed_elsewhere(self, event: events.Key) -> bool:
         """Whether ``event``, reaching the app unhandled while this dialog is up, was typed
-        for the screen behind: in the same burst as the key that opened this dialog (Textual
-        routes each key when it arrives, so those were queued there). A key typed here would
-        have been taken by the focused field or by a priority binding."""
+        for the screen behind. While the dialog holds keys, every such key was (keys typed
+        here are held). After that, a key typed here would have been taken by the focused
+        field or by a priority binding."""
+        if self.typeahead.holding:
+            return True
         focused = self.focused
         if focused is None:
             return True
@@ -103,16 +119,21 @@ class Dialog(ModalScreen[ResultT], Generic[ResultT]):
             return True
         return focused.check_consume_key(event.key, event.character)
 
-    def deliver(self, key: str, character: str | None) -> None:
-        """Handle a key typed for the screen behind here, in order, once composed."""
-        self.call_later(self._replay, key, character)
+    @on(events.Mount)
+    def _wait_for_the_keys_behind(self) -> None:
+        # The marker follows the keys queued for the widget focused behind, up the same
+        # parents to the app: when it arrives, they all have.
+        stack = self.app.screen_stack
+        below = stack[stack.index(self) - 1] if stack.index(self) > 0 else None
+        target = below and (below.focused or below)
+        if target is None or not target.post_message(KeysBehindCaughtUp(self)):
+            self.typeahead.ready(Awaited.BEHIND)
+        # Should the marker be lost (the widget behind removed meanwhile), hold no longer.
+        self.set_timer(1.0, lambda: self.typeahead.ready(Awaited.BEHIND))
 
-    async def _replay(self, key: str, character: str | None) -> None:
-        active = self.active_bindings.get(key)
-        if active is not None and active.binding.priority and active.enabled:
-            await self.app.run_action(active.binding.action, active.node)
-        elif self.focused is not None:  # nothing focused: nowhere to type it
-            self.focused.post_message(events.Key(key, character))
+    @on(events.ScreenResume)
+    def _focused(self) -> None:
+        self.typeahead.ready(Awaited.FOCUS)
 
     def action_close(self) -> None:
         self.dismiss(self.ESCAPE_RESULT)  # type: ignore[arg-type]
