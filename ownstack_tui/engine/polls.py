@@ -11,9 +11,10 @@ from dataclasses import dataclass
 class PollIntervals:
     health: float = 1.0  # between health-gate checks of a freshly deployed stack
     lock: float = 2.0  # between reads of a deploy lock someone else holds (--lock-wait)
+    slow: float = 1.0  # between checks of whether a running job is past its usual time
 
     def __post_init__(self) -> None:
-        if self.health <= 0 or self.lock <= 0:
+        if min(self.health, self.lock, self.slow) <= 0:
             raise ValueError(f"poll intervals must be positive: {self}")
 
 

@@ -37,8 +37,6 @@ from ownstack_tui.model.rollout import (
 )
 from ownstack_tui.model.timing import JobTiming, usual_duration
 
-SLOW_CHECK_SECONDS = 1.0
-
 
 @dataclass(frozen=True)
 class RolloutOptions:
@@ -414,7 +412,7 @@ class RunningRollout:
 
     async def _watch_slow_jobs(self) -> None:
         while True:
-            await asyncio.sleep(SLOW_CHECK_SECONDS)
+            await asyncio.sleep(self.engine.polls.slow)
             now = clock.now()
             for stack in self.progress.stacks.values():
                 job = stack.job

@@ -25,8 +25,9 @@ class StartingStack:
         return {"web": ["starting" if self.reads <= self.starting_reads else "running"]}
 
 
-def test_the_production_intervals_are_a_second_for_health_and_two_for_a_held_lock() -> None:
-    assert PollIntervals(health=1.0, lock=2.0) == PRODUCTION_POLLS
+def test_the_production_intervals_are_a_second_for_health_and_slow_jobs_two_for_a_held_lock(
+) -> None:
+    assert PollIntervals(health=1.0, lock=2.0, slow=1.0) == PRODUCTION_POLLS
 
 
 def test_the_health_gate_waits_as_many_polls_as_the_stack_is_starting() -> None:
