@@ -212,16 +212,30 @@ class StackColumn(Vertical):
 
     def compose(self) -> ComposeResult:
         yield self.sidebar
-        with Vertical(id="stacks-bar"):
-            yield Label("", id="stacks-prompt")
-            yield Input(id="stacks-input", select_on_focus=False)
-            yield Label("", id="stacks-error")
+        # The prompt bar (an Input, two Labels) is mounted the first time it opens: hidden
+        # until then, it only cost the first frame its styling and mounting.
 
     @property
     def bar_open(self) -> bool:
-        return self.query_one("#stacks-bar").has_class("-open")
+        bars = self.query_children("#stacks-bar")
+        return bool(bars) and bars.first().has_class("-open")
 
-    def open_bar(self, mode: str) -> None:
+    async def _bar(self) -> Vertical:
+        """The prompt bar, mounted under the list the first time it is asked for."""
+        bars = self.query_children("#stacks-bar")
+        if bars:
+            return cast(Vertical, bars.first())
+        bar = Vertical(
+            Label("", id="stacks-prompt"),
+            Input(id="stacks-input", select_on_focus=False),
+            Label("", id="stacks-error"),
+            id="stacks-bar",
+        )
+        await self.mount(bar)
+        return bar
+
+    async def open_bar(self, mode: str) -> None:
+        bar = await self._bar()
         self.mode = mode
         value = self.filter_text if mode == "filter" else self.controller.group_suggestion()
         self.query_one("#stacks-prompt", Label).update(self.PROMPTS[mode])
@@ -230,14 +244,15 @@ class StackColumn(Vertical):
         field.value = value
         field.placeholder = self.PLACEHOLDERS[mode]
         field.cursor_position = len(value)
-        self.query_one("#stacks-bar").add_class("-open")
+        bar.add_class("-open")
         field.focus()
 
-    def action_open_bar(self, mode: str) -> None:
-        self.open_bar(mode)
+    async def action_open_bar(self, mode: str) -> None:
+        await self.open_bar(mode)
 
     def action_close_bar(self) -> None:
-        self.query_one("#stacks-bar").remove_class("-open")
+        for bar in self.query_children("#stacks-bar"):
+            bar.remove_class("-open")
         self.sidebar.focus()
 
     def action_toggle_group(self) -> None:
