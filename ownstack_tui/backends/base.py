@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from ownstack_tui.model.config import StackConfigPlan
-from ownstack_tui.model.deploy_lock import LockHolder, StackLock
 from ownstack_tui.model.fleet import App, Stack
-from ownstack_tui.model.health_readings import StackHealthReading
 from ownstack_tui.model.jobs import DeployJob
+
+if TYPE_CHECKING:
+    # Locks and health readings are read by rollouts and the Fleet tab, after the console's
+    # first frame: their modules are imported by those.
+    from ownstack_tui.model.deploy_lock import LockHolder, StackLock
+    from ownstack_tui.model.health_readings import StackHealthReading
 
 
 @dataclass(frozen=True)

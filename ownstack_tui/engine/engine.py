@@ -11,19 +11,24 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ownstack_tui.backends.base import AppState, Backend, DeployRequest
-from ownstack_tui.engine.fleet_health import HealthReader
-from ownstack_tui.engine.history import ChangeKind, History
 from ownstack_tui.engine.polls import PRODUCTION_POLLS, PollIntervals
 from ownstack_tui.errors import AppNotOnStack, HostKeyError, describe_failure
 from ownstack_tui.fanout import DEFAULT_PARALLELISM, READ_PARALLELISM, StackOutcome, fan_out
 from ownstack_tui.model.config import StackConfigPlan, effective_config, plan_stack_config
 from ownstack_tui.model.deploy import DeployStatus
-from ownstack_tui.model.deploy_lock import without_lock_key
 from ownstack_tui.model.fleet import App, Fleet, Stack
 from ownstack_tui.model.health import FleetHealth
 from ownstack_tui.model.jobs import DeployJob, DeployRun
+
+if TYPE_CHECKING:
+    # The history file and the health reader are first used after the console's first frame
+    # (and by some commands not at all): imported then.
+    from ownstack_tui.engine.fleet_health import HealthReader
+    from ownstack_tui.engine.history import ChangeKind, History
 
 # A step run for one job before its stack deploys (a rollout takes its deploy lock there).
 StackStep = Callable[[DeployJob], Awaitable[None]]
@@ -66,16 +71,31 @@ class Engine:
         self.fleet = fleet
         self.polls = polls  # how often a rollout re-checks health and a held lock
         self.backend = backend
-        self.history = history or History()
+        self._history = history
         self.parallelism = parallelism
-        self._health = HealthReader(backend, parallelism)
+
+    @property
+    def history(self) -> History:
+        """The deploy history (the default one, under the data folder, made on first use)."""
+        if self._history is None:
+            from ownstack_tui.engine.history import History
+
+            self._history = History()
+        return self._history
+
+    @cached_property
+    def _health(self) -> HealthReader:
+        from ownstack_tui.engine.fleet_health import HealthReader
+
+        return HealthReader(self.backend, self.parallelism)
 
     @property
     def via(self) -> str:
         return self.backend.via
 
     async def close(self) -> None:
-        self.history.close()
+        if self._history is not None:  # none opened: nothing to close
+            self._history.close()
         await self.backend.close()
 
     async def __aenter__(self) -> Engine:
@@ -124,11 +144,15 @@ class Engine:
         on_line: Callable[[str], None] | None = None,
     ) -> None:
         """``ps:restart`` on one stack, recorded in history (worked or not)."""
+        from ownstack_tui.engine.history import ChangeKind
+
         await self._recorded(ChangeKind.RESTART, app, stack, process,
                              self.backend.restart(app, stack, process, on_line))
 
     async def rebuild(self, app: App, stack: Stack, on_line: Callable[[str], None] | None = None) -> None:
         """``ps:rebuild`` on one stack, recorded in history (worked or not)."""
+        from ownstack_tui.engine.history import ChangeKind
+
         await self._recorded(ChangeKind.REBUILD, app, stack, None, self.backend.rebuild(app, stack, on_line))
 
     async def _recorded(
@@ -249,6 +273,8 @@ class Engine:
     async def read_configs(
         self, app: App, only: Sequence[str] = ()
     ) -> dict[str, StackOutcome[dict[str, str]]]:
+        from ownstack_tui.model.deploy_lock import without_lock_key
+
         stacks = {stack.name: stack for stack in self.fleet.target_stacks(app, only)}
 
         async def read(name: str) -> dict[str, str]:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ownstack_tui.backends.base import Backend
 from ownstack_tui.engine.engine import Engine
-from ownstack_tui.engine.history import History
 from ownstack_tui.engine.polls import PRODUCTION_POLLS, PollIntervals
 from ownstack_tui.errors import InvalidInput
 from ownstack_tui.model.fleet import Fleet
+
+if TYPE_CHECKING:
+    from ownstack_tui.engine.history import History
 
 
 def open_backend(fleet: Fleet, via: str, *, accept_new_host_keys: bool = False) -> Backend:

@@ -17,8 +17,10 @@ from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
-from ownstack_tui.model.health_readings import StackHealthReading
+if TYPE_CHECKING:
+    from ownstack_tui.model.health_readings import StackHealthReading  # the Fleet tab's
 
 TLS_WARNING_DAYS = 14  # a certificate expiring sooner is a warning (default)
 TLS_CRITICAL_DAYS = 3  # sooner than this (or expired) is critical (default)

@@ -22,12 +22,7 @@ from textual.message_pump import MessagePump
 from textual.worker import Worker, WorkerState
 
 from ownstack_tui.backends.base import AppState, DeployRequest
-from ownstack_tui.engine import config_edits
-from ownstack_tui.engine.config_edits import ConfigEdit
-from ownstack_tui.engine.deploy_lock import LockRequest, new_holder
 from ownstack_tui.engine.engine import Engine, RunningDeploy
-from ownstack_tui.engine.history import HistoryEntry, TimelineItem
-from ownstack_tui.engine.log_tail import TailEvent, follow_logs
 from ownstack_tui.errors import HostKeyError, InvalidInput, UnknownHostKey, describe_failure
 from ownstack_tui.fanout import StackOutcome
 from ownstack_tui.model.config import StackConfigPlan
@@ -46,6 +41,11 @@ from ownstack_tui.tui.stack_state import StackState
 from ownstack_tui.tui.throttle import CHANGES_EVERY, Throttle
 
 if TYPE_CHECKING:
+    # What only later actions use (a deploy, the history, config edits, logs) is imported by
+    # them: the console's first frame does not wait for it.
+    from ownstack_tui.engine.config_edits import ConfigEdit
+    from ownstack_tui.engine.history import HistoryEntry, TimelineItem
+    from ownstack_tui.engine.log_tail import TailEvent
     from ownstack_tui.engine.rollout import RunningRollout
     from ownstack_tui.tui.rollout_relay import RolloutRelay
 
@@ -324,6 +324,7 @@ class Console:
 
     async def _roll_out(self, order: DeployOrder) -> None:
         """As the CLI does: the deploy lock under this user's name, released at the end."""
+        from ownstack_tui.engine.deploy_lock import LockRequest, new_holder
         from ownstack_tui.engine.rollout import RolloutOptions, start_rollout
         from ownstack_tui.tui.rollout_relay import RolloutRelay
 
@@ -458,6 +459,8 @@ class Console:
         self._on_loop(self._history_read, items)
 
     def _history_read(self, items: list[TimelineItem]) -> None:
+        from ownstack_tui.engine.history import HistoryEntry
+
         if items == self.history:
             return  # nothing new: the History table keeps its cursor
         self.history = items
@@ -491,6 +494,8 @@ class Console:
 
     async def write_config_edits(self, edits: Sequence[ConfigEdit]) -> None:
         """Write staged edits to the fleet file (two fsyncs: off the loop), then use it."""
+        from ownstack_tui.engine import config_edits
+
         fleet = await asyncio.to_thread(
             config_edits.write_config_edits, self.fleet_path, self.app_model.name, list(edits)
         )
@@ -573,6 +578,8 @@ class Console:
     def follow_logs(
         self, stack: str, backlog: int, first_delay: float
     ) -> AsyncIterator[TailEvent]:
+        from ownstack_tui.engine.log_tail import follow_logs
+
         return follow_logs(
             self.engine, self.app_model, self.fleet.stack(stack), backlog=backlog,
             first_delay=first_delay,

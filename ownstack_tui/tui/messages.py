@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from ownstack_tui.engine.history import HistoryEntry, TimelineItem
 from ownstack_tui.errors import UnknownHostKey
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.fleet import Fleet
@@ -20,6 +20,9 @@ from ownstack_tui.model.jobs import DeployJob, DeployRun
 from ownstack_tui.model.stack_groups import StackListing
 from ownstack_tui.tui.rollout_view import RolloutView
 from ownstack_tui.tui.stack_state import format_elapsed
+
+if TYPE_CHECKING:
+    from ownstack_tui.engine.history import HistoryEntry, TimelineItem  # read after the first frame
 
 
 class ConsoleMessage(Message, bubble=False):

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from ownstack_tui.engine.history import HistoryEntry
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.health import Severity, StackHealth, compact_marks, lock_holder
 from ownstack_tui.model.jobs import DeployJob
 from ownstack_tui.model.timing import JobTiming
+
+if TYPE_CHECKING:
+    from ownstack_tui.engine.history import HistoryEntry  # read after the first frame
 
 # A reading older than this many refresh intervals is marked stale.
 STALE_AFTER_INTERVALS = 3

@@ -21,9 +21,7 @@ from ownstack_tui.errors import AppNotOnStack, InvalidInput, describe_failure
 from ownstack_tui.fanout import DEFAULT_PARALLELISM, fan_out
 from ownstack_tui.model.config import StackConfigPlan, effective_config, plan_stack_config
 from ownstack_tui.model.deploy import DeployStatus
-from ownstack_tui.model.deploy_lock import LockHolder, StackLock
 from ownstack_tui.model.fleet import App, Fleet, Stack
-from ownstack_tui.model.health_readings import StackHealthReading
 from ownstack_tui.model.jobs import DeployJob
 from ownstack_tui.model.validation import DEPLOY_LOCK_KEY
 
@@ -31,6 +29,10 @@ from . import hostkeys
 from .errors import AppNotFound, HostKeyError, StackError
 
 if TYPE_CHECKING:
+    # Imported by the rollout and health reads that use them, after the console's first frame.
+    from ownstack_tui.model.deploy_lock import LockHolder, StackLock
+    from ownstack_tui.model.health_readings import StackHealthReading
+
     from .client import DokkuClient
     from .commands import RemoteCommand
     from .parsers import PushLine
@@ -280,6 +282,8 @@ class DokkuBackend:
 
     async def read_lock(self, app: App, stack: Stack) -> StackLock:
         """Our record and dokku's lock, read at once (two channels, one round trip)."""
+        from ownstack_tui.model.deploy_lock import LockHolder, StackLock
+
         client = self.client(stack)
         try:
             config, report = await asyncio.gather(

@@ -6,6 +6,7 @@ into the Console's intents; it holds no state of its own about the stacks or the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
 from rich.text import Text
@@ -16,7 +17,7 @@ from textual.containers import Horizontal
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from ownstack_tui.errors import UnknownHostKey
 from ownstack_tui.model import validation
@@ -26,7 +27,6 @@ from ownstack_tui.tui.console import ForwardsWorkerErrors
 from ownstack_tui.tui.startup_gc import RESUME_AFTER, resume_gc
 from ownstack_tui.tui.tabs.lazy_pane import LazyTabPane
 from ownstack_tui.tui.widgets.deploy_view import DeployView
-from ownstack_tui.tui.widgets.history_table import HistoryTable
 from ownstack_tui.tui.widgets.key_footer import KeyFooter
 from ownstack_tui.tui.widgets.log_pane import LogPane
 from ownstack_tui.tui.widgets.stack_sidebar import StackColumn, StackSidebar
@@ -34,7 +34,9 @@ from ownstack_tui.tui.widgets.target_header import TargetHeader
 from ownstack_tui.tui.widgets.wave_bar import WaveBar
 
 if TYPE_CHECKING:
-    from ownstack_tui.engine.history import HistoryEntry
+    from textual.widgets import DataTable
+
+    from ownstack_tui.engine.history import HistoryEntry, TimelineItem
     from ownstack_tui.tui.app import OwnstackApp
     from ownstack_tui.tui.console import Console
     from ownstack_tui.tui.tabs.fleet_tab import FleetTab
@@ -60,6 +62,19 @@ class TabContent(Protocol):
     def ensure_loaded(self) -> None: ...
 
     def focus_main(self) -> None: ...
+
+
+@runtime_checkable
+class HistoryContent(Protocol):
+    """The History tab's table (imported with the tab: its DataTable and the history's
+    modules are not the first frame's)."""
+
+    has_focus: bool
+
+    def show(self, entries: Sequence[TimelineItem]) -> None: ...
+
+    @property
+    def selected(self) -> HistoryEntry | None: ...
 
 
 @runtime_checkable
@@ -432,10 +447,10 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
 
     # -- history -----------------------------------------------------------------------------
 
-    def _history_table(self) -> HistoryTable | None:
+    def _history_table(self) -> HistoryContent | None:
         """The History tab's table, or None before the tab was first shown."""
         content = self.query_one("#history", LazyTabPane).content
-        return content if isinstance(content, HistoryTable) else None
+        return content if isinstance(content, HistoryContent) else None
 
     def action_open_history_entry(self) -> None:
         table = self._history_table()
@@ -443,9 +458,11 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
             return
         self.controller.open_job_log(table.selected)
 
-    @on(DataTable.RowSelected, "#history-table")
-    def _history_row_chosen(self, event: DataTable.RowSelected) -> None:
-        """Enter on a history row (the table takes the key itself) opens its log."""
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a history row (the table takes the key itself) opens its log. (A handler
+        by name: DataTable is not imported before the History tab is shown.)"""
+        if event.control.id != "history-table":
+            return  # another tab's table
         event.stop()
         self.action_open_history_entry()
 
@@ -488,7 +505,7 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         pane = self.query_one(f"#{tab}", LazyTabPane)
         first = pane.content is None
         widget = await pane.build()
-        if isinstance(widget, HistoryTable):
+        if tab == "history" and isinstance(widget, HistoryContent):
             if first and self.controller.history is not None:
                 widget.show(self.controller.history)
         elif isinstance(widget, TabContent):
