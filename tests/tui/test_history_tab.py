@@ -12,7 +12,10 @@ from ownstack_tui.tui.app import OwnstackApp
 from ownstack_tui.tui.screens.job_log import JobLogScreen
 from ownstack_tui.tui.screens.main_screen import MainScreen
 from ownstack_tui.tui.widgets.history_table import HistoryTable
-from tests.tui.seen import wait_for
+from tests.fakes.console import ConsoleMaker
+from tests.fakes.fake_backend import FakeBackend
+from tests.tui.screen_text import screen_text
+from tests.tui.seen import checked, finished, wait_for
 
 
 def table_text(table: HistoryTable) -> list[str]:
@@ -64,3 +67,24 @@ async def test_at_80x24_took_and_reason_stay_visible_beside_a_config_change(
         await pilot.pause()
         assert not isinstance(app.screen, JobLogScreen)
         assert "set FEATURE by" in table.border_subtitle
+
+
+async def test_the_history_tab_first_opened_after_a_deploy_lists_it(
+    tab_console: ConsoleMaker, fake: FakeBackend
+) -> None:
+    """The History tab is built the first time it is shown: a deploy made in the console
+    before that is on it then, as on a tab built at start."""
+    app = tab_console("history-late")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await wait_for(pilot, lambda: checked(app))
+        await pilot.press("s")  # the highlighted stack: staging, no confirmation
+        await wait_for(pilot, lambda: finished(app, "staging"))
+        await pilot.press("6")
+
+        def listed() -> bool:
+            shown = screen_text(app)  # the History table's header, then the deploy's row
+            return "Reason" in shown and any(
+                "staging" in line and "succeeded" in line for line in shown.splitlines()
+            )
+
+        await wait_for(pilot, listed)
