@@ -17,20 +17,13 @@ if TYPE_CHECKING:
 
 def main(argv: list[str] | None = None, *, polls: PollIntervals | None = None) -> int:
     """``polls``: how often rollouts re-check health and held locks (None: production)."""
-    from ownstack_tui.tui import startup_gc
-
-    # From the first import: the command line's and the fleet file's modules collected ~30
-    # times (~4 ms) before the console paused collection. Any other command resumes it below.
-    startup_gc.pause_gc_for_startup()
     from ownstack_tui.cli.context import Context
     from ownstack_tui.cli.output import error
-    from ownstack_tui.cli.parser import CONSOLE_HANDLER, parse
+    from ownstack_tui.cli.parser import parse
     from ownstack_tui.paths import default_fleet_path
 
     try:
         args = parse(argv)
-        if args.handler != CONSOLE_HANDLER:
-            startup_gc.unpause()  # a plain command (or the demo, which pauses again) collects
         ctx = Context(
             fleet_path=Path(args.fleet).expanduser() if args.fleet else default_fleet_path(),
             via_option=args.via,
@@ -52,8 +45,6 @@ def main(argv: list[str] | None = None, *, polls: PollIntervals | None = None) -
         # `ownstack-tui logs | head` closed our stdout: a normal end, said nothing about.
         _silence_stdout()
         return 0
-    finally:
-        startup_gc.unpause()  # the console quit before its first frame, or an error ended it
 
 
 def _silence_stdout() -> None:

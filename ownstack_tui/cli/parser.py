@@ -11,8 +11,6 @@ from typing import Any, NoReturn
 from ownstack_tui.cli.completion import app_names, complete, stack_names, stack_selectors, tag_names
 from ownstack_tui.errors import InvalidInput
 
-CONSOLE_HANDLER = "ownstack_tui.cli.tui_command:run"  # no command: the console
-
 
 def _given(text: str) -> str:
     """Every word the user gives must say something: an empty one is refused, never taken
@@ -112,7 +110,7 @@ def _console_parser(**kwargs: Any) -> ArgumentParser:
     _globals(parser, defaults=True)
     parser.add_argument("--version", action=_Version, help="print the version and exit")
     _app_option(parser, help="the app to open when the fleet has several")
-    parser.set_defaults(handler=CONSOLE_HANDLER)
+    parser.set_defaults(handler="ownstack_tui.cli.tui_command:run")
     return parser
 
 

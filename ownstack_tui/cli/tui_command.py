@@ -20,10 +20,7 @@ MAX_DEMO_STACKS = 200
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
     if not ctx.fleet_path.exists():
-        from ownstack_tui.tui import startup_gc
         from ownstack_tui.tui.app import WelcomeApp
-
-        startup_gc.unpause()  # paused for the console's start (cli.main): this is not it
 
         if WelcomeApp(ctx.fleet_path).run() == "demo":
             return demo(ctx, argparse.Namespace(stacks=3, tags=False))

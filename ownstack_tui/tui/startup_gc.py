@@ -25,15 +25,6 @@ def pause_gc_for_startup() -> None:
         _paused = True
 
 
-def unpause() -> None:
-    """Collection as before :func:`pause_gc_for_startup`, nothing collected or frozen now: for
-    a start that turned out not to be the console's."""
-    global _paused
-    if _paused:
-        _paused = False
-        gc.enable()
-
-
 def resume_gc() -> None:
     """Collect once (~35 ms), freeze the survivors, collect as usual from then on; a no-op
     unless collection was paused by this module."""

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import gc
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from ownstack_tui.cli import main
 from ownstack_tui.tui import startup_gc
 
 
@@ -41,23 +38,3 @@ def test_resuming_leaves_collection_alone_when_start_up_did_not_pause_it(gc_rest
     startup_gc.resume_gc()
     assert not gc.isenabled()
     assert gc.get_freeze_count() == 0
-
-
-def test_a_start_that_is_not_the_consoles_collects_again_without_freezing(gc_restored: None) -> None:
-    gc.enable()
-    startup_gc.pause_gc_for_startup()
-    startup_gc.unpause()
-    assert gc.isenabled()
-    assert gc.get_freeze_count() == 0
-
-
-@pytest.mark.parametrize("argv", [["stacks"], ["--no-such-option"]])
-def test_the_command_line_leaves_collection_on_after_a_command_or_an_error(
-    gc_restored: None, tmp_path: Path, argv: list[str], capsys: pytest.CaptureFixture[str]
-) -> None:
-    """cli.main pauses collection before its first import (for the console's start-up): a
-    plain command, or a command line it refuses, must not run on without it."""
-    gc.enable()
-    with contextlib.suppress(SystemExit):
-        main([*argv, "--fleet", str(tmp_path / "fleet.toml")])
-    assert gc.isenabled()
