@@ -23,10 +23,11 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size, clamp
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import Visual, visualize
+
+from ownstack_tui.tui.widgets.line_view import LineScrollView
 
 
 @dataclass
@@ -56,7 +57,7 @@ def split_lines(prompt: Text) -> list[Text]:
     return lines
 
 
-class EntryList(ScrollView, can_focus=True):
+class EntryList(LineScrollView, can_focus=True):
     """Keyed entries of one or more lines; Enter (or a click) posts :class:`EntrySelected`, a
     highlight move :class:`EntryHighlighted`."""
 
@@ -200,10 +201,7 @@ class EntryList(ScrollView, can_focus=True):
         self._resize_virtual()
 
     def _resize_virtual(self) -> None:
-        size = Size(self.scrollable_content_region.width, len(self._lines))
-        if size != self.virtual_size:
-            self.virtual_size = size
-            self._scroll_update(size)
+        self._set_virtual_size(Size(self.scrollable_content_region.width, len(self._lines)))
 
     def _on_resize(self, _event: events.Resize) -> None:
         self._resize_virtual()

@@ -113,7 +113,9 @@ class StackSidebar(EntryList):
                     rows.append((state.name, self._line(state, now, width)))
                 else:
                     rows.append((state.name, render_entry(state, now, self.refresh_interval, width)))
-        self.border_title = self._title(arranged.shown, arranged.total)
+        title = self._title(arranged.shown, arranged.total)
+        if title != self.border_title:  # setting it repaints the whole sidebar, even unchanged
+            self.border_title = title
         shown = self.entries
         if [key for key, _prompt in shown] == [name for name, _prompt in rows]:
             for index, ((_key, current), (_name, prompt)) in enumerate(zip(shown, rows, strict=True)):
