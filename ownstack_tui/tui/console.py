@@ -100,6 +100,9 @@ class Console:
         self._deploying = False
         self._refreshing = False
         self._refresh_again = False
+        # A run ended: the next status reading to start is followed by a health reading for
+        # the sidebar's marks (crashed, behind), else they stay as judged before the run.
+        self._health_after_read = False
         self._asked_host_keys: set[str] = set()  # stacks asked about this session
         self._told: set[str] = set()  # host-key problems already shown once
         self._reported: dict[str, tuple[str, float]] = {}  # work -> (its error, when told)
@@ -190,9 +193,11 @@ class Console:
             self._refresh_again = True
             return
         self._refreshing = True
-        self._run(self._refresh(), "status", "refresh status")
+        # Taken by a reading that starts now: one in flight may have begun before the run ended.
+        health, self._health_after_read = self._health_after_read, False
+        self._run(self._refresh(health), "status", "refresh status")
 
-    async def _refresh(self) -> None:
+    async def _refresh(self, health: bool = False) -> None:
         try:
             for state in self.states.values():
                 state.checking = True
@@ -209,7 +214,7 @@ class Console:
             self._stacks_changed.request()
         self._host_key_problems(list(outcomes.values()))
         self.load_history()  # deploys from the command line land there too
-        self.fleet_watch.after_status_read()
+        self.fleet_watch.after_status_read(after_run=health)
         if self._refresh_again:
             self._refresh_again = False
             self.refresh()
@@ -320,6 +325,7 @@ class Console:
                 stop()
             self._stops.clear()
         self.load_history()
+        self._health_after_read = True
         self.refresh()
 
     async def _roll_out(self, order: DeployOrder) -> None:

@@ -57,15 +57,22 @@ class FleetWatch:
         if since is None or since >= MIN_REFRESH_INTERVAL:  # never more often than the floor
             self.read()
 
-    def after_status_read(self) -> None:
-        """The sidebar's glyphs need one reading: taken after the first status reading, of the
-        stacks that answered it (a stack that did not would only hold the reading up; the
-        Fleet tab reads every stack when first shown)."""
-        if self._started_at is None and not self._reading and not self._glyphs_read:
-            self._glyphs_read = True
-            answered = [name for name, state in self.console.states.items() if state.reachable]
-            if answered:
-                self.read(only=answered)
+    def after_status_read(self, after_run: bool = False) -> None:
+        """The sidebar's glyphs need a reading: after the first status reading, and after the
+        first one begun once a run ended (``after_run``: the run changed what the stacks run
+        and the branch may have moved, so marks judged before it are no longer what they say).
+        Of the stacks that answered it (a stack that did not would only hold the reading up;
+        the Fleet tab reads every stack when first shown); while that tab is shown, a whole
+        reading, so the tab converges too."""
+        first = self._started_at is None and not self._reading and not self._glyphs_read
+        if not (first or after_run):
+            return
+        self._glyphs_read = True
+        answered = [name for name, state in self.console.states.items() if state.reachable]
+        if after_run and self._timer is not None:
+            self.read()
+        elif answered:
+            self.read(only=answered)
 
     def _since_start(self) -> float | None:
         return None if self._started_at is None else self.console.clock() - self._started_at

@@ -18,9 +18,9 @@ from ownstack_tui.tui.screens.confirm import ConfirmScreen
 from ownstack_tui.tui.tabs.fleet_tab import heading
 from tests.fakes.console import ConsoleMaker
 from tests.fakes.fake_backend import FakeBackend
-from tests.sandbox.helpers import commit
+from tests.sandbox.helpers import commit, head_sha
 from tests.tui.screen_text import region_text, screen_text, table_cell_style, table_rows
-from tests.tui.seen import main, sidebar, table_updates, tail_state, toasts, wait_for
+from tests.tui.seen import finished, main, sidebar, table_updates, tail_state, toasts, wait_for
 
 DAY = 86400.0
 SECRET = "fleet-tab-secret-value-4711"
@@ -136,6 +136,32 @@ async def test_the_sidebar_shows_crashed_cert_behind_and_the_lock_owner(
         assert entries["prod-west"][1].endswith(" up ↓1")
         assert rows_lock(app) == {"staging": "-", "prod-east": "-", "prod-west": "locked by alice@laptop !"}
         assert "t0k3n" not in screen_text(app) and "OWNSTACK_DEPLOY_LOCK" not in screen_text(app)
+
+
+async def test_after_a_run_the_sidebar_marks_come_from_a_reading_taken_after_it(
+    tab_console: ConsoleMaker, fake: FakeBackend, demo_repo: Path
+) -> None:
+    """The marks of the start-up reading (every stack at the tip; prod-west's crashed web shows
+    that reading landed) are not what the stacks say once the branch moved and a run ended: the
+    sidebar's marks are read again after it, the stacks the run did not touch too."""
+    app = tab_console("fleet-after-run", scale={"web": 1})
+    tip = head_sha(demo_repo)
+    for name in ("staging", "prod-east", "prod-west"):  # deployed before the console started
+        on_stack = fake.stack(name).apps["fleet-after-run"]
+        on_stack.deployed_sha, on_stack.deploy_source = tip, "git-push"
+    fake.stack("prod-west").crash("web")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await wait_for(pilot, lambda: "✗web" in sidebar(app)["prod-west"])
+        assert not any("↓" in entry for entry in sidebar(app).values())
+        commit(demo_repo, "second")  # every stack is a commit behind the branch now
+        await pilot.press("1", "s")  # staging (highlighted first) deploys the new tip
+        await wait_for(pilot, lambda: finished(app, "staging"))
+        behind = ("prod-east", "prod-west")
+        await wait_for(pilot, lambda: all("↓1" in sidebar(app)[name] for name in behind), 10)
+        entries = {name: entry.split("\n") for name, entry in sidebar(app).items()}
+        assert entries["staging"][1] == f"  {head_sha(demo_repo)[:7]} up"  # at the tip: no mark
+        assert entries["prod-east"][1] == f"  {tip[:7]} up ↓1"
+        assert entries["prod-west"][1] == f"  {tip[:7]} up ✗web ↓1"
 
 
 def rows_lock(app: OwnstackApp) -> dict[str, str]:
