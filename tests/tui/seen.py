@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from textual.css.query import NoMatches
 from textual.pilot import Pilot
-from textual.widgets import OptionList, Static
+from textual.widgets import Static
 
+from ownstack_tui.tui.widgets.entry_list import EntryList
 from ownstack_tui.tui.widgets.log_pane import LogPane
 from ownstack_tui.tui.widgets.row_table import RowTable
 from ownstack_tui.tui.widgets.target_header import TargetHeader
@@ -56,17 +57,14 @@ def main(app: Any) -> Any:
 
 def sidebar(app: Any) -> dict[str, str]:
     """Each stack's sidebar entry as shown: "✓ staging\\n  abcdef0 up\\n  checked 3s ago"
-    (group headers left out)."""
-    entries = main(app).query_one("#stacks", OptionList)
-    options = [entries.get_option_at_index(i) for i in range(entries.option_count)]
-    return {str(option.id): str(getattr(option.prompt, "plain", option.prompt)) for option in options
-            if not str(option.id).startswith("group:")}
+    (group headers left out), scrolled into view or not."""
+    entries = main(app).query_one("#stacks", EntryList).entries
+    return {key: prompt.plain for key, prompt in entries if not key.startswith("group:")}
 
 
 def sidebar_rows(app: Any) -> list[str]:
     """The sidebar's rows top to bottom as shown, group headers ("▾ prod 3: ✓2 ✗1") too."""
-    entries = main(app).query_one("#stacks", OptionList)
-    return [str(getattr(option.prompt, "plain", option.prompt)) for option in entries.options]
+    return [prompt.plain for _key, prompt in main(app).query_one("#stacks", EntryList).entries]
 
 
 def checked(app: Any) -> bool:

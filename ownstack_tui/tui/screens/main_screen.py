@@ -562,19 +562,17 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         if tab in LAZY_TABS:
             await self._open_tab(tab)
 
-    @on(StackSidebar.OptionHighlighted)
-    def _stack_highlighted(self, event: StackSidebar.OptionHighlighted) -> None:
-        self.controller.selected_stack = event.option.id
+    @on(StackSidebar.EntryHighlighted)
+    def _stack_highlighted(self, event: StackSidebar.EntryHighlighted) -> None:
+        self.controller.selected_stack = event.key
 
-    @on(StackSidebar.OptionSelected)
-    def _stack_chosen(self, event: StackSidebar.OptionSelected) -> None:
+    @on(StackSidebar.EntrySelected)
+    def _stack_chosen(self, event: StackSidebar.EntrySelected) -> None:
         """Enter on a stack focuses its pane; on a stack that did not answer, it first says
         why (the sidebar has room for "down", not for the cause)."""
-        if not event.option.id:
-            return
         self.query_one(TabbedContent).active = "deploy"
-        self.query_one(DeployView).open_pane(event.option.id)
-        state = self.controller.states.get(event.option.id)
+        self.query_one(DeployView).open_pane(event.key)
+        state = self.controller.states.get(event.key)
         if state is not None and state.reachable is False and state.error:
             from ownstack_tui.tui.screens.message import MessageScreen
 

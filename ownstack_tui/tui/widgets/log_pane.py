@@ -439,7 +439,8 @@ class LogPane(ScrollView, can_focus=True):
     def set_title(self, title: str, subtitle: str = "") -> None:
         """Border title (e.g. stack, status, SHA, elapsed) and subtitle; the tail badge is added
         after the subtitle while paused."""
-        self.border_title = title
+        if title != self.border_title:  # setting it repaints the whole pane, even unchanged
+            self.border_title = title
         self._subtitle = subtitle
         self._show_subtitle()
 
@@ -461,7 +462,9 @@ class LogPane(ScrollView, can_focus=True):
             "wrap" if self.wrap else "",
             self.tail_badge if self.show_tail_badge else "",
         ]
-        self.border_subtitle = " · ".join(part for part in parts if part)
+        subtitle = " · ".join(part for part in parts if part)
+        if subtitle != self.border_subtitle:
+            self.border_subtitle = subtitle
 
     # ---- wrapping ----------------------------------------------------------------------------
 

@@ -27,8 +27,9 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from ownstack_tui.tui.widgets.line_view import LineScrollView
 
 Cell = str | Text
 
@@ -82,7 +83,7 @@ def as_text(cell: Cell) -> Text:
     return text
 
 
-class RowTable(ScrollView, can_focus=True):
+class RowTable(LineScrollView, can_focus=True):
     """Keyed rows under a fixed header row, with a row cursor; Enter (or a click on the cursor's
     row) posts :class:`RowTable.RowSelected`."""
 
@@ -204,9 +205,7 @@ class RowTable(ScrollView, can_focus=True):
 
     def _resize_virtual(self) -> None:
         width = sum(column.width + 2 * self.cell_padding for column in self._columns)
-        size = Size(width, len(self._rows) + 1)  # the header's line too
-        if size != self.virtual_size:
-            self.virtual_size = size
+        self._set_virtual_size(Size(width, len(self._rows) + 1))  # the header's line too
 
     def set_rows(self, rows: Sequence[tuple[str, Sequence[Cell]]]) -> None:
         """Every row, as (key, cells in column order); the cursor stays at its index (the last

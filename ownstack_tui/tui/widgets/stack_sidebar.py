@@ -16,14 +16,14 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import Input, Label, OptionList
-from textual.widgets.option_list import Option
+from textual.widgets import Input, Label
 
 from ownstack_tui.errors import InvalidInput
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.health import Severity
 from ownstack_tui.model.stack_groups import Group, StackListing, arrange
 from ownstack_tui.tui.stack_state import StackState, format_age
+from ownstack_tui.tui.widgets.entry_list import EntryList
 
 if TYPE_CHECKING:
     from ownstack_tui.tui.app import OwnstackApp
@@ -41,7 +41,7 @@ ENTRY_LINES = 3
 GROUP_PREFIX = "group:"  # a header's option id (stack names never hold a colon)
 
 
-class StackSidebar(OptionList):
+class StackSidebar(EntryList):
     BINDING_GROUP_TITLE = "Stacks"
     DEFAULT_CSS = """
     StackSidebar {
@@ -90,10 +90,10 @@ class StackSidebar(OptionList):
     @property
     def selected(self) -> StackState | None:
         """The highlighted stack (None on a group's header)."""
-        option = self.highlighted_option
-        if option is None or option.id is None:
+        key = self.highlighted_key
+        if key is None:
             return None
-        return next((state for state in self.states if state.name == option.id), None)
+        return next((state for state in self.states if state.name == key), None)
 
     def show_listing(self, listing: StackListing) -> None:
         self.listing = listing
@@ -121,15 +121,16 @@ class StackSidebar(OptionList):
                     rows.append((state.name, self._line(state, now, width)))
                 else:
                     rows.append((state.name, render_entry(state, now, self.refresh_interval, width)))
-        self.border_title = self._title(arranged.shown, arranged.total)
-        ids = [option.id for option in self.options]
-        if ids == [name for name, _prompt in rows]:
-            for index, (_name, prompt) in enumerate(rows):
-                current = self.options[index].prompt
+        title = self._title(arranged.shown, arranged.total)
+        if title != self.border_title:  # setting it repaints the whole sidebar, even unchanged
+            self.border_title = title
+        shown = self.entries
+        if [key for key, _prompt in shown] == [name for name, _prompt in rows]:
+            for index, ((_key, current), (_name, prompt)) in enumerate(zip(shown, rows, strict=True)):
                 if current is not prompt and current != prompt:
-                    self.replace_option_prompt_at_index(index, prompt)
+                    self.update_entry(index, prompt)  # its changed lines only, if on screen
             return
-        self._rebuild(rows)
+        self.set_entries(rows)  # the same stack stays highlighted, the list scrolled where it was
 
     def _unmeasured_width(self, rows: int) -> int:
         """The width the entries will have, guessed before the first layout: the list's
@@ -153,21 +154,6 @@ class StackSidebar(OptionList):
         self._drawn_lines[state.name] = ((parts, width), text)
         return text
 
-    def _rebuild(self, rows: list[tuple[str, Text]]) -> None:
-        """New rows (filter, groups, order changed): the same stack stays highlighted, the list
-        scrolled where it was."""
-        previous = self.highlighted_option
-        index, scroll = self.highlighted, self.scroll_y
-        self.clear_options()
-        self.add_options([Option(prompt, id=name) for name, prompt in rows])
-        if not rows:
-            return
-        names = [name for name, _prompt in rows]
-        if previous is not None and previous.id in names:
-            index = names.index(previous.id)
-        self.scroll_y = scroll
-        self.highlighted = min(index or 0, len(rows) - 1)
-
     def _title(self, shown: int, total: int) -> str:
         title = "Stacks"
         if self.listing.filter is not None:
@@ -177,19 +163,19 @@ class StackSidebar(OptionList):
         return title
 
     def action_toggle_group(self) -> None:
-        option = self.highlighted_option
-        if option is not None and option.id and option.id.startswith(GROUP_PREFIX):
-            self.controller.toggle_group(option.id.removeprefix(GROUP_PREFIX))
+        key = self.highlighted_key
+        if key is not None and key.startswith(GROUP_PREFIX):
+            self.controller.toggle_group(key.removeprefix(GROUP_PREFIX))
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if (event.option.id or "").startswith(GROUP_PREFIX):
+    def on_entry_list_entry_highlighted(self, event: EntryList.EntryHighlighted) -> None:
+        if event.key.startswith(GROUP_PREFIX):
             event.stop()  # a header is no stack: the selected stack stays the last one
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    def on_entry_list_entry_selected(self, event: EntryList.EntrySelected) -> None:
         """Enter on a header collapses or expands its group (on a stack: the screen's)."""
-        if (event.option.id or "").startswith(GROUP_PREFIX):
+        if event.key.startswith(GROUP_PREFIX):
             event.stop()
-            self.controller.toggle_group(event.option.id.removeprefix(GROUP_PREFIX))
+            self.controller.toggle_group(event.key.removeprefix(GROUP_PREFIX))
 
 
 class StackColumn(Vertical):

@@ -1,0 +1,27 @@
+"""A ScrollView that repaints its scrollbars only when something they show changed.
+
+The compositor hands a Line API widget its content region as its "virtual size", never the one
+the widget set; ScrollView takes the difference for a change on every layout of the screen and
+repaints its scrollbars (issue 14: the sidebar's and the tables' full-height scrollbars were
+drawn again on every tab key, ~4 ms each). The widgets here set their own virtual size and call
+``_scroll_update`` when it changes."""
+
+from __future__ import annotations
+
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+
+
+class LineScrollView(ScrollView):
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        if size == self._size and container_size == self.container_size:
+            return False  # the same region and room: the scrollbars show what they showed
+        return super()._size_updated(size, virtual_size, container_size, layout)
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """Our own virtual size (a layout of the screen no longer refreshes the scrollbars)."""
+        if size != self.virtual_size:
+            self.virtual_size = size
+            self._scroll_update(size)
