@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Span, Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -67,7 +67,6 @@ class StackSidebar(EntryList):
         self.listing = listing or StackListing()
         self.border_title = "Stacks"
         self._drawn_lines: dict[str, tuple[tuple[Parts, int], Text]] = {}  # one-line entries drawn
-        self._measured_width: int | None = None  # the entries' width at the last resize
 
     @property
     def controller(self) -> Console:
@@ -77,14 +76,7 @@ class StackSidebar(EntryList):
     def on_mount(self) -> None:
         self.refresh_states()
 
-    def on_resize(self, event: events.Resize) -> None:
-        # OptionList's own handler forgets every entry's measured lines on each resize, the
-        # first one too, though they were just measured at that width for the first frame
-        # (200 stacks measured twice before it): only a new width makes them wrong.
-        width = self.scrollable_content_region.width
-        if self._measured_width in (None, width):
-            event.prevent_default()
-        self._measured_width = width
+    def on_resize(self) -> None:
         self.refresh_states()  # the height decides between three lines and one per stack
 
     @property
@@ -104,7 +96,7 @@ class StackSidebar(EntryList):
         prompts whose text changed are replaced, highlight and scroll untouched."""
         now = self.clock()
         arranged = arrange(self.states, self.listing)
-        width = self.scrollable_content_region.width or self._unmeasured_width(len(arranged.rows))
+        width = self.scrollable_content_region.width or ENTRY_WIDTH
         entries = sum(not isinstance(row, Group) for row in arranged.rows)
         height = self.scrollable_content_region.height
         # By the stacks the filter lets through (a collapse does not change the layout).
@@ -131,17 +123,6 @@ class StackSidebar(EntryList):
                     self.update_entry(index, prompt)  # its changed lines only, if on screen
             return
         self.set_entries(rows)  # the same stack stays highlighted, the list scrolled where it was
-
-    def _unmeasured_width(self, rows: int) -> int:
-        """The width the entries will have, guessed before the first layout: the list's
-        width less its padding, and less the scrollbar when there are more rows than the
-        terminal has. A right guess spares re-drawing and re-measuring every entry when the
-        first layout comes (200 stacks: ~10 ms before the first frame); a wrong one is
-        corrected then."""
-        width = ENTRY_WIDTH - self.styles.padding.width
-        if rows > self.app.size.height:
-            width -= self.styles.scrollbar_size_vertical
-        return max(1, width)
 
     def _line(self, state: StackState, now: float, width: int) -> Text:
         """A one-line entry, the same Text as last time when nothing in it changed (no new
