@@ -31,12 +31,12 @@ from textual.cache import LRUCache
 from textual.geometry import Offset, Region, Size
 from textual.message import Message
 from textual.reactive import var
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
 from ownstack_tui.ansi import ParsedLine, parse_line, visible_width
 from ownstack_tui.text import strip_escapes
+from ownstack_tui.tui.widgets.line_view import LineScrollView
 from ownstack_tui.tui.widgets.log_filter import SEPARATOR, LineFilter, compile_filter
 from ownstack_tui.tui.widgets.log_render import set_scrollbar, window_strip
 from ownstack_tui.tui.widgets.log_wrap import WrapIndex
@@ -48,7 +48,7 @@ _MIN_PARSE_CELLS = 1024
 _COLUMN_STEP = 8
 
 
-class LogPane(ScrollView, can_focus=True):
+class LogPane(LineScrollView, can_focus=True):
     """Streams lines from `append`; colour, tailing, filter, copy. Generic: no stack knowledge."""
 
     DEFAULT_CSS = """
@@ -209,7 +209,7 @@ class LogPane(ScrollView, can_focus=True):
         if self.wrap:
             self._rewrap()
         with self._self_scrolling():
-            self._set_virtual_size()
+            self._resize_content()
         self.resume_tail()
         self.refresh()
 
@@ -226,7 +226,7 @@ class LogPane(ScrollView, can_focus=True):
                 width = max(width, visible_width(line))
         self._width = width
 
-    def _set_virtual_size(self) -> None:
+    def _resize_content(self) -> None:
         """Resize the scrollable area without a screen layout.
 
         Assigning `virtual_size` lays out the whole screen (every widget repaints); with ten
@@ -272,7 +272,7 @@ class LogPane(ScrollView, can_focus=True):
             added, removed = self._wrap_rows_changed(added, removed)
         rows_before = self._view_rows - added + removed
         with self._self_scrolling():
-            self._set_virtual_size()
+            self._resize_content()
             if self.tailing:
                 self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
             else:
@@ -336,7 +336,7 @@ class LogPane(ScrollView, can_focus=True):
         if self.wrap and self._wrap_width() != self._wrap.width:
             self._rewrap()
             with self._self_scrolling():
-                self._set_virtual_size()
+                self._resize_content()
             self.refresh()
         if self.tailing:
             with self._self_scrolling():
@@ -396,7 +396,7 @@ class LogPane(ScrollView, can_focus=True):
         self.refresh(Region(0, 0, region.width, region.height))
 
     def _widen(self) -> None:
-        self._set_virtual_size()
+        self._resize_content()
 
     # ---- tailing -----------------------------------------------------------------------------
 
@@ -476,7 +476,7 @@ class LogPane(ScrollView, can_focus=True):
         if wrap:
             self._rewrap()
         with self._self_scrolling():
-            self._set_virtual_size()
+            self._resize_content()
             if self.tailing:
                 self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
             else:
