@@ -4,6 +4,7 @@ no network): ``= tip``, ``N behind`` or ``not in branch``."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -22,7 +23,16 @@ async def _git(repo: Path, *args: str) -> tuple[int, str]:
         stderr=asyncio.subprocess.DEVNULL,
         env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
     )
-    out, _ = await process.communicate()
+    try:
+        out, _ = await process.communicate()
+    except BaseException:
+        # Cancelled (the console quits while it reads): end git now, and let its pipes close
+        # while the event loop still runs (else they are closed by the GC after it, with an
+        # "Event loop is closed" error).
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        await process.wait()
+        raise
     return process.returncode or 0, out.decode("utf-8", "replace").strip()
 
 
