@@ -27,7 +27,7 @@ from textual.strip import Strip
 from textual.style import Style
 from textual.visual import Visual, visualize
 
-from ownstack_tui.tui.widgets.line_view import LineScrollView
+from ownstack_tui.tui.widgets.line_view import CachedLineView
 
 
 @dataclass
@@ -57,7 +57,7 @@ def split_lines(prompt: Text) -> list[Text]:
     return lines
 
 
-class EntryList(LineScrollView, can_focus=True):
+class EntryList(CachedLineView[_Looks], can_focus=True):
     """Keyed entries of one or more lines; Enter (or a click) posts :class:`EntrySelected`, a
     highlight move :class:`EntryHighlighted`."""
 
@@ -136,8 +136,6 @@ class EntryList(LineScrollView, can_focus=True):
         self._first_line: list[int] = []  # per entry: its first content line
         self._highlighted: int | None = None
         self._hover: int | None = None
-        self._looks: _Looks | None = None
-        self._looks_version = 0  # bumped whenever the looks change: every line is drawn again
 
     # -- what the caller gives -----------------------------------------------------------------
 
@@ -335,23 +333,15 @@ class EntryList(LineScrollView, can_focus=True):
         self.refresh()  # the looks are compared at the next paint (as OptionList refreshes)
         super().notify_style_update()
 
-    def _current_looks(self) -> _Looks:
+    def current_looks(self) -> _Looks:
         return _Looks(
             self.get_visual_style("entry-list--option"),
             self.get_visual_style("entry-list--option", "entry-list--option-highlighted"),
             self.get_visual_style("entry-list--option", "entry-list--option-hover"),
         )
 
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # Once per paint, not per line: a change of focus or theme draws every line again.
-        looks = self._current_looks()
-        if looks != self._looks:
-            self._looks = looks
-            self._looks_version += 1
-        return super().render_lines(crop)
-
     def render_line(self, y: int) -> Strip:
-        looks = self._looks or self._current_looks()
+        looks = self.looks
         width = self.scrollable_content_region.width
         line_number = self.scroll_offset.y + y
         if not 0 <= line_number < len(self._lines):
@@ -359,7 +349,7 @@ class EntryList(LineScrollView, can_focus=True):
         index, offset = self._lines[line_number]
         entry = self._entries[index]
         state = 1 if index == self._highlighted else 2 if index == self._hover else 0
-        drawn_for = (entry.versions[offset], self._looks_version, width, state, index)
+        drawn_for = (entry.versions[offset], self.looks_version, width, state, index)
         drawn = entry.drawn[offset]
         if drawn is None or drawn[0] != drawn_for:
             style = (looks.plain, looks.highlighted, looks.hover)[state]

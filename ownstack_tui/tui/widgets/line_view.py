@@ -8,8 +8,11 @@ drawn again on every tab key, ~4 ms each). The widgets here set their own virtua
 
 from __future__ import annotations
 
-from textual.geometry import Size
+from typing import Generic, TypeVar
+
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 
 class LineScrollView(ScrollView):
@@ -25,3 +28,32 @@ class LineScrollView(ScrollView):
         if size != self.virtual_size:
             self.virtual_size = size
             self._scroll_update(size)
+
+
+LooksT = TypeVar("LooksT")
+
+
+class CachedLineView(LineScrollView, Generic[LooksT]):
+    """A LineScrollView whose drawn lines are cached against the styles they were drawn with.
+    ``current_looks`` reads those styles (CSS, focus, theme) once per paint; ``looks_version``
+    moves on whenever they change, so a cache keyed on it draws every line again then."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._looks: LooksT | None = None
+        self.looks_version = 0
+
+    def current_looks(self) -> LooksT:
+        raise NotImplementedError
+
+    @property
+    def looks(self) -> LooksT:
+        return self._looks if self._looks is not None else self.current_looks()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Once per paint, not per line.
+        looks = self.current_looks()
+        if looks != self._looks:
+            self._looks = looks
+            self.looks_version += 1
+        return super().render_lines(crop)

@@ -29,7 +29,7 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 
-from ownstack_tui.tui.widgets.line_view import LineScrollView
+from ownstack_tui.tui.widgets.line_view import CachedLineView
 
 Cell = str | Text
 
@@ -83,7 +83,7 @@ def as_text(cell: Cell) -> Text:
     return text
 
 
-class RowTable(LineScrollView, can_focus=True):
+class RowTable(CachedLineView[_Looks], can_focus=True):
     """Keyed rows under a fixed header row, with a row cursor; Enter (or a click on the cursor's
     row) posts :class:`RowTable.RowSelected`."""
 
@@ -174,8 +174,6 @@ class RowTable(LineScrollView, can_focus=True):
         self._index: dict[str, int] = {}
         self._cursor = 0
         self._hover: int | None = None  # the row under the mouse, once it moved over the table
-        self._looks: _Looks | None = None
-        self._looks_version = 0  # bumped whenever the looks change: every line is drawn again
         self._header_drawn: tuple[tuple[object, ...], Strip] | None = None
 
     # -- what the caller gives -----------------------------------------------------------------
@@ -363,7 +361,7 @@ class RowTable(LineScrollView, can_focus=True):
         if 1 <= y < height:
             self.refresh(Region(0, y, width, 1))
 
-    def _current_looks(self) -> _Looks:
+    def current_looks(self) -> _Looks:
         header = self.get_component_styles("row-table--header").rich_style
         return _Looks(
             base=self.rich_style,
@@ -376,20 +374,12 @@ class RowTable(LineScrollView, can_focus=True):
             odd=self.get_component_styles("row-table--odd-row").rich_style,
         )
 
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # Once per paint, not per line: a change of focus or theme draws every line again.
-        looks = self._current_looks()
-        if looks != self._looks:
-            self._looks = looks
-            self._looks_version += 1
-        return super().render_lines(crop)
-
     def render_line(self, y: int) -> Strip:
-        looks = self._looks or self._current_looks()
+        looks = self.looks
         width = self.size.width
         scroll_x = round(self.scroll_x)
         if y == 0:
-            drawn_for: tuple[object, ...] = (self._looks_version, width, scroll_x)
+            drawn_for: tuple[object, ...] = (self.looks_version, width, scroll_x)
             if self._header_drawn is None or self._header_drawn[0] != drawn_for:
                 header = (looks.header, Style.null())
                 line = self._draw(self._header, header, header, width, scroll_x, looks)
@@ -400,7 +390,7 @@ class RowTable(LineScrollView, can_focus=True):
             return Strip.blank(width, looks.base)
         row = self._rows[index]
         cursor, hover = index == self._cursor, index == self._hover
-        drawn_for = (row.version, self._looks_version, width, scroll_x, cursor, hover, index)
+        drawn_for = (row.version, self.looks_version, width, scroll_x, cursor, hover, index)
         if row.drawn is None or row.drawn[0] != drawn_for:
             row.drawn = (drawn_for, self._draw_row(row.cells, index, cursor, hover, width, scroll_x, looks))
         return row.drawn[1]
