@@ -87,7 +87,7 @@ class OwnstackApp(App[str | None]):
         from ownstack_tui.tui.screens.dialog import Dialog
 
         screen = self.screen
-        if isinstance(screen, Dialog) and screen.typed_elsewhere(event):
+        if isinstance(screen, Dialog) and screen.typeahead.awaiting_behind:
             screen.typeahead.typed_behind(event.key, event.character)
 
     def on_keys_behind_caught_up(self, message: KeysBehindCaughtUp) -> None:

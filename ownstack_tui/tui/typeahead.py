@@ -45,12 +45,16 @@ class Typeahead:
     def holding(self) -> bool:
         return bool(self._awaited or self._replaying)
 
+    @property
+    def awaiting_behind(self) -> bool:
+        """Whether a key coming back to the app unhandled was typed for the screen behind.
+        Once the marker is back, every such key was the dialog's own (a replayed one that
+        its focused widget did not take): it is dropped, as it would have been when typed."""
+        return Awaited.BEHIND in self._awaited
+
     def typed_behind(self, key: str, character: str | None) -> None:
         """A key typed for the screen behind came back unhandled."""
-        if self._awaited:
-            self._behind.append((key, character))
-        else:  # came back after all (a widget behind was slow): as soon as possible
-            self._replay([(key, character)])
+        self._behind.append((key, character))
 
     def ready(self, awaited: Awaited) -> None:
         if awaited not in self._awaited:

@@ -11,6 +11,7 @@ from textual.widgets import Input, Label, Static, TextArea
 from ownstack_tui.fleet_file import FleetFile
 from ownstack_tui.tui.app import OwnstackApp
 from ownstack_tui.tui.screens.config_edit import ConfigEditScreen
+from ownstack_tui.tui.screens.confirm import ConfirmScreen
 from ownstack_tui.tui.screens.plan import PlanScreen
 from ownstack_tui.tui.tabs.config_tab import ConfigTab
 from ownstack_tui.tui.tabs.config_view import SEPARATOR_ROW
@@ -333,3 +334,20 @@ async def test_keys_typed_while_the_form_comes_up_keep_the_order_they_were_typed
                 assert typed() == ("GREETING", "hello there"), (split, gap)
                 await pilot.press("escape")
                 await wait_for(pilot, lambda: not isinstance(app.screen, ConfigEditScreen))
+
+
+async def test_keys_a_dialog_does_not_take_are_dropped_and_the_keys_after_them_still_work(
+    tab_console: ConsoleMaker,
+) -> None:
+    """A confirmation's buttons take no letters: typed while it comes up, they are dropped
+    (as when typed once it is up), and the answer typed after them still answers."""
+    app = tab_console("cfg-burst-ignored")
+    answers: list[bool | None] = []
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_config(pilot)
+        app.push_screen(ConfirmScreen("Go ahead?"), answers.append)
+        burst(app, "xz")
+        await pilot.pause(0.3)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: answers == [False])
+        assert not isinstance(app.screen, ConfirmScreen)

@@ -104,21 +104,6 @@ class Dialog(ModalScreen[ResultT], Generic[ResultT]):
             event.stop()
             self.dismiss(self._results[event.button.id])  # type: ignore[arg-type]
 
-    def typed_elsewhere(self, event: events.Key) -> bool:
-        """Whether ``event``, reaching the app unhandled while this dialog is up, was typed
-        for the screen behind. While the dialog holds keys, every such key was (keys typed
-        here are held). After that, a key typed here would have been taken by the focused
-        field or by a priority binding."""
-        if self.typeahead.holding:
-            return True
-        focused = self.focused
-        if focused is None:
-            return True
-        active = self.active_bindings.get(event.key)
-        if active is not None and active.binding.priority:
-            return True
-        return focused.check_consume_key(event.key, event.character)
-
     @on(events.Mount)
     def _wait_for_the_keys_behind(self) -> None:
         # The marker follows the keys queued for the widget focused behind, up the same
@@ -129,7 +114,7 @@ class Dialog(ModalScreen[ResultT], Generic[ResultT]):
         if target is None or not target.post_message(KeysBehindCaughtUp(self)):
             self.typeahead.ready(Awaited.BEHIND)
         # Should the marker be lost (the widget behind removed meanwhile), hold no longer.
-        self.set_timer(1.0, lambda: self.typeahead.ready(Awaited.BEHIND))
+        self.set_timer(3.0, lambda: self.typeahead.ready(Awaited.BEHIND))
 
     @on(events.ScreenResume)
     def _focused(self) -> None:
