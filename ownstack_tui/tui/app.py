@@ -72,23 +72,23 @@ class OwnstackApp(App[str | None]):
         return "~" + text[len(home):] if text.startswith(home + "/") else text
 
     async def on_event(self, event: events.Event) -> None:
-        # A key arriving while a dialog comes up waits for the ones typed before it.
-        if isinstance(event, events.Key) and not event.is_forwarded:
+        # While a dialog comes up, keys wait for it (tui/typeahead.py): those arriving now, and
+        # those typed for the screen behind coming back up unhandled. The latter must not reach
+        # Textual's binding check either: it would run the dialog's bindings before the dialog
+        # could be read, out of order.
+        if isinstance(event, events.Key):
             from ownstack_tui.tui.screens.dialog import Dialog
 
             screen = self.screen
-            if isinstance(screen, Dialog) and not screen.typeahead.admit(event):
-                return
+            if isinstance(screen, Dialog):
+                typeahead = screen.typeahead
+                if event.is_forwarded:
+                    if typeahead.awaiting_behind:
+                        typeahead.typed_behind(event.key, event.character)
+                        return
+                elif not typeahead.admit(event):
+                    return
         await super().on_event(event)
-
-    def on_key(self, event: events.Key) -> None:
-        """A key that reached the app unhandled while a dialog is up, typed before it came
-        up (one burst: a paste, typing over SSH), is the dialog's."""
-        from ownstack_tui.tui.screens.dialog import Dialog
-
-        screen = self.screen
-        if isinstance(screen, Dialog) and screen.typeahead.awaiting_behind:
-            screen.typeahead.typed_behind(event.key, event.character)
 
     def on_keys_behind_caught_up(self, message: KeysBehindCaughtUp) -> None:
         from ownstack_tui.tui.typeahead import Awaited

@@ -10,6 +10,10 @@ Replaying the first two kinds whenever they happen to come back put them after t
 `GREETING<Tab>hello` became the key `TING` with the value `helloGREE`. So the dialog holds
 every key until the keys behind it have all come back and it has focus, then replays them,
 oldest first, through the app as if just typed. Keys arriving meanwhile wait their turn.
+The keys typed for the screen behind are taken before Textual's binding check sees them: it
+checks the current screen's bindings, so they ran the dialog's before it could be read.
+A question whose answer must be typed once it can be read (a host key, a confirmation) drops
+those keys instead: `a` meant for the Config tab had accepted and remembered a host key.
 """
 
 from __future__ import annotations
@@ -34,8 +38,11 @@ class Typeahead:
     """The keys one dialog holds while it comes up. ``post`` sends a key through the app as
     the terminal would (priority bindings first, then the focused widget)."""
 
-    def __init__(self, post: Callable[[events.Key], object]) -> None:
+    def __init__(self, post: Callable[[events.Key], object], *, keep: bool = True) -> None:
+        """``keep`` False: the keys typed before the dialog was up are dropped, not replayed
+        (a security question must be answered by a key typed once it can be read)."""
         self._post = post
+        self._keep = keep
         self._awaited = set(Awaited)
         self._behind: list[Key] = []  # typed before the push, come back unhandled
         self._held: list[Key] = []  # arrived at the app after the push
@@ -61,7 +68,7 @@ class Typeahead:
             return
         self._awaited.discard(awaited)
         if not self._awaited:
-            keys = [*self._behind, *self._held]
+            keys = [*self._behind, *self._held] if self._keep else []
             self._behind.clear()
             self._held.clear()
             self._replay(keys)

@@ -12,6 +12,7 @@ from ownstack_tui.fleet_file import FleetFile
 from ownstack_tui.tui.app import OwnstackApp
 from ownstack_tui.tui.screens.config_edit import ConfigEditScreen
 from ownstack_tui.tui.screens.confirm import ConfirmScreen
+from ownstack_tui.tui.screens.host_key import HostKeyScreen
 from ownstack_tui.tui.screens.plan import PlanScreen
 from ownstack_tui.tui.tabs.config_tab import ConfigTab
 from ownstack_tui.tui.tabs.config_view import SEPARATOR_ROW
@@ -351,3 +352,21 @@ async def test_keys_a_dialog_does_not_take_are_dropped_and_the_keys_after_them_s
         await pilot.press("n")
         await wait_for(pilot, lambda: answers == [False])
         assert not isinstance(app.screen, ConfirmScreen)
+
+
+async def test_a_host_key_question_is_not_answered_by_keys_typed_before_it_showed(
+    tab_console: ConsoleMaker,
+) -> None:
+    """`a` is the Config tab's "add a key" and the host-key question's "accept and remember":
+    typed as the question comes up, it must not trust a key the user has not seen."""
+    app = tab_console("cfg-burst-host-key")
+    answers: list[str] = []
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_config(pilot)
+        question = HostKeyScreen("prod-east", "127.0.0.1", 2222, "ssh-ed25519", "SHA256:x")
+        app.push_screen(question, answers.append)
+        burst(app, "a")
+        await pilot.pause(0.3)
+        assert answers == [] and app.screen is question
+        await pilot.press("r")
+        await wait_for(pilot, lambda: answers == ["refuse"])

@@ -38,6 +38,7 @@ class ConfirmScreen(Dialog[bool]):
     ESCAPE_RESULT = False
     WARNING = True
     AUTO_FOCUS = "#no"
+    TYPEAHEAD = False  # a "y" typed before the question showed is not an answer to it
 
     def __init__(
         self,

@@ -65,12 +65,15 @@ class Dialog(ModalScreen[ResultT], Generic[ResultT]):
     # The widget focused when the dialog opens (a CSS selector); set as it is composed, so a
     # key arriving right after the dialog opened does not find nothing focused.
     AUTO_FOCUS: ClassVar[str | None] = "#dialog-buttons Button"
+    # Keys typed while it comes up are its (a form filled in one burst). False: they are
+    # dropped, for a question whose answer must be typed after it was shown.
+    TYPEAHEAD: ClassVar[bool] = True
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="-warning" if self.WARNING else None)
         self._results: dict[str, object] = {}
         # Keys typed while this comes up, replayed through the app once it has focus.
-        self.typeahead = Typeahead(lambda key: self.app.post_message(key))
+        self.typeahead = Typeahead(lambda key: self.app.post_message(key), keep=self.TYPEAHEAD)
 
     @property
     def title_text(self) -> str:

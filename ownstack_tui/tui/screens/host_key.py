@@ -29,6 +29,7 @@ class HostKeyScreen(Dialog[HostKeyAnswer]):
     ESCAPE_RESULT = "refuse"
     WARNING = True
     AUTO_FOCUS = "#refuse"
+    TYPEAHEAD = False  # "a" typed for the Config tab behind must not accept a host key
 
     def __init__(self, stack: str, host: str, port: int, key_type: str, fingerprint: str) -> None:
         super().__init__()
