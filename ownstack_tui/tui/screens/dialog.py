@@ -112,8 +112,9 @@ class Dialog(ModalScreen[ResultT], Generic[ResultT]):
         # The marker follows the keys queued for the widget focused behind, up the same
         # parents to the app: when it arrives, they all have.
         stack = self.app.screen_stack
-        below = stack[stack.index(self) - 1] if stack.index(self) > 0 else None
-        target = below and (below.focused or below)
+        position = stack.index(self)
+        below = stack[position - 1] if position > 0 else None
+        target = None if below is None else below.focused or below
         if target is None or not target.post_message(KeysBehindCaughtUp(self)):
             self.typeahead.ready(Awaited.BEHIND)
         # Should the marker be lost (the widget behind removed meanwhile), hold no longer.
