@@ -95,7 +95,7 @@ async def main() -> None:
                 async def fleet_health(pilot: Any) -> None:
                     """Every stack deployed; then staging's certificate expires in 6 days and
                     prod-east's worker crashed (prod-west runs the older dokku of the demo)."""
-                    from textual.widgets import DataTable
+                    from ownstack_tui.tui.widgets.row_table import RowTable
 
                     app = pilot.app
                     name = app.controller.app_model.name
@@ -116,9 +116,9 @@ async def main() -> None:
                     fleet["staging"].set_fault(cert_expiring=True)
                     fleet["prod-east"].set_fault(crashed="worker")
                     await pilot.press("7", "f5")
-                    table = app.screen.query_one("#fleet-table", DataTable)
-                    await wait_until(pilot, lambda: table.row_count == 3 and "crashed" in str(
-                        table.get_cell("prod-east", "processes")))
+                    table = app.screen.query_one("#fleet-table", RowTable)
+                    await wait_until(pilot, lambda: table.row_count == 3 and any(
+                        "crashed" in cell.plain for cell in table.row_cells("prod-east")))
                     await pilot.pause(1.0)
 
                 shots = [("main-idle", idle), ("main-deploy", mixed_deploy),
