@@ -352,7 +352,7 @@ class Console:
         rollout = start_rollout(self.engine, self.app_model, order.policy, options)
         self.rollout = rollout
         self._relay = relay = RolloutRelay(rollout, self.publish, self._track_job, order.rollbacks,
-                                           wave_ended=self.refresh, loop=self._loop)
+                                           wave_ended=self._wave_ended, loop=self._loop)
         self._stops.append(relay.start())
         progress = await rollout.wait()
         self._changes_flushed()
@@ -361,6 +361,12 @@ class Console:
         if len(progress.waves) > 1:
             outcome = f"rollout {progress.state.value}" + (f": {progress.reason}" if progress.reason else "")
         self.publish(messages.RunFinished(run, messages.RunSummary.of(run, outcome)))
+
+    def _wave_ended(self) -> None:
+        """A wave passed or failed: its stacks changed, and a gate may wait long for the next,
+        so the stacks and the sidebar's health marks are read again now, as after a run."""
+        self._health_after_read = True
+        self.refresh()
 
     def _track_job(self, job: DeployJob, usual: float | None) -> None:
         state = self.states[job.stack]
