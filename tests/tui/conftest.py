@@ -4,6 +4,7 @@ sandbox fixtures (test_console_over_ssh.py)."""
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -26,8 +27,11 @@ FROZEN = 1_767_000_000.0
 
 @pytest.fixture
 def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[float]:
-    """The wall clock stopped, local time in UTC and fixed commit dates (so fixed SHAs)."""
+    """The wall clock stopped, local time in UTC, fixed commit dates (so fixed SHAs) and a
+    fixed user@host (a deploy lock's owner, shown in the sidebar)."""
     monkeypatch.setattr("ownstack_tui.clock.now", lambda: FROZEN)
+    monkeypatch.setenv("LOGNAME", "alice")  # getpass.getuser() reads it first
+    monkeypatch.setattr(socket, "gethostname", lambda: "laptop")
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
     monkeypatch.setenv("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")

@@ -50,6 +50,8 @@ async def paused_at_gate(pilot: Pilot[Any]) -> None:
     await start(pilot)
     await wait_for(pilot, lambda: "wave 2 ⏸ waiting" in wave_bar(pilot.app))
     await wait_for(pilot, lambda: "Promote" in screen_text(pilot.app).splitlines()[-1])
+    # The reading after wave 1 has landed: staging reports the rollout's lock.
+    await wait_for(pilot, lambda: "🔒alice@" in sidebar(pilot.app)["staging"])
     # The stacks are read again once a wave ends: the sidebar shows staging's new SHA.
     await wait_for(pilot, lambda: "-------" not in sidebar(pilot.app)["staging"])
     await still(pilot)
