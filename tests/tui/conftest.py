@@ -28,8 +28,8 @@ FROZEN = 1_767_000_000.0
 
 # Headless, Textual still renders every frame (some 30 ms at 160x50) and then drops it: a
 # quarter of a Pilot test's CPU. Tests read the screen on demand (screen_text renders it
-# whole), so here a screen draws at most one frame per FRAME_GAP seconds (its first one at
-# once); what is skipped stays dirty and the next drawn frame paints it. A render error still
+# whole), so here an app draws at most one frame per FRAME_GAP seconds (its first one at
+# once, whichever screen is on top); what is skipped stays dirty and the next drawn frame paints it. A render error still
 # fails the test: on a drawn frame, or when the test reads the screen. Snapshot tests, and a
 # test marked ``every_frame``, draw at Textual's own rate.
 FRAME_GAP = 1.0
@@ -43,11 +43,11 @@ def _sparse_frames(screen: Screen[Any]) -> None:
         _draw_frame(screen)
         return
     now = time.monotonic()
-    if now - _last_frame.get(id(screen), -FRAME_GAP) < FRAME_GAP:
+    if now - _last_frame.get(id(app), -FRAME_GAP) < FRAME_GAP:
         screen._dirty_widgets.clear()  # as a drawn frame does; their regions stay dirty
         app._update_mouse_over(screen)
         return
-    _last_frame[id(screen)] = now
+    _last_frame[id(app)] = now
     _draw_frame(screen)
 
 
