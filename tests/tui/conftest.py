@@ -28,10 +28,10 @@ FROZEN = 1_767_000_000.0
 
 # Headless, Textual still renders every frame (some 30 ms at 160x50) and then drops it: a
 # quarter of a Pilot test's CPU. Tests read the screen on demand (screen_text renders it
-# whole), so here an app draws at most one frame per FRAME_GAP seconds (its first one at
-# once, whichever screen is on top); what is skipped stays dirty and the next drawn frame paints it. A render error still
-# fails the test: on a drawn frame, or when the test reads the screen. Snapshot tests, and a
-# test marked ``every_frame``, draw at Textual's own rate.
+# whole), so here an app draws at most one frame per FRAME_GAP seconds (its first one at once,
+# whichever screen is on top); what is skipped stays dirty and the next drawn frame paints
+# it. A render error still fails the test: on a drawn frame, or when the test reads the
+# screen. Snapshot tests, and a test marked ``every_frame``, draw at Textual's own rate.
 FRAME_GAP = 1.0
 _draw_frame = Screen._compositor_refresh
 _last_frame: dict[int, float] = {}
