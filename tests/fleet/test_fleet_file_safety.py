@@ -99,6 +99,9 @@ def _reap(pids: list[int]) -> dict[int, tuple[int, float]]:
     return ended
 
 
+# The two tests below fork the command ~400 times (some 25 s of CPU): the integration tier's,
+# not `./dev test --fast`'s.
+@pytest.mark.integration
 def test_200_kills_at_random_moments_never_leave_a_broken_file(tmp_path: Path) -> None:
     fleet = tmp_path / "fleet.toml"
     fleet.write_text(BASE)
@@ -142,6 +145,7 @@ def test_200_kills_at_random_moments_never_leave_a_broken_file(tmp_path: Path) -
     assert not list(tmp_path.glob(".fleet.toml.*.tmp"))
 
 
+@pytest.mark.integration
 def test_parallel_writers_lose_no_edit_reported_done(tmp_path: Path) -> None:
     """Three stack:add at once, 40 rounds: each edit is in the file, or its command said no."""
     fleet = tmp_path / "fleet.toml"

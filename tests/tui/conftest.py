@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import textual._wait
+from textual.screen import Screen
 
 from ownstack_tui.engine.factory import open_engine
 from ownstack_tui.fleet_file import FleetFile
@@ -23,6 +25,57 @@ __all__ = ["console_for", "fake", "tab_console"]
 
 # 2025-12-29 09:20:00 UTC: every time the console shows is derived from this one.
 FROZEN = 1_767_000_000.0
+
+
+# Headless, Textual still renders every frame (some 30 ms at 160x50) and then drops it: a
+# quarter of a Pilot test's CPU. Tests read the screen on demand (screen_text renders it
+# whole), so here an app draws at most one frame per FRAME_GAP seconds (its first one at once,
+# whichever screen is on top); what is skipped stays dirty and the next drawn frame paints
+# it. A render error still fails the test: on a drawn frame, or when the test reads the
+# screen. Snapshot tests, and a test marked ``every_frame``, draw at Textual's own rate.
+FRAME_GAP = 1.0
+_draw_frame = Screen._compositor_refresh
+_last_frame: dict[int, float] = {}
+
+
+def _sparse_frames(screen: Screen[Any]) -> None:
+    app = screen.app
+    if app.is_inline or screen is not app.screen:
+        _draw_frame(screen)
+        return
+    now = time.monotonic()
+    if now - _last_frame.get(id(app), -FRAME_GAP) < FRAME_GAP:
+        screen._dirty_widgets.clear()  # as a drawn frame does; their regions stay dirty
+        app._update_mouse_over(screen)
+        return
+    _last_frame[id(app)] = now
+    _draw_frame(screen)
+
+
+def _snapshot(request: pytest.FixtureRequest) -> bool:
+    """A snapshot test's app runs as Textual runs it (its own loop, every frame, Textual's idle
+    waits): with the shortcuts below, that loop's end waited forever in 2 runs of 8."""
+    return "snap_compare" in request.fixturenames
+
+
+@pytest.fixture(autouse=True)
+def sparse_frames(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    if request.node.get_closest_marker("every_frame") is None and not _snapshot(request):
+        monkeypatch.setattr(Screen, "_compositor_refresh", _sparse_frames)
+    yield
+    _last_frame.clear()
+
+
+# Pilot.press waits for the app to go idle twice per key, sampling the process's CPU time in
+# 20 ms slices (idle: under 1 ms used in one): 40 ms a key at best, a second or two for a
+# typed selector. The same test in 5 ms slices (idle: under 0.25 ms used) still waits for
+# the key's handling to end, four times sooner. Not for snapshots (see _snapshot).
+@pytest.fixture(autouse=True)
+def quick_idle(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if _snapshot(request):
+        return
+    monkeypatch.setattr(textual._wait, "SLEEP_GRANULARITY", 0.005)
+    monkeypatch.setattr(textual._wait, "SLEEP_IDLE", 0.005 / 20)
 
 
 @pytest.fixture

@@ -204,7 +204,7 @@ async def test_a_hidden_deploy_table_is_left_alone_and_catches_up_when_shown(
     fake: FakeBackend, demo_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = big_console(fake, demo_repo, "big-hidden")
-    fake.line_pause = 0.05  # the run lasts a few seconds: long enough to look away
+    fake.line_pause = 0.025  # the run lasts over a second: long enough to look away
     told = table_updates(monkeypatch)
     async with app.run_test(size=(160, 50)) as pilot:
         await wait_for(pilot, lambda: checked(app))
