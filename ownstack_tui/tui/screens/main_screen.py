@@ -28,7 +28,6 @@ from ownstack_tui.tui.startup_gc import RESUME_AFTER, resume_gc
 from ownstack_tui.tui.tabs.lazy_pane import LazyTabPane
 from ownstack_tui.tui.widgets.deploy_view import DeployView
 from ownstack_tui.tui.widgets.key_footer import KeyFooter
-from ownstack_tui.tui.widgets.log_pane import LogPane
 from ownstack_tui.tui.widgets.stack_sidebar import StackColumn, StackSidebar
 from ownstack_tui.tui.widgets.target_header import TargetHeader
 from ownstack_tui.tui.widgets.wave_bar import WaveBar
@@ -518,6 +517,8 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         if self.maximized is not None:
             self.minimize()
             return
+        from ownstack_tui.tui.widgets.log_pane import LogPane  # here: no pane at the first frame
+
         pane = self.focused
         view = self.query_one(DeployView)
         if not isinstance(pane, LogPane):
