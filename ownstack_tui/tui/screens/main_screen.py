@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -143,6 +143,7 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
     def __init__(self) -> None:
         super().__init__(id="main")
         self._offered: tuple[bool | None, ...] = ()  # the keys that come and go, last offered
+        self._shown_before = False
 
     @property
     def controller(self) -> Console:
@@ -173,6 +174,14 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
                 for tab, (title, content) in LAZY_TABS.items():
                     yield LazyTabPane(title, content, id=tab)
         yield KeyFooter()
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Runs before Textual's own handler (subclass first). The first resume is the first
+        # showing: every node was styled as it mounted, and Textual would style them all again
+        # (~1/10 of the CPU from App.run to the first frame). Back from a dialog, it restyles.
+        if not self._shown_before:
+            self._shown_before = True
+            event.refresh_styles = False
 
     def on_mount(self) -> None:
         self.controller.attach(self)
