@@ -38,12 +38,10 @@ _path: Path | None = None
 
 
 def cache_path() -> Path:
-    """Where the cache lives: beside this package's bytecode, as ``importlib`` puts it."""
-    folder = Path(__file__).resolve().parent
-    prefix = sys.pycache_prefix
-    # importlib's layout under a prefix: the source folder's absolute path, re-rooted.
-    target = Path(prefix) / folder.relative_to(folder.anchor) if prefix else folder / "__pycache__"
-    return target / f"{CACHE_NAME}.{sys.implementation.cache_tag}.marshal"
+    """Where the cache lives: beside this package's bytecode."""
+    from ownstack_tui.paths import beside_bytecode
+
+    return beside_bytecode(CACHE_NAME, "marshal")
 
 
 def _exec(source: object, globals: dict[str, Any] | None = None,
