@@ -58,12 +58,13 @@ class _Kept:
 
     def _load(self, variables: dict[str, str]) -> None:
         self.variables, self.rules, self.used, self.new = dict(variables), {}, set(), False
-        with contextlib.suppress(Exception):  # none kept, or not readable: parse as usual
-            with self.path.open("rb") as handle:
-                stored = pickle.load(handle)
-            if (type(stored) is tuple and len(stored) == 4 and stored[0] == FORMAT
-                    and stored[1] == _textual_stamp() and stored[2] == self.variables):
-                self.rules = stored[3]
+        # None kept, or not readable: parse as usual.
+        with contextlib.suppress(Exception), self.path.open("rb") as handle:
+            # What they were made with first: the parses are read only if that matches.
+            if pickle.load(handle) == (FORMAT, _textual_stamp(), self.variables):
+                rules = pickle.load(handle)
+                if type(rules) is dict:
+                    self.rules = rules
 
     def parse_rules(self, parse: Callable[..., Any]) -> Callable[..., Any]:
         def parse_rules(css: str, read_from: Any, is_default_rules: bool = False,
@@ -89,8 +90,9 @@ class _Kept:
         self.new = False
         rules = self.rules if len(self.rules) <= KEEP else {key: self.rules[key] for key in self.used}
         with contextlib.suppress(Exception):  # not writable, or a rule that cannot be pickled
-            blob = pickle.dumps((FORMAT, _textual_stamp(), self.variables, rules),
-                                protocol=pickle.HIGHEST_PROTOCOL)
+            header = (FORMAT, _textual_stamp(), self.variables)
+            blob = pickle.dumps(header, protocol=pickle.HIGHEST_PROTOCOL) + pickle.dumps(
+                rules, protocol=pickle.HIGHEST_PROTOCOL)
             self.path.parent.mkdir(parents=True, exist_ok=True)
             partial = self.path.with_name(f"{self.path.name}.{os.getpid()}")
             partial.write_bytes(blob)
