@@ -51,7 +51,8 @@ class _Kept:
     def __init__(self, stylesheet: Stylesheet, path: Path) -> None:
         self.stylesheet = stylesheet
         self.path = path
-        self.variables: dict[str, str] | None = None
+        self.variables: dict[str, str] | None = None  # a copy: what the parses were made with
+        self.seen: object = None  # the stylesheet's variables at the last call
         self.rules: dict[Key, Any] = {}
         self.used: set[Key] = set()
         self.new = False
@@ -70,8 +71,11 @@ class _Kept:
         def parse_rules(css: str, read_from: Any, is_default_rules: bool = False,
                         tie_breaker: int = 0, scope: str = "") -> Any:
             variables = self.stylesheet._variables
-            if variables != self.variables:
+            # Textual asks for every source at each parse (~200 calls to the first frame):
+            # the same dict as last time needs no comparing.
+            if variables is not self.seen and variables != self.variables:
                 self._load(variables)  # parses are only good for the variables they had
+            self.seen = variables
             key = (css, read_from, is_default_rules, tie_breaker, scope)
             self.used.add(key)
             rules = self.rules.get(key)
