@@ -10,10 +10,7 @@ written through to its target; a read-only one (no owner write bit) is never rep
 
 Reading alone (the console, status) uses the standard library's ``tomllib``: tomlkit is
 imported and the editable document parsed only on the first edit, which keeps ~30 ms of
-tomlkit off the console's start-up. What tomllib made of the file is kept in the cache
-folder (``paths.cache_dir``) with the bytes it was made from, and taken from there while
-the file holds the same bytes: parsing 200 stacks costs ~60 M instructions, reading the
-kept result ~2 M.
+tomlkit off the console's start-up.
 """
 
 from __future__ import annotations
@@ -22,12 +19,12 @@ import contextlib
 import errno
 import fcntl
 import functools
-import marshal
 import os
 import re
 import stat
 import tempfile
 import time
+import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
@@ -437,56 +434,14 @@ def _strip_bom(raw: bytes) -> bytes:
     return raw[len(_BOM):] if raw.startswith(_BOM) else raw
 
 
-PARSED_FORMAT = 1  # of the kept parse, in paths.cache_dir(): one file for each fleet file
-
-
 def _read_fleet(path: Path, raw: bytes) -> Fleet | None:
     """The fleet, read with the standard library; None when the text is not valid TOML
     (or not UTF-8), so that the caller has tomlkit parse it and word the error."""
-    data = _parsed_before(path, raw)
-    if data is None:
-        import tomllib  # here: not needed while the cache holds these bytes
-
-        try:
-            data = tomllib.loads(_strip_bom(raw).decode("utf-8"))
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError):
-            return None
-        _keep_parsed(path, raw, data)
-    return fleet_from_dict(data, f"fleet file {path}")
-
-
-def _parsed_cache(path: Path) -> Path:
-    import zlib
-
-    from ownstack_tui.paths import cache_dir
-
-    name = str(path.absolute()).encode("utf-8", "surrogateescape")
-    return cache_dir() / f"fleet-{zlib.crc32(name):08x}.marshal"
-
-
-def _parsed_before(path: Path, raw: bytes) -> dict[str, Any] | None:
-    """What tomllib made of exactly these bytes, when it was kept; else None."""
-    with contextlib.suppress(Exception):  # none kept, or not readable: parse
-        kept = marshal.loads(_parsed_cache(path).read_bytes())
-        if type(kept) is tuple and len(kept) == 3 and kept[0] == PARSED_FORMAT and kept[1] == raw:
-            return kept[2] if type(kept[2]) is dict else None
-    return None
-
-
-def _keep_parsed(path: Path, raw: bytes, data: dict[str, Any]) -> None:
-    """Keep the parse for the next start (private, written whole or not at all)."""
     try:
-        blob = marshal.dumps((PARSED_FORMAT, raw, data))
-    except ValueError:  # a value marshal cannot hold (a TOML date): parse every time
-        return
-    with contextlib.suppress(OSError):
-        target = _parsed_cache(path)
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        partial = target.with_name(f".{target.name}.{os.getpid()}")
-        handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(handle, "wb") as file:
-            file.write(blob)
-        os.replace(partial, target)
+        data = tomllib.loads(_strip_bom(raw).decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    return fleet_from_dict(data, f"fleet file {path}")
 
 
 def _parse(path: Path, raw: bytes) -> TOMLDocument:

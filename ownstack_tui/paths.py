@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 APP_NAME = "ownstack-tui"
@@ -33,20 +32,6 @@ def data_dir() -> Path:
     import platformdirs
 
     return platformdirs.user_data_path(APP_NAME)
-
-
-def cache_dir() -> Path:
-    """Files kept only to start faster; any of them may go at any time."""
-    home = _home_override()
-    if home is not None:
-        return home / "cache"
-    if sys.platform.startswith("linux"):
-        # platformdirs' answer on Linux, without importing it (~30 M instructions at start-up).
-        xdg = os.environ.get("XDG_CACHE_HOME", "")
-        return (Path(xdg) if xdg.strip() else Path.home() / ".cache") / APP_NAME
-    import platformdirs
-
-    return platformdirs.user_cache_path(APP_NAME)
 
 
 def beside_bytecode(name: str, suffix: str) -> Path:

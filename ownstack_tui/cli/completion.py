@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,6 @@ Completer = Callable[..., list[str]]
 
 
 def _fleet_table(parsed_args: argparse.Namespace | None, name: str) -> dict[str, Any]:
-    import tomllib  # here: the console's start-up does without it (a cached fleet)
-
     from ownstack_tui.paths import default_fleet_path
 
     given = getattr(parsed_args, "fleet", None)
