@@ -34,6 +34,17 @@ def data_dir() -> Path:
     return platformdirs.user_data_path(APP_NAME)
 
 
+def beside_bytecode(name: str, suffix: str) -> Path:
+    """``name.TAG.suffix`` (TAG: the interpreter's, as in ``.pyc`` names) in the folder of
+    this package's bytecode, as ``importlib`` places it (``__pycache__``, or re-rooted under
+    ``sys.pycache_prefix``): for compiled things that belong with the code, as trusted as the
+    bytecode is."""
+    folder = Path(__file__).resolve().parent
+    prefix = sys.pycache_prefix
+    target = Path(prefix) / folder.relative_to(folder.anchor) if prefix else folder / "__pycache__"
+    return target / f"{name}.{sys.implementation.cache_tag}.{suffix}"
+
+
 def default_fleet_path() -> Path:
     env = os.environ.get(FLEET_ENV)
     if env:

@@ -46,6 +46,9 @@ class OwnstackApp(App[str | None]):
         clock: Callable[[], float] | None = None,
     ) -> None:
         super().__init__()
+        from ownstack_tui.tui import css_cache
+
+        css_cache.install(self.stylesheet)  # before the first parse, in App.run
         if ANIMATIONS_VARIABLE not in os.environ:
             # Over SSH at 2 a.m. a sliding tab underline or a smooth scroll tells nothing, and
             # each is ~10 extra frames per key, every one also drawing what streams meanwhile

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -28,7 +28,6 @@ from ownstack_tui.tui.startup_gc import RESUME_AFTER, resume_gc
 from ownstack_tui.tui.tabs.lazy_pane import LazyTabPane
 from ownstack_tui.tui.widgets.deploy_view import DeployView
 from ownstack_tui.tui.widgets.key_footer import KeyFooter
-from ownstack_tui.tui.widgets.log_pane import LogPane
 from ownstack_tui.tui.widgets.stack_sidebar import StackColumn, StackSidebar
 from ownstack_tui.tui.widgets.target_header import TargetHeader
 from ownstack_tui.tui.widgets.wave_bar import WaveBar
@@ -144,6 +143,7 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
     def __init__(self) -> None:
         super().__init__(id="main")
         self._offered: tuple[bool | None, ...] = ()  # the keys that come and go, last offered
+        self._shown_before = False
 
     @property
     def controller(self) -> Console:
@@ -174,6 +174,14 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
                 for tab, (title, content) in LAZY_TABS.items():
                     yield LazyTabPane(title, content, id=tab)
         yield KeyFooter()
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Runs before Textual's own handler (subclass first). The first resume is the first
+        # showing: every node was styled as it mounted, and Textual would style them all again
+        # (~1/10 of the CPU from App.run to the first frame). Back from a dialog, it restyles.
+        if not self._shown_before:
+            self._shown_before = True
+            event.refresh_styles = False
 
     def on_mount(self) -> None:
         self.controller.attach(self)
@@ -518,6 +526,8 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         if self.maximized is not None:
             self.minimize()
             return
+        from ownstack_tui.tui.widgets.log_pane import LogPane  # here: no pane at the first frame
+
         pane = self.focused
         view = self.query_one(DeployView)
         if not isinstance(pane, LogPane):

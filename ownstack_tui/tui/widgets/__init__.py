@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
-from ownstack_tui.tui.widgets.log_pane import LogPane
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ownstack_tui.tui.widgets.log_pane import LogPane
 
 __all__ = ["LogPane"]
+
+
+def __getattr__(name: str) -> Any:
+    # LogPane on first use (PEP 562): importing any widget module runs this package first,
+    # and the console's first frame shows no log pane.
+    if name == "LogPane":
+        from ownstack_tui.tui.widgets.log_pane import LogPane
+
+        return LogPane
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

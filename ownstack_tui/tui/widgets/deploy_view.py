@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import events, on
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import OptionList, Static
@@ -25,11 +25,14 @@ from ownstack_tui.model.failure_groups import FailureGroup, stack_list
 from ownstack_tui.model.jobs import DeployJob, DeployRun
 from ownstack_tui.tui.console import ForwardsWorkerErrors
 from ownstack_tui.tui.rollout_view import RolloutView
-from ownstack_tui.tui.widgets.deploy_grid import PANE_MIN_HEIGHT, PANE_MIN_WIDTH, DeployGrid, apply_look
 from ownstack_tui.tui.widgets.deploy_looks import StackEntry, pane_look, progress_line, row_look
-from ownstack_tui.tui.widgets.log_pane import LogPane
-from ownstack_tui.tui.widgets.pane_grid import grid_shape
-from ownstack_tui.tui.widgets.row_table import Column, RowTable
+
+if TYPE_CHECKING:
+    # Imported when first used: the console's first frame shows no grid, table or log pane.
+    from ownstack_tui.tui.widgets.deploy_grid import DeployGrid
+    from ownstack_tui.tui.widgets.deploy_table import DeployTable
+    from ownstack_tui.tui.widgets.log_pane import LogPane
+    from ownstack_tui.tui.widgets.row_table import RowTable
 
 ROW_FLUSH = 0.1  # seconds between table updates: rows that changed, in one go
 # A row whose status did not change (only its time or last line moved) is updated at most this
@@ -42,6 +45,9 @@ TRANSIENT_MARK = "⟳ transient"
 
 def fits_as_grid(count: int, width: int, height: int) -> bool:
     """Every pane gets at least its minimum size in the grid's shape for this space."""
+    from ownstack_tui.tui.widgets.deploy_grid import PANE_MIN_HEIGHT, PANE_MIN_WIDTH
+    from ownstack_tui.tui.widgets.pane_grid import grid_shape
+
     _columns, rows = grid_shape(count, width, PANE_MIN_WIDTH)
     return rows * PANE_MIN_HEIGHT <= height
 
@@ -77,12 +83,6 @@ class FailureList(OptionList):
     FailureList { height: auto; max-height: 7; border: none; padding: 0 1; display: none; }
     FailureList.-shown { display: block; }
     FailureList:focus { border: none; }
-    """
-
-
-class DeployTable(RowTable):
-    DEFAULT_CSS = """
-    DeployTable { height: 1fr; }
     """
 
 
@@ -162,6 +162,8 @@ class DeployView(ForwardsWorkerErrors, Vertical):
         self.mode = mode
         self.set_class(mode == "table", "-table")
         if mode == "grid":
+            from ownstack_tui.tui.widgets.deploy_grid import DeployGrid, apply_look
+
             grid = DeployGrid(list(self.entries))
             await self.mount(grid)
             if self.mode != mode:  # switched again while this one mounted
@@ -173,6 +175,8 @@ class DeployView(ForwardsWorkerErrors, Vertical):
                     pane.append(list(entry.lines))
                 apply_look(pane, pane_look(entry, self.rollout, self.clock()))
         else:
+            from ownstack_tui.tui.widgets.deploy_table import DeployTable
+
             table = DeployTable(id="deploy-table")
             await self.mount(table)
             if self.mode != mode:
@@ -191,6 +195,8 @@ class DeployView(ForwardsWorkerErrors, Vertical):
         table = self._table
         if table is None:
             return
+        from ownstack_tui.tui.widgets.row_table import Column
+
         width, waves = self._table_shape = self._wanted_shape()
         stack_width = min(20, max([5, *(len(name) for name in self.entries)]))
         time_width = 26 if width >= 110 else 13
@@ -272,6 +278,8 @@ class DeployView(ForwardsWorkerErrors, Vertical):
     def _changed(self, stack: str) -> None:
         """``stack``'s look changed: its pane now, its row at the next flush."""
         entry = self.entries[stack]
+        if self._grid is not None or self._detail is not None:
+            from ownstack_tui.tui.widgets.deploy_grid import apply_look
         if self._grid is not None:
             apply_look(self._grid.pane(stack), pane_look(entry, self.rollout, self.clock()))
         if self._detail is not None and self._detail_stack == stack:
@@ -456,6 +464,9 @@ class DeployView(ForwardsWorkerErrors, Vertical):
             self._focus_pane(self._detail, maximize)
             return
         await self._close_detail()
+        from ownstack_tui.tui.widgets.deploy_grid import apply_look
+        from ownstack_tui.tui.widgets.log_pane import LogPane
+
         entry = self.entries[stack]
         pane = LogPane(id=f"pane-{stack}", classes="deploy-detail")
         await self.mount(pane)
@@ -516,7 +527,9 @@ class DeployView(ForwardsWorkerErrors, Vertical):
         if self._table is not None:
             self._table.focus()
 
-    @on(RowTable.RowSelected, "#deploy-table")
-    def _row_chosen(self, event: RowTable.RowSelected) -> None:
-        event.stop()
-        self.open_pane(event.key)
+    def on_row_table_row_selected(self, event: RowTable.RowSelected) -> None:
+        # A handler by name, not @on(RowTable.RowSelected, ...): that would import RowTable
+        # with this module, before the first frame.
+        if event.control.id == "deploy-table":
+            event.stop()
+            self.open_pane(event.key)
