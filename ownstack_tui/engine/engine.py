@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ownstack_tui.backends.base import AppState, Backend, DeployRequest
 from ownstack_tui.engine.polls import PRODUCTION_POLLS, PollIntervals
@@ -38,14 +38,35 @@ StackStep = Callable[[DeployJob], Awaitable[None]]
 CANCEL_CHECK_TIMEOUT = 5.0
 
 
+async def outlast(task: asyncio.Task[Any]) -> None:
+    """Wait until ``task`` ends, whether it ended cancelled or not, without cancelling it when
+    the caller is cancelled. The caller's own cancel still raises: swallowing it once let a
+    console worker cancelled at quit carry on and start readings nobody awaited, and the
+    event loop's end then hung on one starting ``git`` (CPython cancels the subprocess
+    transport's pipe setup with it, and its ``wait`` never returns)."""
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        if not task.done():  # the cancel was the caller's, not the task's own end
+            raise
+
+
+async def finish(task: asyncio.Task[Any]) -> None:
+    """Wait until ``task`` ends, through any cancel of the caller: cleanup that must end before
+    the caller does (a rollout's locks released before the CLI closes the connections under a
+    second Ctrl-C). ``task`` is bounded itself, and the event loop's end cancels it too."""
+    while not task.done():
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(task)
+
+
 @dataclass
 class RunningDeploy:
     run: DeployRun
     task: asyncio.Task[None]
 
     async def wait(self) -> DeployRun:
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.shield(self.task)
+        await outlast(self.task)
         return self.run
 
     def cancel(self) -> None:

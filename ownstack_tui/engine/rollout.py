@@ -9,14 +9,13 @@ steer it with ``promote()``, ``halt()`` and ``cancel()``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 from dataclasses import dataclass
 
 from ownstack_tui import clock
 from ownstack_tui.backends.base import DeployRequest, RolloutBackend
 from ownstack_tui.engine.deploy_lock import LockHeld, LockRequest, acquire, release
-from ownstack_tui.engine.engine import Engine, RunningDeploy
+from ownstack_tui.engine.engine import Engine, RunningDeploy, finish, outlast
 from ownstack_tui.engine.health import wait_healthy
 from ownstack_tui.errors import InvalidInput, describe_failure
 from ownstack_tui.fanout import fan_out
@@ -147,8 +146,7 @@ class RunningRollout:
 
     async def wait(self) -> RolloutProgress:
         if self.task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.shield(self.task)
+            await outlast(self.task)
         return self.progress
 
     def timing(self, job: DeployJob) -> JobTiming:
@@ -202,7 +200,7 @@ class RunningRollout:
             self.progress.set_state(RolloutState.FAILED, f"internal error: {describe_failure(error)}")
         finally:
             watcher.cancel()
-            await asyncio.shield(self._release_locks())
+            await finish(asyncio.get_running_loop().create_task(self._release_locks()))
 
     async def _read_releases(self) -> None:
         """What every stack runs before anything moves (what a rollback returns to)."""
@@ -357,8 +355,7 @@ class RunningRollout:
                 deploy.cancel()
         for deploy in running:
             if deploy is not None:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await asyncio.shield(deploy.task)
+                await finish(deploy.task)  # its jobs settle (bounded) before the locks go
         for stack in self.progress.stacks.values():
             for job in (stack.job, stack.rollback_job):
                 if job is not None and not job.is_final:

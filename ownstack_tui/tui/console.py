@@ -138,13 +138,27 @@ class Console:
         if self._receiver is not None:
             self._receiver.post_message(message)
 
-    def _run(self, work: Coroutine[Any, Any, None], name: str, what: str) -> Worker[None]:
-        return self.app.run_worker(
-            work, name=name, group=name, description=what, exit_on_error=False
+    @property
+    def closing(self) -> bool:
+        """The app is shutting down: Textual has cancelled its workers and awaits none started
+        now, so none is (one still starting ``git`` when the event loop ends hangs that end)."""
+        return not self.app.is_running
+
+    def run_work(
+        self, work: Coroutine[Any, Any, None], name: str, what: str, group: str | None = None
+    ) -> None:
+        """Run ``work`` in a worker (its failure goes to the App's one handler); not once closing."""
+        if self.closing:
+            work.close()  # never to run: closed, so Python does not warn it was never awaited
+            return
+        self.app.run_worker(
+            work, name=name, group=group or name, description=what, exit_on_error=False
         )
 
-    def _run_in_thread(self, work: Callable[[], None], name: str, what: str) -> Worker[None]:
-        return self.app.run_worker(
+    def _run_in_thread(self, work: Callable[[], None], name: str, what: str) -> None:
+        if self.closing:
+            return
+        self.app.run_worker(
             work, name=name, group=name, description=what, exit_on_error=False, thread=True
         )
 
@@ -195,7 +209,7 @@ class Console:
         self._refreshing = True
         # Taken by a reading that starts now: one in flight may have begun before the run ended.
         health, self._health_after_read = self._health_after_read, False
-        self._run(self._refresh(health), "status", "refresh status")
+        self.run_work(self._refresh(health), "status", "refresh status")
 
     async def _refresh(self, health: bool = False) -> None:
         read = False
@@ -316,7 +330,7 @@ class Console:
             return False
         self._deploying = True
         order = DeployOrder(policy, request, rollbacks, command)
-        self._run(self._deploy(order), "deploy", what)
+        self.run_work(self._deploy(order), "deploy", what)
         return True
 
     async def _deploy(self, order: DeployOrder) -> None:

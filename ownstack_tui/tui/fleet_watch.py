@@ -92,10 +92,7 @@ class FleetWatch:
         if not only:
             self._started_at = self.console.clock()
             self.console.publish(messages.FleetHealthReading())
-        self.console.app.run_worker(
-            self._read(only), name="fleet-health", group="fleet-health",
-            description="read fleet health", exit_on_error=False,
-        )
+        self.console.run_work(self._read(only), "fleet-health", "read fleet health")
 
     async def _read(self, only: Sequence[str] = ()) -> None:
         console = self.console
@@ -131,9 +128,9 @@ class FleetWatch:
             return False
         self.acting.add(stack)
         app_name = self.console.app_model.name
-        self.console.app.run_worker(
-            self._act(stack, action), name=f"fleet-{action}", group=f"fleet-action-{stack}",
-            description=f"{action} {app_name} on {stack}", exit_on_error=False,
+        self.console.run_work(
+            self._act(stack, action), f"fleet-{action}", f"{action} {app_name} on {stack}",
+            group=f"fleet-action-{stack}",
         )
         return True
 
