@@ -70,6 +70,7 @@ def start_rollout(
     engine.history.allocate_ids(0)  # history must be writable before anything moves
     rollout = RunningRollout(engine, rollout_backend(engine), app, policy, options)
     rollout.task = asyncio.get_running_loop().create_task(rollout._run(), name=f"rollout {app.name}")
+    rollout.task.add_done_callback(rollout._ended)  # before any waiter's: they see it said
     return rollout
 
 
@@ -201,6 +202,13 @@ class RunningRollout:
         finally:
             watcher.cancel()
             await finish(asyncio.get_running_loop().create_task(self._release_locks()))
+
+    def _ended(self, task: asyncio.Task[None]) -> None:
+        """Cancelled before its first step (a console quit, a loop ended, at once), ``_run``
+        never ran, not even its ``except``: nothing moved, and the statuses must say so."""
+        if task.cancelled() and not self.progress.state.is_final:
+            self._skip_from(1, "rollout cancelled")
+            self.progress.set_state(RolloutState.CANCELLED)
 
     async def _read_releases(self) -> None:
         """What every stack runs before anything moves (what a rollback returns to)."""

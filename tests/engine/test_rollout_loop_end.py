@@ -157,3 +157,18 @@ async def test_a_second_cancel_while_the_locks_are_released_still_waits_for_thei
     progress = await rollout.wait()
     assert progress.state is RolloutState.CANCELLED
     assert fake.stack("staging").deploy_lock("shop") is None
+
+
+async def test_a_rollout_cancelled_before_it_first_runs_ends_cancelled_with_every_stack_skipped(
+    demo_repo: Path,
+) -> None:
+    fake = FakeBackend()
+    engine, app = engine_on(fake, demo_repo, "shop")
+    rollout = start_rollout(engine, app, RolloutPolicy(waves=WAVES, gate=Gate.MANUAL), options())
+    rollout.cancel()  # before the loop ran its task once
+    progress = await rollout.wait()
+    assert progress.state is RolloutState.CANCELLED
+    for name in STACKS:
+        job = progress.stacks[name].job
+        assert job is not None and job.status is DeployStatus.SKIPPED and job.reason == "rollout cancelled"
+    assert all(fake.stack(name).app("shop") is None for name in STACKS)  # nothing touched
