@@ -105,11 +105,13 @@ class KeyFooter(Footer):
         if order != sorted(order):
             return False
         with self.app.batch_update():
-            for key in by_look.values():
-                key.display = False
+            # Shown and hidden by their rule, laid out by the footer's own layout request:
+            # `display = ...` has each key ask for a layout on its own, and those arriving
+            # after the screen's layout laid it out again (issue 14).
+            toggled = [key.styles.set_rule("display", "none") for key in by_look.values()]
             for index, (new, old) in enumerate(zip(wanted, reused, strict=True)):
                 if old is not None:
-                    old.display = True
+                    toggled.append(old.styles.set_rule("display", "block"))
                     continue
                 after = next((key for key in reused[index + 1:] if key is not None), holder)
                 # Not awaited: the key is in the footer now, in this layout; its mount
@@ -117,6 +119,9 @@ class KeyFooter(Footer):
                 self.mount(new) if after is None else self.mount(new, before=after)
             if len(by_look) > HIDDEN_KEPT:  # keys that came and went once, long ago
                 self.remove_children(list(by_look.values()))
+            if any(toggled):
+                self._clear_arrangement_cache()  # a key's own request would have cleared it
+                self.refresh(layout=True)
         return True
 
     def _set_columns(self) -> None:
