@@ -11,9 +11,11 @@ from pathlib import Path
 
 from ownstack_tui.cli.context import Context
 
-# The demo's temp folder holds private keys: a closed terminal (SIGHUP) or a plain `kill`
-# (SIGTERM) must end the console cleanly, so that the folder is removed as on `q`.
-DEMO_STOP_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
+# A closed terminal (SIGHUP: the SSH session dropped) or a plain `kill` (SIGTERM) ends the
+# console as `q` does: a rollout under way is cancelled and its deploy locks released (not
+# left held, naming a console that is gone), and the demo's temp folder, which holds private
+# keys, is removed.
+STOP_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
 # One process serves every demo stack: 200 start in ~1 s and take ~50 MB (see PERFORMANCE.md).
 MAX_DEMO_STACKS = 200
 
@@ -28,7 +30,9 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     return open_console(ctx, getattr(args, "app", None))
 
 
-def open_console(ctx: Context, app_name: str | None, stop_signals: Sequence[int] = ()) -> int:
+def open_console(
+    ctx: Context, app_name: str | None, stop_signals: Sequence[int] = STOP_SIGNALS
+) -> int:
     """The console on the context's fleet. Each of ``stop_signals`` quits it as `q` does."""
     from ownstack_tui.tui.startup_gc import pause_gc_for_startup
 
@@ -41,9 +45,6 @@ def open_console(ctx: Context, app_name: str | None, stop_signals: Sequence[int]
     engine = open_engine(fleet, ctx.via, accept_new_host_keys=ctx.args.accept_new_host_key,
                          polls=ctx.polls)
     app = OwnstackApp(ctx.fleet_path, fleet, app_model, engine)
-    if not stop_signals:
-        app.run()
-        return 0
     import asyncio
 
     received: list[int] = []
@@ -109,10 +110,10 @@ def demo(ctx: Context, args: argparse.Namespace) -> int:
                 fault_tagged_groups(fleet, tags)
             demo_ctx = Context(fleet_path, ctx.via_option, ctx.json, ctx.args, ctx.polls)
             if demo_ctx.via != "api":
-                return open_console(demo_ctx, None, DEMO_STOP_SIGNALS)
+                return open_console(demo_ctx, None)
             from ownstack_tui.sandbox.control_plane import serving_fleet_file
 
             # A control-plane stand-in on loopback in front of the same stacks.
             with serving_fleet_file(fleet_path, work_dir=folder / "control-plane"):
                 demo_ctx = Context(fleet_path, "api", ctx.json, ctx.args, ctx.polls)
-                return open_console(demo_ctx, None, DEMO_STOP_SIGNALS)
+                return open_console(demo_ctx, None)

@@ -198,6 +198,7 @@ class Console:
         self._run(self._refresh(health), "status", "refresh status")
 
     async def _refresh(self, health: bool = False) -> None:
+        read = False
         try:
             for state in self.states.values():
                 state.checking = True
@@ -207,14 +208,24 @@ class Console:
             for name, outcome in outcomes.items():
                 if name in self.states:
                     _record_reading(self.states[name], outcome, now)
+            read = True
         finally:
             for state in self.states.values():
                 state.checking = False
             self._refreshing = False
             self._stacks_changed.request()
+            if not read:
+                # The reading raised (reported by the worker): a health reading owed after a
+                # run, and a refresh asked for meanwhile, go to the next reading, not the timer.
+                self._health_after_read = self._health_after_read or health
+                self._refresh_soon()
         self._host_key_problems(list(outcomes.values()))
         self.load_history()  # deploys from the command line land there too
         self.fleet_watch.after_status_read(after_run=health)
+        self._refresh_soon()
+
+    def _refresh_soon(self) -> None:
+        """Start the reading asked for while one was in flight, if any."""
         if self._refresh_again:
             self._refresh_again = False
             self.refresh()
@@ -324,9 +335,11 @@ class Console:
             for stop in self._stops:
                 stop()
             self._stops.clear()
-        self.load_history()
-        self._health_after_read = True
-        self.refresh()
+            # Even when the run raised (the worker reports it): it may have changed stacks
+            # before it did, so they are read again now, not at the timer's next tick.
+            self.load_history()
+            self._health_after_read = True
+            self.refresh()
 
     async def _roll_out(self, order: DeployOrder) -> None:
         """As the CLI does: the deploy lock under this user's name, released at the end."""
@@ -339,7 +352,7 @@ class Console:
         rollout = start_rollout(self.engine, self.app_model, order.policy, options)
         self.rollout = rollout
         self._relay = relay = RolloutRelay(rollout, self.publish, self._track_job, order.rollbacks,
-                                           wave_ended=self.refresh, loop=self._loop)
+                                           wave_ended=self._wave_ended, loop=self._loop)
         self._stops.append(relay.start())
         progress = await rollout.wait()
         self._changes_flushed()
@@ -348,6 +361,12 @@ class Console:
         if len(progress.waves) > 1:
             outcome = f"rollout {progress.state.value}" + (f": {progress.reason}" if progress.reason else "")
         self.publish(messages.RunFinished(run, messages.RunSummary.of(run, outcome)))
+
+    def _wave_ended(self) -> None:
+        """A wave passed or failed: its stacks changed, and a gate may wait long for the next,
+        so the stacks and the sidebar's health marks are read again now, as after a run."""
+        self._health_after_read = True
+        self.refresh()
 
     def _track_job(self, job: DeployJob, usual: float | None) -> None:
         state = self.states[job.stack]

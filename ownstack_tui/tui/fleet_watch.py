@@ -59,7 +59,7 @@ class FleetWatch:
 
     def after_status_read(self, after_run: bool = False) -> None:
         """The sidebar's glyphs need a reading: after the first status reading, and after the
-        first one begun once a run ended (``after_run``: the run changed what the stacks run
+        first one begun once a run or one of its waves ended (``after_run``: it changed what the stacks run
         and the branch may have moved, so marks judged before it are no longer what they say).
         Of the stacks that answered it (a stack that did not would only hold the reading up;
         the Fleet tab reads every stack when first shown); while that tab is shown, a whole
@@ -102,8 +102,11 @@ class FleetWatch:
         started = console.clock()  # a reading is as old as its start, however long it took
         try:
             health = await console.engine.fleet_health(console.app_model, only)
-        finally:
+        except BaseException:
             self._reading = False
+            self._read_again()  # a reading asked for meanwhile still runs (the worker reports this)
+            raise
+        self._reading = False
         rows = {row.stack: row for row in health.stacks}
         for name, state in console.states.items():
             if not only or name in only:
@@ -112,6 +115,9 @@ class FleetWatch:
             self.health, self.read_at = health, started
             console.publish(messages.FleetHealthRead(health, started))
         console.publish(messages.StacksChanged())
+        self._read_again()
+
+    def _read_again(self) -> None:
         if self._again:
             self._again = False
             self.read()

@@ -80,6 +80,29 @@ async def test_a_manual_gate_waits_in_the_wave_bar_and_promote_starts_the_next_w
         await wait_for(pilot, lambda: "Cancel" in footer(app) and "Promote" not in footer(app))
 
 
+async def test_at_a_gate_the_sidebar_marks_come_from_a_reading_taken_after_the_wave(
+    fake: FakeBackend, demo_repo: Path
+) -> None:
+    """A manual gate may wait for hours: the marks judged before the rollout (all at the tip,
+    prod-west's web crashed) are read again when wave 1 ends, not when the run does."""
+    app = rollout_console(fake, demo_repo, "ro-wave-marks", MANUAL)
+    tip = await deployed_everywhere(app)
+    fake.stack("prod-west").crash("web")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await wait_for(pilot, lambda: "✗web" in sidebar(app)["prod-west"])  # start-up's reading
+        assert not any("↓" in entry for entry in sidebar(app).values())
+        commit(demo_repo, "second")
+        await start_deploy(pilot, app)
+        await wait_for(pilot, lambda: "wave 2 ⏸ waiting" in wave_bar(app))
+        behind = ("prod-east", "prod-west")
+        await wait_for(pilot, lambda: all("↓1" in sidebar(app)[name] for name in behind), 10)
+        marks = {name: entry.split("\n")[1] for name, entry in sidebar(app).items()}
+        assert marks == {"staging": f"  {head(demo_repo)[:7]} up", "prod-east": f"  {tip[:7]} up ↓1",
+                         "prod-west": f"  {tip[:7]} up ✗web ↓1"}
+        assert "wave 2 ⏸ waiting" in wave_bar(app)  # still at the gate
+        await pilot.press("q")  # quitting at a gate cancels the rollout (leaving run_test would not)
+
+
 async def test_halt_at_a_gate_skips_the_later_waves_without_deploying_to_them(
     fake: FakeBackend, demo_repo: Path
 ) -> None:

@@ -3,6 +3,7 @@ console stays usable; it never just stops with "…ing" left on screen."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any, TypeVar
 
@@ -18,15 +19,20 @@ from ownstack_tui.tui.tabs.scale_tab import ScaleTab
 from ownstack_tui.tui.tabs.table_tab import TableTab
 from ownstack_tui.tui.widgets.tail_pane import TailPane
 from tests.fakes.console import ConsoleMaker
+from tests.fakes.fake_backend import FakeBackend
 from tests.tui.seen import (
     checked,
     deploy_finished,
     deploy_summary,
     main,
+    reachable,
     sidebar,
     toasts,
     wait_for,
 )
+
+# Sooner than the console's own timer (every 15 s here) would read the stacks again.
+SOON = 5.0
 
 
 def toast_with(app: OwnstackApp, text: str) -> bool:
@@ -83,6 +89,51 @@ async def test_a_deploy_that_cannot_start_is_reported_and_a_later_one_runs(
         await pilot.press("1", "s")
         await wait_for(pilot, lambda: deploy_finished(pilot))
         assert "1 ok" in deploy_summary(app)
+
+
+async def test_a_deploy_that_raises_is_followed_by_a_reading_of_the_stacks(
+    tab_console: ConsoleMaker, fake: FakeBackend
+) -> None:
+    app = tab_console("fail-deploy-read")
+    counter = paths.data_dir() / "next-job-id"
+    counter.parent.mkdir(parents=True, exist_ok=True)
+    counter.mkdir()  # job ids cannot be taken: the deploy raises
+    async with app.run_test(size=(160, 50), notifications=True) as pilot:
+        await wait_for(pilot, lambda: checked(app))
+        assert reachable(app, "prod-east") is True
+        fake.stack("prod-east").unreachable = True  # meanwhile, on its own
+        await pilot.press("1", "s")
+        await wait_for(pilot, lambda: toast_with(app, "deploy failed"))
+        await wait_for(pilot, lambda: reachable(app, "prod-east") is False, timeout=SOON)
+
+
+async def test_a_refresh_asked_for_while_a_reading_raises_runs_when_it_ends(
+    tab_console: ConsoleMaker, fake: FakeBackend, monkeypatch: Any
+) -> None:
+    app = tab_console("fail-status")
+    real_read = app.engine.app_states
+    in_flight, give_up = asyncio.Event(), asyncio.Event()
+    readings = 0
+
+    async def second_reading_raises(*args: Any, **kwargs: Any) -> Any:
+        nonlocal readings
+        readings += 1
+        if readings == 2:
+            in_flight.set()
+            await give_up.wait()
+            raise RuntimeError("the stacks' answer could not be used")
+        return await real_read(*args, **kwargs)
+
+    monkeypatch.setattr(app.engine, "app_states", second_reading_raises)
+    async with app.run_test(size=(160, 50), notifications=True) as pilot:
+        await wait_for(pilot, lambda: checked(app))
+        await pilot.press("f5")
+        await wait_for(pilot, in_flight.is_set)
+        fake.stack("prod-east").unreachable = True
+        await pilot.press("f5")  # asked for while the reading is in flight
+        give_up.set()
+        await wait_for(pilot, lambda: toast_with(app, "refresh status failed"))
+        await wait_for(pilot, lambda: reachable(app, "prod-east") is False, timeout=SOON)
 
 
 async def test_unreadable_history_is_reported_and_the_console_carries_on(
