@@ -569,9 +569,7 @@ class MainScreen(ForwardsWorkerErrors, FocusLooksNow):
             return
         self._tab_caught_up = tab
         self.refresh_bindings()
-        # Read while the Fleet tab is shown: after the frame that shows it (a reading's start
-        # is work the frame need not wait for; the tab shows the last reading meanwhile).
-        self.call_after_refresh(self.controller.fleet_watch.shown, tab == "fleet")
+        self.controller.fleet_watch.shown(tab == "fleet")  # read while the Fleet tab is shown
         self.query_one(DeployView).set_shown(tab == "deploy")  # its table kept up while shown
         if tab in LAZY_TABS:
             await self._open_tab(tab)
