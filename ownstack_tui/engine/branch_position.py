@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -13,26 +14,31 @@ from ownstack_tui.model.health import UNKNOWN_POSITION, BranchPosition
 
 
 async def _git(repo: Path, *args: str) -> tuple[int, str]:
-    process = await asyncio.create_subprocess_exec(
-        "git",
-        "-C",
-        str(repo),
-        *args,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-        env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
-    )
+    """``git -C repo ARGS`` in a thread. asyncio's own subprocesses cannot be cancelled safely:
+    a task cancelled while ``create_subprocess_exec`` connects the pipes waits forever for a
+    transport that never finishes, and the console, quitting just as a health reading starts
+    git, hung on its way out. A thread is left to end on its own; git is killed on a cancel."""
+    started: list[subprocess.Popen[bytes]] = []
     try:
-        out, _ = await process.communicate()
-    except BaseException:
-        # Cancelled (the console quits while it reads): end git now, and let its pipes close
-        # while the event loop still runs (else they are closed by the GC after it, with an
-        # "Event loop is closed" error).
-        with contextlib.suppress(ProcessLookupError):
-            process.kill()
-        await process.wait()
+        return await asyncio.to_thread(_run_git, repo, args, started)
+    except asyncio.CancelledError:
+        # Cancelled (the console quits while it reads): end git now; the thread reaps it.
+        for process in started:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
         raise
+
+
+def _run_git(repo: Path, args: tuple[str, ...], started: list[subprocess.Popen[bytes]]) -> tuple[int, str]:
+    with subprocess.Popen(
+        ["git", "-C", str(repo), *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+    ) as process:
+        started.append(process)
+        out, _ = process.communicate()
     return process.returncode or 0, out.decode("utf-8", "replace").strip()
 
 

@@ -190,12 +190,17 @@ async def test_a_staged_rollout_shows_each_rows_wave_and_the_stacks_held_at_the_
     async with app.run_test(size=(160, 50)) as pilot:
         await wait_for(pilot, lambda: checked(app))
         await pilot.press("d")
-        await wait_for(pilot, lambda: "2/30 done" in screen_text(app) and "28 waiting" in screen_text(app))
-        rows = [row.rsplit("│", 1)[-1].split() for row in screen_text(app).splitlines()]
-        first_row = next(row for row in rows if "edge-01" in row)
+        def row_of(stack: str) -> list[str]:
+            rows = [row.rsplit("│", 1)[-1].split() for row in screen_text(app).splitlines()]
+            return next(row for row in rows if stack in row)
+
+        # The summary and the rows are redrawn apart (each at most every ~100 ms): both first.
+        await wait_for(pilot, lambda: "2/30 done" in screen_text(app) and "28 waiting" in screen_text(app)
+                       and row_of("edge-30")[0] == "⏸")
+        first_row = row_of("edge-01")
         assert first_row[:2] == ["✓", "succeeded"] and first_row[first_row.index("edge-01") + 1] == "1"
-        held = next(row for row in rows if "edge-30" in row)  # its wave waits at the gate
-        assert held[0] == "⏸" and held[held.index("edge-30") + 1] == "2"
+        held = row_of("edge-30")  # its wave waits at the gate
+        assert held[held.index("edge-30") + 1] == "2"
         await pilot.press("P")
         await wait_for(pilot, lambda: "30/30 done · ✓30 ✗0" in screen_text(app))
 

@@ -15,7 +15,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.reactive import Reactive
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
@@ -24,6 +23,7 @@ from ownstack_tui.model import validation
 from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.tui import messages
 from ownstack_tui.tui.console import ForwardsWorkerErrors
+from ownstack_tui.tui.one_frame import FocusLooksNow, OneFrameTabs
 from ownstack_tui.tui.startup_gc import RESUME_AFTER, resume_gc
 from ownstack_tui.tui.tabs.lazy_pane import LazyTabPane
 from ownstack_tui.tui.widgets.deploy_view import DeployView
@@ -98,7 +98,7 @@ class StackLogs(Protocol):
     def show_stack(self, stack: str) -> None: ...
 
 
-class MainScreen(ForwardsWorkerErrors, Screen[None]):
+class MainScreen(ForwardsWorkerErrors, FocusLooksNow):
     BINDING_GROUP_TITLE = "Console"
     DEFAULT_CSS = """
     MainScreen #deploy-summary { height: auto; padding: 0 1; display: none; }
@@ -144,6 +144,7 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         super().__init__(id="main")
         self._offered: tuple[bool | None, ...] = ()  # the keys that come and go, last offered
         self._shown_before = False
+        self._tab_caught_up = ""  # the tab whose showing was handled last
 
     @property
     def controller(self) -> Console:
@@ -166,7 +167,7 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
                 list(controller.states.values()), app.clock, controller.refresh_interval,
                 controller.listing,
             ))
-            with TabbedContent(id="tabs", initial="deploy"):
+            with OneFrameTabs(id="tabs", initial="deploy"):
                 with TabPane("Deploy", id="deploy"):
                     yield WaveBar()
                     yield Static("", id="deploy-summary")
@@ -501,10 +502,11 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
 
     async def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
+        await self._catch_up_tab()  # in this frame: TabActivated comes after it
         if tab == "deploy":
             self.query_one(DeployView).focus_main()
         elif tab in LAZY_TABS:
-            widget = await self._open_tab(tab)
+            widget = await self.query_one(f"#{tab}", LazyTabPane).build()
             if isinstance(widget, TabContent):
                 widget.focus_main()
             else:
@@ -562,11 +564,21 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         return True
 
     @on(TabbedContent.TabActivated)
-    async def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+    async def _tab_shown(self, _event: TabbedContent.TabActivated) -> None:
         """A tab shown by any means (mouse too) is built and reads what it needs the first
         time."""
+        await self._catch_up_tab()
+
+    async def _catch_up_tab(self) -> None:
+        """What the tab shown now needs, once per showing. A tab key does it at once, so the
+        frame that shows the tab shows it caught up: TabActivated arrives after that frame
+        (its table's rows, the footer's keys were a second frame). By the time a message
+        arrives another tab may be shown: the active one is what counts."""
+        tab = self.query_one(TabbedContent).active
+        if tab == self._tab_caught_up:
+            return
+        self._tab_caught_up = tab
         self.refresh_bindings()
-        tab = event.pane.id or ""
         self.controller.fleet_watch.shown(tab == "fleet")  # read while the Fleet tab is shown
         self.query_one(DeployView).set_shown(tab == "deploy")  # its table kept up while shown
         if tab in LAZY_TABS:

@@ -85,6 +85,7 @@ class FleetTab(TabFrame):
         self._made: dict[str, tuple[object, list[Text]]] = {}
         self._shown_rows: dict[str, list[Text]] = {}
         self._shown_layout: object = None  # the columns, their widths and the rows the table has
+        self._status_shown: tuple[object, object] = (None, None)  # the status's first line, the rest
 
     def make_table(self) -> Widget:
         # The stack's name stays put scrolling right.
@@ -187,26 +188,36 @@ class FleetTab(TabFrame):
     def _show_status(self) -> None:
         """When it was read, then one row per problem (a long cause wraps in its own column,
         so an unreachable stack's reason stays readable at 80 columns), then the last action."""
-        parts: list[RenderableType] = []
-        health = self.health
         interval = f"every {self.controller.fleet_watch.interval:g} s"
         read_at = self.controller.fleet_watch.read_at
+        first: Text | None = None
         if self.reading:
-            parts.append(Text(f"reading… · {interval}", style="dim"))
+            first = Text(f"reading… · {interval}", style="dim")
         elif read_at is not None:
             age = format_age(max(0.0, self.controller.clock() - read_at))
-            parts.append(Text(f"read {age} ago · {interval}", style="dim"))
-        if health is not None:
-            if health.problems:
-                problems = Table.grid(padding=(0, 2))
-                problems.add_column(no_wrap=True)
-                problems.add_column(no_wrap=True)
-                problems.add_column(overflow="fold")
-                for problem in health.problems[:PROBLEMS_SHOWN]:
+            first = Text(f"read {age} ago · {interval}", style="dim")
+        health = self.health
+        problems = tuple(health.problems) if health is not None else None
+        rest = (problems, len(health.stacks) if health is not None else 0, self.action_status)
+        # Shown each second and on every show of the tab: most often only the age moved, on
+        # its own line, and Static lays the screen out again for each update (a frame more).
+        shape = (first is not None, rest)
+        if (first, shape) == self._status_shown:
+            return
+        layout = shape != self._status_shown[1]
+        self._status_shown = (first, shape)
+        parts: list[RenderableType] = [first] if first is not None else []
+        if health is not None and problems is not None:
+            if problems:
+                table = Table.grid(padding=(0, 2))
+                table.add_column(no_wrap=True)
+                table.add_column(no_wrap=True)
+                table.add_column(overflow="fold")
+                for problem in problems[:PROBLEMS_SHOWN]:
                     style = SEVERITY_STYLES[problem.severity]
-                    problems.add_row(problem.stack, problem.severity.label, problem.message, style=style)
-                parts.append(problems)
-                hidden = len(health.problems) - PROBLEMS_SHOWN
+                    table.add_row(problem.stack, problem.severity.label, problem.message, style=style)
+                parts.append(table)
+                hidden = len(problems) - PROBLEMS_SHOWN
                 if hidden > 0:
                     parts.append(Text(f"… {hidden} more problem(s): `ownstack-tui status` lists them all",
                                       style="dim"))
@@ -214,7 +225,11 @@ class FleetTab(TabFrame):
                 parts.append(Text(f"no problems on {len(health.stacks)} stack(s)", style="green"))
         if self.action_status:
             parts.append(self.action_status)
-        self.query_one("#fleet-status", Static).update(Group(*parts))
+        self.query_one("#fleet-status", Static).update(Group(*parts), layout=layout)
+
+    def set_status(self, text: Text) -> None:
+        self._status_shown = (None, None)  # another text: the next status is drawn and laid out
+        super().set_status(text)
 
     def reading_started(self) -> None:
         self.reading = True

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey  # not exported; textual is pinned exactly
@@ -46,20 +47,40 @@ class KeyFooter(Footer):
             ),
         )
 
+    def bindings_changed(self, screen: Screen) -> None:
+        # At once, not after the next refresh as Footer does: the keys change in the layout
+        # and frame of what changed them (a focus move: Screen refreshes the bindings as it
+        # sets `focused`). A tab key laid the screen out and drew it twice, for the tab and
+        # then for the footer (issue 14).
+        self._bindings_ready = True
+        if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
+            return
+        if not self._show_keys():
+            self.call_after_refresh(self.recompose)
+
     async def recompose(self) -> None:
         # Textual recomposes the footer, one call per ask, on every focus move, tab switch and
         # refresh_bindings: ~40 keys mounted and styled each time (40% of the main thread
         # with 9 stacks streaming and keys pressed, issue 14). Most asks change nothing shown;
         # the others mostly add or drop the focused pane's few keys, done in place.
-        shown = self._keys_shown()
-        if shown == self._composed:
-            return
-        first = self._composed is None
-        self._composed = shown
-        if first or not await self._update_in_place():
+        if not self._show_keys():
+            self._composed = self._keys_shown()
             await super().recompose()
 
-    async def _update_in_place(self) -> bool:
+    def _show_keys(self) -> bool:
+        """Show the keys now; False when only a recompose can (the first time, or see
+        _update_in_place)."""
+        if self.lock.is_locked:
+            return False  # a recompose is replacing the children: another after it
+        shown = self._keys_shown()
+        if shown == self._composed:
+            return True
+        if self._composed is None or not self._update_in_place():
+            return False
+        self._composed = shown
+        return True
+
+    def _update_in_place(self) -> bool:
         """Show the keys by hiding those that went and mounting only those that came (a key
         that comes back is shown again); False when that cannot be done (the pinned keys
         changed, keys reordered, grouped keys): the caller then recomposes."""
@@ -68,6 +89,7 @@ class KeyFooter(Footer):
         if any(binding.show and binding.group is not None
                for _node, binding, _enabled, _tooltip in self.screen.active_bindings.values()):
             return False  # Footer.compose nests grouped keys: only a recompose builds them
+        self._set_columns()
         wanted, pinned = self._split(super().compose())
         holders = self.query_children("#footer-pinned")
         holder = holders.first() if holders else None
@@ -82,18 +104,35 @@ class KeyFooter(Footer):
         order = [present.index(key) for key in reused if key is not None]
         if order != sorted(order):
             return False
-        async with self.batch():
-            for key in by_look.values():
-                key.display = False
+        with self.app.batch_update():
+            # Shown and hidden by their rule, laid out by the footer's own layout request:
+            # `display = ...` has each key ask for a layout on its own, and those arriving
+            # after the screen's layout laid it out again (issue 14).
+            toggled = [key.styles.set_rule("display", "none") for key in by_look.values()]
             for index, (new, old) in enumerate(zip(wanted, reused, strict=True)):
                 if old is not None:
-                    old.display = True
+                    toggled.append(old.styles.set_rule("display", "block"))
                     continue
                 after = next((key for key in reused[index + 1:] if key is not None), holder)
-                await (self.mount(new) if after is None else self.mount(new, before=after))
+                # Not awaited: the key is in the footer now, in this layout; its mount
+                # finishes on its own.
+                self.mount(new) if after is None else self.mount(new, before=after)
             if len(by_look) > HIDDEN_KEPT:  # keys that came and went once, long ago
-                await self.remove_children(list(by_look.values()))
+                self.remove_children(list(by_look.values()))
+            if any(toggled):
+                self._clear_arrangement_cache()  # a key's own request would have cleared it
+                self.refresh(layout=True)
         return True
+
+    def _set_columns(self) -> None:
+        """The grid's columns as Footer.compose sets them, set first: compose then finds them
+        set. It sets them with a layout request from every key, each sent on its own and
+        arriving, often, after the screen's layout, which then lays the screen out again (the
+        footer's own request lays its keys out)."""
+        bindings = self.screen.active_bindings.values()
+        actions = {binding.action for _node, binding, _enabled, _tooltip in bindings if binding.show}
+        if self.styles.set_rule("grid_size_columns", len(actions)):
+            self.refresh(layout=True)
 
     def _split(self, widgets: Iterable[Widget]) -> tuple[list[Widget], list[FooterKey]]:
         """Footer's widgets, the pinned keys apart (in their order)."""

@@ -174,6 +174,7 @@ class RowTable(CachedLineView[_Looks], can_focus=True):
         self._index: dict[str, int] = {}
         self._cursor = 0
         self._hover: int | None = None  # the row under the mouse, once it moved over the table
+        self._shown_page = 0  # rows shown at once when last laid out (0: never laid out)
         self._header_drawn: tuple[tuple[object, ...], Strip] | None = None
 
     # -- what the caller gives -----------------------------------------------------------------
@@ -239,11 +240,14 @@ class RowTable(CachedLineView[_Looks], can_focus=True):
         self._refresh_row(index)
 
     def keys_in_view(self) -> set[str]:
-        """The rows scrolled into view now (all of them before the table is laid out)."""
-        if not self.size.height:
+        """The rows scrolled into view now (all of them before the table is laid out). Hidden
+        (another tab shown), those it showed: a tab key catches the table up before the frame
+        that shows it again, at its last size (all 200 rows cost 4x the rows in view)."""
+        page = self._page if self.size.height else self._shown_page
+        if not page:
             return set(self._index)
         top = round(self.scroll_y)
-        return {row.key for row in self._rows[top: top + self._page]}
+        return {row.key for row in self._rows[top: top + page]}
 
     def row_cells(self, key: str) -> list[Text]:
         """What ``key``'s row holds (the cells as given, as Text)."""
@@ -283,6 +287,8 @@ class RowTable(CachedLineView[_Looks], can_focus=True):
             self.scroll_to(y=self._cursor - self._page + 1, animate=False, force=True)
 
     def on_resize(self, _event: events.Resize) -> None:
+        if self.scrollable_content_region.height:
+            self._shown_page = self._page
         self._scroll_cursor_into_view()
 
     def _keyboard(self) -> None:

@@ -95,8 +95,7 @@ class ConsolePerfApp(OwnstackApp):
         self.set_timer(1.0, lambda: self.controller.deploy_app(at_once=True))
         self.set_interval(1.0, self._write_stats)
 
-    def on_key(self, event: events.Key) -> None:
-        super().on_key(event)
+    def on_key(self, _event: events.Key) -> None:
         # Runs once the Key event and the binding it triggered are done (see the docstring).
         self.call_later(self._bump)
 
