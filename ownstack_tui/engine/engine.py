@@ -40,10 +40,9 @@ CANCEL_CHECK_TIMEOUT = 5.0
 
 async def outlast(task: asyncio.Task[Any]) -> None:
     """Wait until ``task`` ends, whether it ended cancelled or not, without cancelling it when
-    the caller is cancelled. The caller's own cancel still raises: swallowing it once let a
-    console worker cancelled at quit carry on and start readings nobody awaited, and the
-    event loop's end then hung on one starting ``git`` (CPython cancels the subprocess
-    transport's pipe setup with it, and its ``wait`` never returns)."""
+    the caller is cancelled. The caller's own cancel still raises: swallowing it let a
+    console worker cancelled at quit carry on as if the run had ended, and start readings
+    that nobody awaited, run after the engine closed (one starting git hung the loop's end)."""
     try:
         await asyncio.shield(task)
     except asyncio.CancelledError:

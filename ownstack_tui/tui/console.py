@@ -141,7 +141,7 @@ class Console:
     @property
     def closing(self) -> bool:
         """The app is shutting down: Textual has cancelled its workers and awaits none started
-        now, so none is (one still starting ``git`` when the event loop ends hangs that end)."""
+        now, so none is (it would read the stacks after the engine closed, the loop ending)."""
         return not self.app.is_running
 
     def run_work(

@@ -11,7 +11,6 @@ import pytest
 from textual.command import CommandPalette
 
 from ownstack_tui import clock
-from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.deploy_lock import LockHolder
 from ownstack_tui.tui.app import OwnstackApp
 from ownstack_tui.tui.screens.confirm import ConfirmScreen
@@ -79,25 +78,6 @@ async def test_a_manual_gate_waits_in_the_wave_bar_and_promote_starts_the_next_w
         assert all(fake.stack(s).deployed_sha("ro-promote") == head(demo_repo) for s in STACKS)
         assert all(fake.stack(s).deploy_lock("ro-promote") is None for s in STACKS)
         await wait_for(pilot, lambda: "Cancel" in footer(app) and "Promote" not in footer(app))
-
-
-@pytest.mark.timeout(60)
-async def test_a_console_closed_at_a_gate_cancels_the_rollout_and_leaves_nothing_running(
-    fake: FakeBackend, demo_repo: Path
-) -> None:
-    """The app ending without q (run_test's end here; a terminal closed): its workers are
-    cancelled first, and the one waiting for the rollout once took that for the rollout's end
-    and started readings nobody awaited, one of them starting git when the loop ended, which
-    then never ended. Now nothing is left on the loop, the lock is released, history honest."""
-    app = rollout_console(fake, demo_repo, "ro-leave", MANUAL)
-    async with app.run_test(size=(160, 50)) as pilot:
-        await start_deploy(pilot, app)
-        await wait_for(pilot, lambda: "wave 2 ⏸ waiting" in wave_bar(app))
-    assert [task for task in asyncio.all_tasks() if task is not asyncio.current_task()] == []
-    assert all(fake.stack(name).deploy_lock("ro-leave") is None for name in STACKS)
-    statuses = {entry.stack: entry.status for entry in app.engine.history.entries(app="ro-leave")}
-    assert statuses == {"staging": DeployStatus.SUCCEEDED, "prod-east": DeployStatus.SKIPPED,
-                        "prod-west": DeployStatus.SKIPPED}
 
 
 async def test_at_a_gate_the_sidebar_marks_come_from_a_reading_taken_after_the_wave(
