@@ -4,7 +4,6 @@ and rebuild reach the stack (asking first on production-looking ones)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from ownstack_tui.tui.tabs.fleet_tab import heading
 from tests.fakes.console import ConsoleMaker
 from tests.fakes.fake_backend import FakeBackend
 from tests.sandbox.helpers import commit, head_sha
+from tests.tui.held_failure import FailsWhenTold
 from tests.tui.screen_text import region_text, screen_text, table_cell_style, table_rows
 from tests.tui.seen import finished, main, sidebar, table_updates, tail_state, toasts, wait_for
 
@@ -233,29 +233,17 @@ async def test_a_reading_asked_for_while_one_raises_runs_when_it_ends(
     tab_console: ConsoleMaker, fake: FakeBackend, moving_clock: MovableClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = tab_console("fleet-raises", scale={"web": 1})
-    real_read = app.engine.fleet_health
-    in_flight, give_up = asyncio.Event(), asyncio.Event()
-    breaks = False
-
-    async def raises_when_told(*args: Any, **kwargs: Any) -> Any:
-        nonlocal breaks
-        if breaks:
-            breaks = False
-            in_flight.set()
-            await give_up.wait()
-            raise RuntimeError("the stacks' answer could not be used")
-        return await real_read(*args, **kwargs)
-
-    monkeypatch.setattr(app.engine, "fleet_health", raises_when_told)
+    reading = FailsWhenTold(app.engine.fleet_health)
+    monkeypatch.setattr(app.engine, "fleet_health", reading)
     async with app.run_test(size=(160, 50), notifications=True) as pilot:
         await deploy(app, ["staging", "prod-east", "prod-west"])
         await open_fleet(pilot, lambda: fleet_rows(app)["prod-west"][2] == "web 1/1")
-        breaks = True
+        reading.arm()
         await pilot.press("f5")
-        await wait_for(pilot, in_flight.is_set)
+        await wait_for(pilot, reading.in_flight.is_set)
         fake.stack("prod-west").crash("web")
         await pilot.press("f5")  # asked for while the reading is in flight
-        give_up.set()
+        reading.release()
         await wait_for(pilot, lambda: any("read fleet health failed" in toast for toast in toasts(app)))
         # The clock stands still: no timer's reading, only the one asked for.
         await wait_for(pilot, lambda: crashed_on(app, "prod-west"), 5)

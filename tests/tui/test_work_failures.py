@@ -3,7 +3,6 @@ console stays usable; it never just stops with "…ing" left on screen."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any, TypeVar
 
@@ -20,6 +19,7 @@ from ownstack_tui.tui.tabs.table_tab import TableTab
 from ownstack_tui.tui.widgets.tail_pane import TailPane
 from tests.fakes.console import ConsoleMaker
 from tests.fakes.fake_backend import FakeBackend
+from tests.tui.held_failure import FailsWhenTold
 from tests.tui.seen import (
     checked,
     deploy_finished,
@@ -111,27 +111,16 @@ async def test_a_refresh_asked_for_while_a_reading_raises_runs_when_it_ends(
     tab_console: ConsoleMaker, fake: FakeBackend, monkeypatch: Any
 ) -> None:
     app = tab_console("fail-status")
-    real_read = app.engine.app_states
-    in_flight, give_up = asyncio.Event(), asyncio.Event()
-    readings = 0
-
-    async def second_reading_raises(*args: Any, **kwargs: Any) -> Any:
-        nonlocal readings
-        readings += 1
-        if readings == 2:
-            in_flight.set()
-            await give_up.wait()
-            raise RuntimeError("the stacks' answer could not be used")
-        return await real_read(*args, **kwargs)
-
-    monkeypatch.setattr(app.engine, "app_states", second_reading_raises)
+    reading = FailsWhenTold(app.engine.app_states)
+    monkeypatch.setattr(app.engine, "app_states", reading)
     async with app.run_test(size=(160, 50), notifications=True) as pilot:
         await wait_for(pilot, lambda: checked(app))
+        reading.arm()
         await pilot.press("f5")
-        await wait_for(pilot, in_flight.is_set)
+        await wait_for(pilot, reading.in_flight.is_set)
         fake.stack("prod-east").unreachable = True
         await pilot.press("f5")  # asked for while the reading is in flight
-        give_up.set()
+        reading.release()
         await wait_for(pilot, lambda: toast_with(app, "refresh status failed"))
         await wait_for(pilot, lambda: reachable(app, "prod-east") is False, timeout=SOON)
 
