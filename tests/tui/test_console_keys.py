@@ -4,7 +4,6 @@ are drawn in one frame; nothing animates unless TEXTUAL_ANIMATIONS asks for it."
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 
 import pytest
@@ -52,6 +51,7 @@ def underlined_tab(rows: list[str]) -> str:
     return rows[tabs][start: end if end >= 0 else len(bar)].strip()
 
 
+@pytest.mark.every_frame  # it reads each frame as drawn: none may be skipped
 async def test_a_tab_key_is_answered_in_one_frame_tab_underline_and_footer_together(
     tab_console: ConsoleMaker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -76,7 +76,7 @@ async def test_a_tab_key_is_answered_in_one_frame_tab_underline_and_footer_toget
         async def first_frame(key: str, shows: Callable[[list[str]], bool]) -> list[str]:
             frames.clear()
             app.post_message(events.Key(key, key))  # as the terminal's driver does
-            await asyncio.sleep(0.5)  # the key's frames, at the console's own pace
+            await wait_for(pilot, lambda: any(shows(frame) for frame in frames), 10)
             return next(frame for frame in frames if shows(frame))
 
         for _ in range(2):  # the Fleet tab built by the first `7`, then shown again

@@ -291,7 +291,8 @@ async def test_enter_on_a_row_opens_that_stacks_logs(
                        and app.screen.focused.id == "tail-prod-west")
         assert main(app).query_one("#tabs").active == "logs"
         await wait_for(pilot, lambda: tail_state(app, "prod-west") == "following")
-        assert "app[web.1]" in region_text(app, "#tail-prod-west")
+        # Its lines come in batches (~100 ms), after the pane says it follows.
+        await wait_for(pilot, lambda: "app[web.1]" in region_text(app, "#tail-prod-west"), 5)
 
 
 async def test_restart_reaches_the_stack_and_asks_first_on_production(
