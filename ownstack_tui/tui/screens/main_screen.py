@@ -62,6 +62,8 @@ class TabContent(Protocol):
 
     def focus_main(self) -> None: ...
 
+    def main_widget(self) -> Widget | None: ...
+
 
 @runtime_checkable
 class HistoryContent(Protocol):
@@ -501,16 +503,20 @@ class MainScreen(ForwardsWorkerErrors, FocusLooksNow):
         self.query_one(StackSidebar).focus()
 
     async def action_show_tab(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = tab
-        await self._catch_up_tab()  # in this frame: TabActivated comes after it
-        if tab == "deploy":
-            self.query_one(DeployView).focus_main()
-        elif tab in LAZY_TABS:
-            widget = await self.query_one(f"#{tab}", LazyTabPane).build()
-            if isinstance(widget, TabContent):
-                widget.focus_main()
-            else:
-                widget.focus()
+        # One frame shows it all: none is drawn while the batch is held, and the focus (which
+        # the footer's keys follow) is set here, not by a focus() callback after the action,
+        # which a frame drawn under load could come before.
+        with self.app.batch_update():
+            self.query_one(TabbedContent).active = tab
+            await self._catch_up_tab()  # in this frame: TabActivated comes after it
+            target: Widget | None = None
+            if tab == "deploy":
+                target = self.query_one(DeployView).main_widget()
+            elif tab in LAZY_TABS:
+                widget = await self.query_one(f"#{tab}", LazyTabPane).build()
+                target = widget.main_widget() if isinstance(widget, TabContent) else widget
+            if target is not None:
+                self.set_focus(target)
 
     async def _open_tab(self, tab: str) -> Widget:
         """A lazy tab's content: built the first time, then asked to read what it shows."""

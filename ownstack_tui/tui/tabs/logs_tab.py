@@ -13,6 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
+from textual.widget import Widget
 from textual.widgets import Input, Label
 
 from ownstack_tui.errors import InvalidInput
@@ -151,11 +152,15 @@ class LogsTab(Vertical):
     def _layout(self) -> None:
         shape_grid(self.query_one("#logs-grid", Grid), len(self.panes), PANE_MIN_WIDTH)
 
-    def focus_main(self) -> None:
+    def main_widget(self) -> Widget | None:
         if self.merged:
-            self.merged_pane.focus()
-        elif self.panes:
-            self.panes[0].focus()
+            return self.merged_pane
+        return self.panes[0] if self.panes else None
+
+    def focus_main(self) -> None:
+        widget = self.main_widget()
+        if widget is not None:
+            widget.focus()
 
     # -- actions -------------------------------------------------------------------------
 

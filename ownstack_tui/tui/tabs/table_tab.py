@@ -59,8 +59,11 @@ class TabFrame(ForwardsWorkerErrors, Vertical):
             self.loaded = True
             self.reload()
 
+    def main_widget(self) -> Widget:
+        return self.query_one(f"#{self.NAME}-table")
+
     def focus_main(self) -> None:
-        self.query_one(f"#{self.NAME}-table").focus()
+        self.main_widget().focus()
 
     def on_work_failed(self, message: WorkFailed) -> None:
         """This tab's work raised (already notified): its status says so, not "…ing"."""

@@ -17,6 +17,7 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -408,14 +409,20 @@ class DeployView(ForwardsWorkerErrors, Vertical):
             return ""
         return "\n".join(group_prompt(group).plain for group in self.groups)
 
-    def focus_main(self) -> None:
-        """Focus what the tab is about: the open pane, the table, or the first pane."""
+    def main_widget(self) -> Widget | None:
+        """What the tab is about: the open pane, the table, or the first pane."""
         if self._detail is not None:
-            self._detail.focus()
-        elif self._table is not None:
-            self._table.focus()
-        elif self._grid is not None and self.entries:
-            self._grid.pane(next(iter(self.entries))).focus()
+            return self._detail
+        if self._table is not None:
+            return self._table
+        if self._grid is not None and self.entries:
+            return self._grid.pane(next(iter(self.entries)))
+        return None
+
+    def focus_main(self) -> None:
+        widget = self.main_widget()
+        if widget is not None:
+            widget.focus()
 
     def highlighted_stack(self) -> str | None:
         """The stack of the table row under the cursor (table mode)."""
