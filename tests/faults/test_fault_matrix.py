@@ -141,6 +141,16 @@ def deploy_scene(cli: Callable[..., Result], fleet_path: Path, app: str, repo: P
 # known_hosts, so what a fault edits there stays in its cell; the stacks' faults are cleared.
 READ_ONLY = frozenset({"app-info", "stacks", "status", "logs", "logs-follow", "console-refresh"})
 
+# Operations whose one lasting effect on the stacks is what their cell checks (a config key, the
+# worker count): their cells share the deployed app too, that effect undone on every stack
+# first by the stand-in's own command (no fault is on yet), so no cell sees another's work.
+UNDO: dict[str, tuple[str, ...]] = {
+    "config-set": ("config:unset", "--no-restart", "{app}", "MATRIX_KEY"),
+    "config-apply": ("config:unset", "--no-restart", "{app}", "APPLIED_KEY"),
+    "ps-scale": ("ps:scale", "{app}", "worker={workers}"),
+}
+SHARED = READ_ONLY | UNDO.keys()
+
 
 @dataclass
 class Deployed:
@@ -149,21 +159,22 @@ class Deployed:
     repo: Path
     deployed: str
     tip: str
+    workers: int  # the worker count the deploy left (what ps-scale's cells go back to)
 
 
-@pytest.fixture(scope="module")
-def deployed_once(sandbox_fleet: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
-    """The scene of the read-only cells, made once per module (in a home of its own: it is set
-    up before any test's isolated_home)."""
-    base = tmp_path_factory.mktemp("matrix-read-only")
+def deploy_once(base: Path, sandbox_fleet: Any, app: str, sshd: Any = None) -> Deployed:
+    """The scene deployed in a home of its own (a module's fixture is set up before any test's
+    isolated_home); with ``sshd``, the sick stack is the one behind the real sshd."""
     with pytest.MonkeyPatch.context() as monkeypatch:
         isolate(base / "home", monkeypatch)
         sandbox_fleet.write_known_hosts(paths.known_hosts_path())
         repo = make_demo_repo(base / "demo-app")
-        app = f"readonly{os.getpid() % 1000}"
         fleet_path = write_sandbox_fleet(base / "fleet.toml", sandbox_fleet, app, repo)
         for stack in sandbox_fleet:
             stack.clear_faults()
+        if sshd is not None:
+            sshd.clear_faults()
+            point_at_sshd(fleet_path, sshd)
         out, err = io.StringIO(), io.StringIO()
 
         def cli(*words: str) -> Result:
@@ -172,20 +183,48 @@ def deployed_once(sandbox_fleet: Any, tmp_path_factory: pytest.TempPathFactory) 
                               err.getvalue())
 
         deployed, tip = deploy_scene(cli, fleet_path, app, repo)
-        yield Deployed(app, fleet_path.read_text(), repo, deployed, tip)
+        workers = sandbox_fleet[HEALTHY[0]].state.meta(app)["scale"].get("worker", 0)
+        return Deployed(app, fleet_path.read_text(), repo, deployed, tip, workers)
+
+
+@pytest.fixture(scope="module")
+def deployed_once(sandbox_fleet: Any, tmp_path_factory: pytest.TempPathFactory) -> Deployed:
+    """The scene of the shared cells, made once per module."""
+    base = tmp_path_factory.mktemp("matrix-shared")
+    return deploy_once(base, sandbox_fleet, f"shared{os.getpid() % 1000}")
+
+
+@pytest.fixture(scope="module")
+def sshd_deployed_once(
+    sandbox_fleet: Any, sshd_sandbox: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Deployed:
+    """The same with the sick stack behind the real sshd (for the sshd cells that share it)."""
+    base = tmp_path_factory.mktemp("matrix-shared-sshd")
+    return deploy_once(base, sandbox_fleet, f"sharedsshd{os.getpid() % 1000}", sshd_sandbox)
+
+
+def shared_scene(
+    cell: Cell, once: Deployed, stacks: list[Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> Scene:
+    """A cell's own fleet file and Cli on the shared app, with the last such cell's work undone."""
+    if cell.operation.name in UNDO:
+        words = [w.format(app=once.app, workers=once.workers) for w in UNDO[cell.operation.name]]
+        for stack in stacks:
+            undone = stack.dokku_sync(*words)
+            assert undone.exit_status == 0, undone
+    fleet_path = tmp_path / "fleet.toml"
+    fleet_path.write_text(once.fleet_text)
+    return Scene(Cli(fleet_path, capsys), once.app, fleet_path, once.repo, once.deployed, once.tip)
 
 
 @pytest.fixture
 def scene(request: pytest.FixtureRequest, cell: Cell, tmp_path: Path,
           capsys: pytest.CaptureFixture[str]) -> Scene:
-    if cell.operation.name in READ_ONLY:
+    if cell.operation.name in SHARED:
         once: Deployed = request.getfixturevalue("deployed_once")
-        request.getfixturevalue("trusted_sandbox")  # this cell's known_hosts
+        fleet = request.getfixturevalue("trusted_sandbox")  # this cell's known_hosts
         request.getfixturevalue("clean_faults")
-        fleet_path = tmp_path / "fleet.toml"
-        fleet_path.write_text(once.fleet_text)
-        return Scene(Cli(fleet_path, capsys), once.app, fleet_path, once.repo, once.deployed,
-                     once.tip)
+        return shared_scene(cell, once, list(fleet), tmp_path, capsys)
     return request.getfixturevalue("fresh_scene")
 
 
@@ -291,21 +330,38 @@ def test_one_sick_stack(
     run_cell(cell, scene, sandbox_fleet, sandbox_fleet[SICK], silent_host)
 
 
+def point_at_sshd(fleet_path: Path, sshd: Any) -> None:
+    """The fleet file's sick stack behind the real sshd, its host key trusted."""
+
+    def edit(document: Any) -> None:
+        document["stacks"][SICK].update(
+            {"port": sshd.port, "user": sshd.user, "identity": str(sshd.client_key_path)}
+        )
+
+    edit_fleet(fleet_path, edit)
+    with paths.known_hosts_path().open("a") as known_hosts:
+        known_hosts.write(sshd.known_hosts_line() + "\n")
+
+
 @pytest.fixture
-def sshd_scene(shop: tuple[Path, str], shop_cli: Cli, demo_repo: Path, sshd_stack: Any) -> Scene:
+def sshd_scene(request: pytest.FixtureRequest, cell: Cell, tmp_path: Path,
+               capsys: pytest.CaptureFixture[str], sshd_stack: Any) -> Scene:
     """The same scene with the sick stack behind a real OpenSSH sshd (forced command): the
     fleet file points the sick stack there before the first deploy, so that one deploy brings
     all three stacks to the same release."""
+    if cell.operation.name in SHARED:
+        once: Deployed = request.getfixturevalue("sshd_deployed_once")
+        fleet = request.getfixturevalue("trusted_sandbox")
+        request.getfixturevalue("clean_faults")
+        with paths.known_hosts_path().open("a") as known_hosts:
+            known_hosts.write(sshd_stack.known_hosts_line() + "\n")
+        stacks = [fleet[name] for name in HEALTHY] + [sshd_stack]
+        return shared_scene(cell, once, stacks, tmp_path, capsys)
+    shop: tuple[Path, str] = request.getfixturevalue("shop")
+    shop_cli: Cli = request.getfixturevalue("shop_cli")
+    demo_repo: Path = request.getfixturevalue("demo_repo")
     fleet_path, app = shop
-
-    def point_at_sshd(document: Any) -> None:
-        document["stacks"][SICK].update(
-            {"port": sshd_stack.port, "user": sshd_stack.user, "identity": str(sshd_stack.client_key_path)}
-        )
-
-    edit_fleet(fleet_path, point_at_sshd)
-    with paths.known_hosts_path().open("a") as known_hosts:
-        known_hosts.write(sshd_stack.known_hosts_line() + "\n")
+    point_at_sshd(fleet_path, sshd_stack)
     deployed, tip = deploy_scene(shop_cli, fleet_path, app, demo_repo)
     return Scene(shop_cli, app, fleet_path, demo_repo, deployed, tip)
 
