@@ -55,6 +55,7 @@ from .errors import (
     StackUnreachable,
     UnknownHostKey,
 )
+from .gathered_writes import gather_writes
 
 if TYPE_CHECKING:
     import asyncssh
@@ -317,7 +318,9 @@ class SshPool:
             # asyncssh's own connect_timeout covers TCP + handshake + auth; the outer
             # bound also covers DNS and ProxyJump hops.
             async with asyncio.timeout(self.connect_timeout + 1.0):
-                return await asyncssh.connect(stack.host, **options)
+                connection = await asyncssh.connect(stack.host, **options)
+            gather_writes(connection)  # a command's packets leave together, see there
+            return connection
         except asyncssh.ConnectionLost as error:
             if error.reason == "Connection lost":  # closed on us (not a login timeout)
                 raise _DroppedAtStartup from None
