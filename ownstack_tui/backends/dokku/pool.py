@@ -185,6 +185,10 @@ def _client_class() -> type:
         def __init__(self, check: _HostKeyCheck) -> None:
             self._check = check
 
+        def connection_made(self, conn: asyncssh.SSHClientConnection) -> None:
+            # Before asyncssh sends its first byte: the handshake's packets gather too.
+            gather_writes(conn)
+
         def validate_host_public_key(
             self, host: str, addr: str, port: int, key: asyncssh.SSHKey
         ) -> bool:
@@ -318,9 +322,7 @@ class SshPool:
             # asyncssh's own connect_timeout covers TCP + handshake + auth; the outer
             # bound also covers DNS and ProxyJump hops.
             async with asyncio.timeout(self.connect_timeout + 1.0):
-                connection = await asyncssh.connect(stack.host, **options)
-            gather_writes(connection)  # a command's packets leave together, see there
-            return connection
+                return await asyncssh.connect(stack.host, **options)
         except asyncssh.ConnectionLost as error:
             if error.reason == "Connection lost":  # closed on us (not a login timeout)
                 raise _DroppedAtStartup from None
