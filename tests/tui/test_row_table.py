@@ -202,3 +202,22 @@ async def test_it_is_drawn_as_the_datatable_it_replaced_focused_or_not_scrolled_
                     await pilot.pause()
                     looks.append((focused, drawn(table)))
                 assert looks[1] == looks[0], (zebra, fixed, scroll)
+
+
+async def test_focus_back_shows_the_focused_looks_again_without_drawing_a_row_again() -> None:
+    """A tab key moves the focus out of a table and back: each row is kept drawn in both looks,
+    so coming back draws none again."""
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(RowTable)
+        await pilot.pause()
+        focused = drawn(table)
+        lines = [table.render_line(y) for y in range(TABLE_HEIGHT)]
+        app.set_focus(None)
+        await pilot.pause()
+        assert drawn(table) != focused  # the blurred cursor shows
+        table.focus()
+        await pilot.pause()
+        assert drawn(table) == focused
+        again = [table.render_line(y) for y in range(TABLE_HEIGHT)]
+        assert all(new is old for new, old in zip(again, lines, strict=True))
