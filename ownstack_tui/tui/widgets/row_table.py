@@ -15,7 +15,7 @@ cut to the widths the caller gives. A ``str`` cell is plain text, never markup.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import ClassVar, NamedTuple
@@ -230,14 +230,25 @@ class RowTable(CachedLineView[_Looks], can_focus=True):
 
     def update_cell(self, key: str, column: str, cell: Cell) -> None:
         """One cell of ``key``'s row (by column key)."""
-        index = self._index.get(key)
+        self.update_column(column, {key: cell})
+
+    def update_column(self, column: str, cells: Mapping[str, Cell]) -> None:
+        """One column's cell in each of the given rows (by row key), their lines repainted in
+        one go: the Fleet tab's ages change in all 200 rows each second, and a repaint per row
+        looked the widget's size and offsets up 200 times (~12 ms a tab key)."""
         position = next((number for number, each in enumerate(self._columns) if each.key == column), None)
-        if index is None or position is None:
+        if position is None:
             return
-        row = self._rows[index]
-        row.cells = [*row.cells[:position], as_text(cell), *row.cells[position + 1:]]
-        row.version += 1
-        self._refresh_row(index)
+        changed: list[int] = []
+        for key, cell in cells.items():
+            index = self._index.get(key)
+            if index is None:
+                continue
+            row = self._rows[index]
+            row.cells = [*row.cells[:position], as_text(cell), *row.cells[position + 1:]]
+            row.version += 1
+            changed.append(index)
+        self._refresh_rows(changed)
 
     def keys_in_view(self) -> set[str]:
         """The rows scrolled into view now (all of them before the table is laid out). Hidden
@@ -362,10 +373,15 @@ class RowTable(CachedLineView[_Looks], can_focus=True):
 
     def _refresh_row(self, index: int) -> None:
         """Repaint row ``index``'s line if it is on screen (off screen, nothing to do)."""
-        y = index + 1 - round(self.scroll_y)
+        self._refresh_rows((index,))
+
+    def _refresh_rows(self, indexes: Iterable[int]) -> None:
+        """Repaint the lines of those rows on screen, in one refresh."""
+        top = round(self.scroll_y)
         width, height = self.size  # with the scrollbars': cheaper, and a line more is no harm
-        if 1 <= y < height:
-            self.refresh(Region(0, y, width, 1))
+        regions = [Region(0, y, width, 1) for y in (index + 1 - top for index in indexes) if 1 <= y < height]
+        if regions:
+            self.refresh(*regions)
 
     def current_looks(self) -> _Looks:
         header = self.get_component_styles("row-table--header").rich_style
