@@ -47,13 +47,18 @@ async def fan_out(
     gate = asyncio.Semaphore(max(1, limit))
 
     async def one(name: str) -> StackOutcome[T]:
-        async with gate:
-            try:
-                return StackOutcome(name, value=await action(name))
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:  # one stack's failure must never reach the others
-                return StackOutcome(name, error=describe_failure(error), exception=error)
+        try:
+            return StackOutcome(name, value=await action(name))
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # one stack's failure must never reach the others
+            return StackOutcome(name, error=describe_failure(error), exception=error)
 
-    outcomes = await asyncio.gather(*(one(name) for name in names))
+    async def gated(name: str) -> StackOutcome[T]:
+        async with gate:
+            return await one(name)
+
+    # Within the bound (a fleet's reading asks every stack at once) there is nothing to gate.
+    each = one if len(names) <= limit else gated
+    outcomes = await asyncio.gather(*(each(name) for name in names))
     return {outcome.stack: outcome for outcome in outcomes}

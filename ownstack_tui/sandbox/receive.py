@@ -85,6 +85,9 @@ async def relay_process(ctx: Ctx, argv: list[str]) -> int:
     watcher = asyncio.ensure_future(watch_client())
     try:
         relay = asyncio.gather(pump_out(proc.stdout, STDOUT), pump_out(proc.stderr, STDERR))
+        # When the client is gone the relay is cancelled and never awaited; a pump that had
+        # already failed writing to the dead channel must not be logged as never retrieved.
+        relay.add_done_callback(lambda done: done.cancelled() or done.exception())
         done, _ = await asyncio.wait({relay, watcher}, return_when=asyncio.FIRST_COMPLETED)
         if watcher in done:
             relay.cancel()

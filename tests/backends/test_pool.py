@@ -18,6 +18,7 @@ from ownstack_tui.backends.dokku import hostkeys
 from ownstack_tui.backends.dokku.client import DokkuClient
 from ownstack_tui.backends.dokku.errors import (
     AuthenticationFailed,
+    CommandTimeout,
     ConnectionDropped,
     ConnectTimeout,
     HostKeyChanged,
@@ -112,6 +113,25 @@ async def test_a_dropped_connection_fails_the_command_then_reconnects(
         result = await client.run(["echo", "after"])
     assert result.stdout == "echo after\n"
     assert pool.handshakes == 2
+
+
+async def test_a_command_that_never_answers_times_out_and_the_connection_goes_on(
+    server: TinyServer,
+) -> None:
+    """The channel opens, the command never ends: the command timeout ends the wait, names
+    the setting, and the stack's connection still serves the next command."""
+    trust(server)
+    async with SshPool(command_timeout=0.5) as pool:
+        client = DokkuClient(stack_for(server), pool)
+        await client.run(["echo", "first"])
+        started = time.monotonic()
+        expected = r"hang timed out: no answer within 0\.5 s .*timeouts\.command"
+        with pytest.raises(CommandTimeout, match=expected):
+            await client.run(["hang"])
+        assert time.monotonic() - started < 5
+        result = await client.run(["echo", "after"])
+    assert result.stdout == "echo after\n"
+    assert pool.handshakes == 1
 
 
 async def test_unknown_host_key_is_reported_with_its_fingerprint(server: TinyServer) -> None:

@@ -318,6 +318,7 @@ class FakeBackend:
         redeploy = found.deployed
         found.scale = {t: found.scale.get(t, 1 if t == "web" else 0) for t in sorted(types)}
         found.deploys += 1
+        fake.crashed.clear()  # a release starts new containers of every process type, as dokku's
         await self._say(job, fake_lines.release(app))
         await self._say(job, fake_lines.deployed(app, stack.name, found.containers(), redeploy))
         found.deployed_sha = sha

@@ -16,6 +16,7 @@ can be named in errors and logs without leaking secrets.
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
@@ -59,6 +60,22 @@ def build(words: Sequence[str], *, secret_from: int | None = None) -> RemoteComm
     """Check and quote ``words`` (command first). Words from index ``secret_from`` on are
     shown as ``KEY=…`` in ``display``. Raises InvalidInput for words SSH cannot carry."""
     words = tuple(words)
+    if secret_from is None:
+        # A fleet's reading sends the same words to every stack: checked and quoted once.
+        # Never for commands with secrets (config values), which are not kept.
+        try:
+            return _build_plain(words)
+        except TypeError:  # a word that is not even hashable: _build says what is wrong
+            pass
+    return _build(words, secret_from)
+
+
+@functools.lru_cache(maxsize=512)
+def _build_plain(words: tuple[str, ...]) -> RemoteCommand:
+    return _build(words, None)
+
+
+def _build(words: tuple[str, ...], secret_from: int | None) -> RemoteCommand:
     if not words:
         raise InvalidInput("empty dokku command")
     if not isinstance(words[0], str) or not _COMMAND_RE.match(words[0]):

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import importlib
 import os
 import random
@@ -54,6 +55,7 @@ from .errors import (
     StackUnreachable,
     UnknownHostKey,
 )
+from .gathered_writes import gather_writes
 
 if TYPE_CHECKING:
     import asyncssh
@@ -170,6 +172,29 @@ class _HostKeyCheck:
             **details,
         )
         return False
+
+
+@functools.cache
+def _client_class() -> type:
+    """asyncssh's client callbacks, asking a connection's :class:`_HostKeyCheck` about a host
+    key. Made once (asyncssh is imported late): a class made per connect cost more than the
+    rest of this module's work for it."""
+    import asyncssh
+
+    class _Client(asyncssh.SSHClient):
+        def __init__(self, check: _HostKeyCheck) -> None:
+            self._check = check
+
+        def connection_made(self, conn: asyncssh.SSHClientConnection) -> None:
+            # Before asyncssh sends its first byte: the handshake's packets gather too.
+            gather_writes(conn)
+
+        def validate_host_public_key(
+            self, host: str, addr: str, port: int, key: asyncssh.SSHKey
+        ) -> bool:
+            return self._check.validate(host, port, key)
+
+    return _Client
 
 
 class _DroppedAtStartup(Exception):
@@ -353,16 +378,10 @@ class SshPool:
     def _options(self, stack: Stack, check: _HostKeyCheck) -> dict[str, Any]:
         import asyncssh
 
-        class _Client(asyncssh.SSHClient):
-            def validate_host_public_key(
-                self, host: str, addr: str, port: int, key: asyncssh.SSHKey
-            ) -> bool:
-                return check.validate(host, port, key)
-
         options: dict[str, Any] = {
             "username": stack.user,
             "known_hosts": check.match,
-            "client_factory": _Client,
+            "client_factory": functools.partial(_client_class(), check),
             "connect_timeout": self.connect_timeout,
             "login_timeout": self.connect_timeout,
             "keepalive_interval": self.keepalive_interval,

@@ -30,12 +30,15 @@ import contextlib
 import hmac
 import os
 import secrets
+import selectors
 import shlex
 import shutil
 import signal
 import struct
+import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,16 +83,14 @@ class PushResult:
 async def resolve_commit(repo: Path, ref: str) -> str:
     """The full SHA ``ref`` names in ``repo`` (so what we push is what we record)."""
     validation.git_ref(ref)
-    process = await asyncio.create_subprocess_exec(
-        "git", "-C", str(repo), "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}",
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+    output: list[bytes] = []
+    status = await _run_git(
+        ["git", "-C", str(repo), "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
+        dict(os.environ), lambda stream, data: output.append(data) if stream == 1 else None,
     )
-    stdout, _stderr = await process.communicate()
-    if process.returncode != 0:
+    if status != 0:
         raise InvalidInput(f"{ref!r} is not a commit in {repo}")
-    return stdout.decode().strip()
+    return b"".join(output).decode().strip()
 
 
 async def push(
@@ -142,44 +143,31 @@ class _Relay:
             shutil.rmtree(folder, ignore_errors=True)
             folder = Path(tempfile.mkdtemp(prefix="ownstack-push-", dir="/tmp"))
         server = await asyncio.start_unix_server(self._serve, path=str(folder / "bridge.sock"))
-        git: asyncio.subprocess.Process | None = None
         lines: list[PushLine] = []
+        readers = {1: _LineReader(lines, on_line), 2: _LineReader(lines, on_line)}
+        child = _Child()
         watcher: asyncio.Future[None] | None = None
         limit = self.client.pool.build_silence
 
         def stop_silent() -> None:
             self.silent = True
-            if git is not None and git.returncode is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(git.pid, signal.SIGKILL)
+            child.stop()
             for process in self._processes:
                 process.close()
 
         try:
-            git = await asyncio.create_subprocess_exec(
-                "git", "-C", str(repo), "push", "--force",
-                f"ownstack@{self.client.stack.name}:{self.app}",
-                f"{sha}:refs/heads/{branch}",
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-                env=self._git_env(folder / "bridge.sock"),
-                start_new_session=True,  # git and the bridge share a group we can kill
-            )
-            assert git.stdout is not None and git.stderr is not None
             watcher = asyncio.ensure_future(watch_silence(lambda: len(lines), limit, stop_silent))
-            await asyncio.gather(
-                _read_lines(git.stderr, lines, on_line),
-                _read_lines(git.stdout, lines, on_line),
+            status = await _run_git(
+                ["git", "-C", str(repo), "push", "--force",
+                 f"ownstack@{self.client.stack.name}:{self.app}", f"{sha}:refs/heads/{branch}"],
+                self._git_env(folder / "bridge.sock"),
+                lambda stream, data: readers[stream].feed(data),
+                child,
             )
-            status = await git.wait()
         finally:
             if watcher is not None:
                 watcher.cancel()
-            if git is not None and git.returncode is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(git.pid, signal.SIGKILL)
-                await git.wait()
+            child.stop()  # a cancel or an error: git and the bridge go (a no-op once git ended)
             for process in self._processes:
                 process.close()
             for handler in self._handlers:
@@ -319,21 +307,119 @@ class _Relay:
         return process.exit_status if process.exit_status is not None else 255
 
 
-async def _read_lines(
-    stream: asyncio.StreamReader, lines: list[PushLine], on_line: LineCallback | None
-) -> None:
-    splitter = parsers.PushLineSplitter()
-    decoder = codecs.getincrementaldecoder("utf-8")("replace")
-    while True:
-        chunk = await stream.read(1 << 16)
-        text = decoder.decode(chunk, final=not chunk)
-        new = splitter.feed(text) if chunk else splitter.feed(text) + splitter.flush()
+class _LineReader:
+    """One of git's output streams, cut into lines as its chunks come (on the event loop)."""
+
+    def __init__(self, lines: list[PushLine], on_line: LineCallback | None) -> None:
+        self._lines = lines
+        self._on_line = on_line
+        self._splitter = parsers.PushLineSplitter()
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+
+    def feed(self, chunk: bytes) -> None:
+        """A chunk of output; ``b""`` at the stream's end."""
+        text = self._decoder.decode(chunk, final=not chunk)
+        new = self._splitter.feed(text) if chunk else self._splitter.feed(text) + self._splitter.flush()
         for line in new:
-            lines.append(line)
-            if on_line is not None:
-                on_line(line)
-        if not chunk:
-            return
+            self._lines.append(line)
+            if self._on_line is not None:
+                self._on_line(line)
+
+
+class _Child:
+    """The git process a thread runs, for stopping it from the event loop. Lock-guarded: a stop
+    that comes while the thread is still starting git kills it as soon as it has started."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._stopped = False
+
+    def started(self, process: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._process = process
+            if self._stopped:
+                self._kill()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            self._kill()
+
+    def _kill(self) -> None:
+        # Not yet reaped, so its pid (and group: start_new_session) is still git's own.
+        if self._process is not None and self._process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._process.pid, signal.SIGKILL)
+
+
+# Called on the event loop with (1 for stdout or 2 for stderr, chunk); b"" ends a stream.
+ChunkCallback = Callable[[int, bytes], None]
+
+
+async def _run_git(
+    argv: list[str], env: dict[str, str], on_chunk: ChunkCallback, child: _Child | None = None
+) -> int:
+    """Run git on a thread of its own (subprocess.Popen), passing its output to ``on_chunk`` on
+    the loop as it comes; its exit status. asyncio's own subprocesses cannot be cancelled
+    safely: a task cancelled while ``create_subprocess_exec`` connects the pipes (the loop's end
+    cancels that too) waits forever for pipes that never connect, and the loop never closes.
+    On a cancel, git (and the bridge, in its process group) is killed, and reaped before the
+    cancel goes on. Not the loop's default executor: its few threads would queue the pushes of
+    a fleet deploying at once, each holding one for its whole build."""
+    child = child or _Child()
+    loop = asyncio.get_running_loop()
+    ended: asyncio.Future[int] = loop.create_future()
+
+    def call(function: Callable[..., object], *args: object) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop closed: nobody listens any more
+            loop.call_soon_threadsafe(function, *args)
+
+    def finish(status: int, error: BaseException | None) -> None:
+        if not ended.done():
+            ended.set_result(status) if error is None else ended.set_exception(error)
+
+    def work() -> None:
+        try:
+            status = _git_in_thread(argv, env, child, lambda stream, data: call(on_chunk, stream, data))
+        except BaseException as error:  # handed to the awaiting task (git missing, say)
+            call(finish, -1, error)
+        else:
+            call(finish, status, None)
+
+    threading.Thread(target=work, name="git", daemon=True).start()
+    try:
+        return await asyncio.shield(ended)
+    except asyncio.CancelledError:
+        child.stop()
+        # Killed, git ends within moments: wait for its reaping (a second cancel stops waiting).
+        await asyncio.wait([ended], timeout=5.0)
+        if ended.done():
+            ended.exception()  # retrieved: nobody wants it after a cancel
+        raise
+
+
+def _git_in_thread(
+    argv: list[str], env: dict[str, str], child: _Child, deliver: Callable[[int, bytes], None]
+) -> int:
+    with subprocess.Popen(
+        argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        start_new_session=True,  # git and the bridge share a group we can kill
+    ) as process:
+        child.started(process)
+        assert process.stdout is not None and process.stderr is not None
+        streams = {process.stdout.fileno(): 1, process.stderr.fileno(): 2}
+        with selectors.DefaultSelector() as selector:
+            for fd in streams:
+                selector.register(fd, selectors.EVENT_READ)
+            while streams:
+                for key, _events in selector.select():
+                    data = os.read(key.fd, 1 << 16)
+                    deliver(streams[key.fd], data)
+                    if not data:
+                        selector.unregister(key.fd)
+                        del streams[key.fd]
+        return process.wait()
 
 
 async def _read_frame(reader: asyncio.StreamReader) -> tuple[bytes, bytes]:
