@@ -206,3 +206,22 @@ def test_the_last_run_is_its_jobs_and_older_records_count_per_stack(tmp_path: Pa
         (first, DeployStatus.FAILED), (second, DeployStatus.FAILED), (later.id, DeployStatus.SKIPPED),
     ]
     assert History(tmp_path).last_run("other") == []
+
+
+async def test_with_many_deploys_at_once_their_logs_are_written_less_often_yet_within_a_second(
+    tmp_path: Path,
+) -> None:
+    """300 builds streaming: each log is written ~1.2 s behind at most (all of them ~250 times a
+    second in total), not every 100 ms (6,000 writes a second on the console's loop)."""
+    history = History(tmp_path)
+    jobs = [make_job(job_id, f"stack-{job_id}") for job_id in history.allocate_ids(300)]
+    for job in jobs:
+        history.track(job)
+        job.set_status(DeployStatus.BUILDING)
+        job.add_lines(["first"])  # a log's first lines are written at once
+    await asyncio.sleep(0.15)
+    for job in jobs:
+        job.add_lines(["second"])
+    assert history.log_lines(jobs[-1].id) == ["first"]  # more than 100 ms late, with 300
+    await asyncio.sleep(1.3)
+    assert all(history.log_lines(job.id) == ["first", "second"] for job in jobs)

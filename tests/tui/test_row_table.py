@@ -101,6 +101,21 @@ async def test_an_updated_row_shows_its_new_text_and_its_cells_are_plain_text() 
         assert rows["row-05"] == ["failed", "[line] 5"]
 
 
+async def test_a_column_updated_in_many_rows_shows_the_new_cells_on_screen_and_once_scrolled_to() -> None:
+    app = TableApp()
+    async with app.run_test(size=(80, 20)) as pilot:
+        table = app.query_one(RowTable)
+        table.update_column("line", {f"row-{number:02d}": f"read {number}s ago" for number in range(ROWS)}
+                            | {"no-such-row": "ignored"})
+        await pilot.pause()
+        rows = shown(app)
+        assert rows["row-01"] == ["ok", "read 1s ago"]
+        assert rows["row-08"] == ["ok", "read 8s ago"]
+        await pilot.press("end")
+        await pilot.pause()
+        assert shown(app)["row-39"] == ["ok", "read 39s ago"]
+
+
 async def test_a_row_updated_off_screen_shows_its_new_text_once_scrolled_to() -> None:
     app = TableApp()
     async with app.run_test(size=(80, 20)) as pilot:
@@ -202,3 +217,22 @@ async def test_it_is_drawn_as_the_datatable_it_replaced_focused_or_not_scrolled_
                     await pilot.pause()
                     looks.append((focused, drawn(table)))
                 assert looks[1] == looks[0], (zebra, fixed, scroll)
+
+
+async def test_focus_back_shows_the_focused_looks_again_without_drawing_a_row_again() -> None:
+    """A tab key moves the focus out of a table and back: each row is kept drawn in both looks,
+    so coming back draws none again."""
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(RowTable)
+        await pilot.pause()
+        focused = drawn(table)
+        lines = [table.render_line(y) for y in range(TABLE_HEIGHT)]
+        app.set_focus(None)
+        await pilot.pause()
+        assert drawn(table) != focused  # the blurred cursor shows
+        table.focus()
+        await pilot.pause()
+        assert drawn(table) == focused
+        again = [table.render_line(y) for y in range(TABLE_HEIGHT)]
+        assert all(new is old for new, old in zip(again, lines, strict=True))

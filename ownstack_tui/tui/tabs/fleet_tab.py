@@ -178,11 +178,13 @@ class FleetTab(TabFrame):
         health = self.health
         if health is None or health is not self._shown_health or not self.table.row_count:
             return
+        ages: dict[str, Text] = {}
         for row in health.stacks:
             text = self._age(row)
             if self._shown_ages.get(row.stack) != text:
                 self._shown_ages[row.stack] = text
-                self.table.update_cell(row.stack, "age", Text(text, style="dim"))
+                ages[row.stack] = Text(text, style="dim")
+        self.table.update_column("age", ages)
         self._show_status()
 
     def _show_status(self) -> None:

@@ -30,7 +30,7 @@ from textual.strip import Strip
 from textual.style import Style
 from textual.visual import Visual, visualize
 
-from ownstack_tui.tui.widgets.line_view import CachedLineView
+from ownstack_tui.tui.widgets.line_view import CachedLineView, drawn_line
 
 LazyPrompt = Callable[[], Text]  # makes a one-line prompt, called when it is first needed
 Prompt = Text | LazyPrompt
@@ -41,8 +41,8 @@ class _Entry:
     key: str
     source: Prompt
     built: list[Text] | None  # the prompt's lines; None until a lazy prompt is made
-    # Per line, the last Strip drawn: (what it was drawn for, the Strip).
-    drawn: list[tuple[tuple[object, ...], Strip] | None] = field(default_factory=list, repr=False)
+    # Per line, the Strips last drawn, by what they were drawn for (see drawn_line).
+    drawn: list[dict[tuple[object, ...], Strip]] = field(default_factory=list, repr=False)
     versions: list[int] = field(default_factory=list)  # per line, bumped when its text changes
 
     @property
@@ -226,9 +226,9 @@ class EntryList(CachedLineView[_Looks], can_focus=True):
     @staticmethod
     def _entry(key: str, prompt: Prompt) -> _Entry:
         if not isinstance(prompt, Text):
-            return _Entry(key, prompt, None, [None], [0])
+            return _Entry(key, prompt, None, [{}], [0])
         lines = split_lines(prompt)
-        return _Entry(key, prompt, lines, [None] * len(lines), [0] * len(lines))
+        return _Entry(key, prompt, lines, [{} for _ in lines], [0] * len(lines))
 
     def _layout_lines(self) -> None:
         self._lines, self._first_line = [], []
@@ -390,12 +390,9 @@ class EntryList(CachedLineView[_Looks], can_focus=True):
         entry = self._entries[index]
         state = 1 if index == self._highlighted else 2 if index == self._hover else 0
         drawn_for = (entry.versions[offset], self.looks_version, width, state, index)
-        drawn = entry.drawn[offset]
-        if drawn is None or drawn[0] != drawn_for:
-            style = (looks.plain, looks.highlighted, looks.hover)[state]
-            drawn = (drawn_for, self._draw(entry.lines[offset], width, style, index))
-            entry.drawn[offset] = drawn
-        return drawn[1]
+        style = (looks.plain, looks.highlighted, looks.hover)[state]
+        return drawn_line(entry.drawn[offset], drawn_for,
+                          lambda: self._draw(entry.lines[offset], width, style, index))
 
     def _draw(self, line: Text, width: int, style: Style, index: int) -> Strip:
         """As OptionList draws a prompt's line: the visual of the text, to the full width in the

@@ -15,7 +15,7 @@ cut to the widths the caller gives. A ``str`` cell is plain text, never markup.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import ClassVar, NamedTuple
@@ -29,7 +29,7 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 
-from ownstack_tui.tui.widgets.line_view import CachedLineView
+from ownstack_tui.tui.widgets.line_view import CachedLineView, drawn_line
 
 Cell = str | Text
 
@@ -46,8 +46,8 @@ class _Row:
     key: str
     cells: list[Text]
     version: int = 0
-    # The last line drawn: (what it was drawn for, the line).
-    drawn: tuple[tuple[object, ...], Strip] | None = field(default=None, repr=False)
+    # The lines last drawn, by what they were drawn for (see drawn_line).
+    drawn: dict[tuple[object, ...], Strip] = field(default_factory=dict, repr=False)
 
 
 class _Looks(NamedTuple):
@@ -175,7 +175,7 @@ class RowTable(CachedLineView[_Looks], can_focus=True):
         self._cursor = 0
         self._hover: int | None = None  # the row under the mouse, once it moved over the table
         self._shown_page = 0  # rows shown at once when last laid out (0: never laid out)
-        self._header_drawn: tuple[tuple[object, ...], Strip] | None = None
+        self._header_drawn: dict[tuple[object, ...], Strip] = {}
 
     # -- what the caller gives -----------------------------------------------------------------
 
@@ -196,9 +196,9 @@ class RowTable(CachedLineView[_Looks], can_focus=True):
         :meth:`set_rows`); the cursor stays where it is."""
         self._columns = list(columns)
         self._header = [as_text(column.label) for column in self._columns]
-        self._header_drawn = None
+        self._header_drawn.clear()
         for row in self._rows:
-            row.drawn = None
+            row.drawn.clear()
         self._resize_virtual()
         self.refresh()
 
@@ -230,14 +230,25 @@ class RowTable(CachedLineView[_Looks], can_focus=True):
 
     def update_cell(self, key: str, column: str, cell: Cell) -> None:
         """One cell of ``key``'s row (by column key)."""
-        index = self._index.get(key)
+        self.update_column(column, {key: cell})
+
+    def update_column(self, column: str, cells: Mapping[str, Cell]) -> None:
+        """One column's cell in each of the given rows (by row key), their lines repainted in
+        one go: the Fleet tab's ages change in all 200 rows each second, and a repaint per row
+        looked the widget's size and offsets up 200 times (~12 ms a tab key)."""
         position = next((number for number, each in enumerate(self._columns) if each.key == column), None)
-        if index is None or position is None:
+        if position is None:
             return
-        row = self._rows[index]
-        row.cells = [*row.cells[:position], as_text(cell), *row.cells[position + 1:]]
-        row.version += 1
-        self._refresh_row(index)
+        changed: list[int] = []
+        for key, cell in cells.items():
+            index = self._index.get(key)
+            if index is None:
+                continue
+            row = self._rows[index]
+            row.cells = [*row.cells[:position], as_text(cell), *row.cells[position + 1:]]
+            row.version += 1
+            changed.append(index)
+        self._refresh_rows(changed)
 
     def keys_in_view(self) -> set[str]:
         """The rows scrolled into view now (all of them before the table is laid out). Hidden
@@ -362,10 +373,15 @@ class RowTable(CachedLineView[_Looks], can_focus=True):
 
     def _refresh_row(self, index: int) -> None:
         """Repaint row ``index``'s line if it is on screen (off screen, nothing to do)."""
-        y = index + 1 - round(self.scroll_y)
+        self._refresh_rows((index,))
+
+    def _refresh_rows(self, indexes: Iterable[int]) -> None:
+        """Repaint the lines of those rows on screen, in one refresh."""
+        top = round(self.scroll_y)
         width, height = self.size  # with the scrollbars': cheaper, and a line more is no harm
-        if 1 <= y < height:
-            self.refresh(Region(0, y, width, 1))
+        regions = [Region(0, y, width, 1) for y in (index + 1 - top for index in indexes) if 1 <= y < height]
+        if regions:
+            self.refresh(*regions)
 
     def current_looks(self) -> _Looks:
         header = self.get_component_styles("row-table--header").rich_style
@@ -385,21 +401,17 @@ class RowTable(CachedLineView[_Looks], can_focus=True):
         width = self.size.width
         scroll_x = round(self.scroll_x)
         if y == 0:
-            drawn_for: tuple[object, ...] = (self.looks_version, width, scroll_x)
-            if self._header_drawn is None or self._header_drawn[0] != drawn_for:
-                header = (looks.header, Style.null())
-                line = self._draw(self._header, header, header, width, scroll_x, looks)
-                self._header_drawn = (drawn_for, line)
-            return self._header_drawn[1]
+            header = (looks.header, Style.null())
+            return drawn_line(self._header_drawn, (self.looks_version, width, scroll_x),
+                              lambda: self._draw(self._header, header, header, width, scroll_x, looks))
         index = self._row_at(y)
         if index is None:
             return Strip.blank(width, looks.base)
         row = self._rows[index]
         cursor, hover = index == self._cursor, index == self._hover
         drawn_for = (row.version, self.looks_version, width, scroll_x, cursor, hover, index)
-        if row.drawn is None or row.drawn[0] != drawn_for:
-            row.drawn = (drawn_for, self._draw_row(row.cells, index, cursor, hover, width, scroll_x, looks))
-        return row.drawn[1]
+        return drawn_line(row.drawn, drawn_for,
+                          lambda: self._draw_row(row.cells, index, cursor, hover, width, scroll_x, looks))
 
     def _draw_row(self, cells: list[Text], index: int, cursor: bool, hover: bool, width: int,
                   scroll_x: int, looks: _Looks) -> Strip:

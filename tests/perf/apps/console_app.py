@@ -32,6 +32,7 @@ from ownstack_tui.fleet_file import FleetFile
 from ownstack_tui.model.jobs import DeployJob
 from ownstack_tui.sandbox.fleet import tagged_stack_names
 from ownstack_tui.tui.app import OwnstackApp
+from ownstack_tui.tui.startup_gc import pause_gc_for_startup
 from tests.fakes.fake_backend import FakeBackend
 from tests.fakes.fake_stack import FakeApp, FakeStack
 from tests.perf.apps.lines import line_pool
@@ -143,6 +144,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=5000.0, help="lines/s over all stacks")
     parser.add_argument("--stats", required=True)
     args = parser.parse_args()
+    # As the launcher does (open_console): collection paused for start-up, then resumed by the
+    # main screen with start-up's objects frozen and the console's thresholds.
+    pause_gc_for_startup()
     # The engine deploys to at most 32 stacks at a time; the benchmark asks for the worst case
     # on screen, every stack streaming at once.
     engine_module.DEFAULT_PARALLELISM = max(engine_module.DEFAULT_PARALLELISM, args.stacks)
