@@ -8,9 +8,10 @@ read it, our edits are applied again on its content (or refused when they no lon
 no edit is lost and none is reported done that was not written. A symlinked fleet file is
 written through to its target; a read-only one (no owner write bit) is never replaced.
 
-Reading alone (the console, status) uses the standard library's ``tomllib``: tomlkit is
-imported and the editable document parsed only on the first edit, which keeps ~30 ms of
-tomlkit off the console's start-up.
+Reading alone (the console, status) uses the standard library's ``tomllib`` (or, for a file
+in the plain subset, :mod:`ownstack_tui.toml_subset`): tomlkit is imported and the editable
+document parsed only on the first edit, which keeps ~30 ms of tomlkit off the console's
+start-up.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ import re
 import stat
 import tempfile
 import time
-import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from ownstack_tui.errors import FleetFileError, InvalidInput
 from ownstack_tui.model import validation
 from ownstack_tui.model.fleet import Fleet, fleet_from_dict
+from ownstack_tui.toml_subset import loads_plain
 
 if TYPE_CHECKING:
     from tomlkit.items import Table
@@ -438,9 +439,17 @@ def _read_fleet(path: Path, raw: bytes) -> Fleet | None:
     """The fleet, read with the standard library; None when the text is not valid TOML
     (or not UTF-8), so that the caller has tomlkit parse it and word the error."""
     try:
-        data = tomllib.loads(_strip_bom(raw).decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        text = _strip_bom(raw).decode("utf-8")
+    except UnicodeDecodeError:
         return None
+    data = loads_plain(text)  # the usual plain file, without tomllib's import and parse
+    if data is None:
+        import tomllib
+
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            return None
     return fleet_from_dict(data, f"fleet file {path}")
 
 

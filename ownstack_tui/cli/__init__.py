@@ -17,9 +17,10 @@ if TYPE_CHECKING:
 
 def main(argv: list[str] | None = None, *, polls: PollIntervals | None = None) -> int:
     """``polls``: how often rollouts re-check health and held locks (None: production)."""
-    from ownstack_tui import dataclass_cache
+    from ownstack_tui import dataclass_cache, regex_cache
 
     dataclass_cache.install()  # before the imports that define dataclasses
+    regex_cache.install()  # and compile regular expressions
     from ownstack_tui.cli.context import Context
     from ownstack_tui.cli.output import error
     from ownstack_tui.cli.parser import parse

@@ -1,7 +1,7 @@
 """Shell completion (argcomplete): commands and flags from the parser, app and stack names and
 tags from the fleet file.
 
-Runs on every <Tab>, so it stays light: the fleet file is read with ``tomllib`` and nothing
+Runs on every <Tab>, so it stays light: the fleet file is read as plain TOML and nothing
 is checked, nothing contacts a stack, and textual, asyncssh and httpx are never imported.
 A fleet file that cannot be read completes no names rather than printing an error.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,9 +26,21 @@ def _fleet_table(parsed_args: argparse.Namespace | None, name: str) -> dict[str,
         with path.open("rb") as handle:
             if not path.is_file():
                 return {}
-            data = tomllib.loads(handle.read(1 << 20).decode("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            text = handle.read(1 << 20).decode("utf-8")
+    except (OSError, UnicodeDecodeError):
         return {}
+    from ownstack_tui.toml_subset import loads_plain
+
+    # tomllib only for a file outside the plain subset: the console's parser imports this
+    # module at every start.
+    data = loads_plain(text)
+    if data is None:
+        import tomllib
+
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            return {}
     table = data.get(name)
     return table if isinstance(table, dict) else {}
 

@@ -337,13 +337,15 @@ def _app(name: str, entry: Mapping[str, Any], stacks: Mapping[str, Stack]) -> Ap
     targets = entry.get("stacks", [])
     if not isinstance(targets, list) or not all(isinstance(t, str) for t in targets):
         raise InvalidInput(f"stacks in {where} must be a list of stack names, e.g. [\"staging\"]")
-    for index, target in enumerate(targets):
+    seen: set[str] = set()  # not targets[:index]: quadratic at 200 stacks
+    for target in targets:
         if target not in stacks:
             raise InvalidInput(
                 f"app {name} targets unknown stack {target!r}; known stacks: {_names(stacks)}"
             )
-        if target in targets[:index]:
+        if target in seen:
             raise InvalidInput(f"stacks in {where} names {target} twice; remove the duplicate")
+        seen.add(target)
     config = _config_table(_table(entry.get("config", {}), f"apps.{name}.config"))
     stack_config = {}
     for stack, table in _table(entry.get("stack_config", {}), f"apps.{name}.stack_config").items():
@@ -388,8 +390,13 @@ def _check_config_sizes(app: App) -> None:
     stacks = dict.fromkeys([*app.stacks, *app.stack_config])
     if not stacks:
         validation.config_fits(app.name, app.config)
+    shared_fits = False  # the app-level config alone, which every stack without overrides gets
     for stack in stacks:
-        validation.config_fits(app.name, effective_config(app, stack), f" on stack {stack}")
+        if stack in app.stack_config:
+            validation.config_fits(app.name, effective_config(app, stack), f" on stack {stack}")
+        elif not shared_fits:  # checked once (it names the first such stack), not per stack
+            validation.config_fits(app.name, app.config, f" on stack {stack}")
+            shared_fits = True
 
 
 def _config_table(table: Mapping[str, Any]) -> dict[str, str]:

@@ -19,6 +19,7 @@ import asyncio, sys
 from pathlib import Path
 
 from ownstack_tui.cli import tui_command  # noqa: F401  (what `ownstack-tui` imports first)
+from ownstack_tui.cli.parser import parse  # noqa: F401  (and its command line parser)
 from ownstack_tui.engine.factory import open_engine
 from ownstack_tui.fleet_file import FleetFile
 from ownstack_tui.tui.app import OwnstackApp
@@ -34,6 +35,7 @@ async def main() -> None:
         assert type(app.screen).__name__ == "MainScreen", app.screen
         assert "asyncssh" not in sys.modules, "asyncssh imported before any stack was contacted"
         assert "tomlkit" not in sys.modules, "tomlkit imported only to read the fleet"
+        assert "tomllib" not in sys.modules, "tomllib imported for a plain fleet file"
         assert "httpx" not in sys.modules, "httpx imported by a console driving stacks over ssh"
         tabs = {m for m in sys.modules if m.startswith("ownstack_tui.tui.tabs.")}
         hidden = tabs - {"ownstack_tui.tui.tabs.lazy_pane"}

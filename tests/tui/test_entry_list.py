@@ -185,6 +185,52 @@ async def test_it_is_drawn_as_the_option_list_it_replaced_focused_or_not_scrolle
         assert hovered[1] != looks[1][1]  # the hover shows
 
 
+class LazyApp(App[None]):
+    """200 one-line entries given as functions that make their prompt (and count the calls)."""
+
+    CSS = f"EntryList {{ height: {LIST_HEIGHT}; width: 30; }}"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.made: list[int] = []
+
+    def compose(self) -> ComposeResult:
+        yield EntryList(id="entries")
+
+    def make(self, number: int, detail: str = "") -> Text:
+        self.made.append(number)
+        return Text(f"stack-{number:03d}{detail}")
+
+    def on_mount(self) -> None:
+        entries = self.query_one(EntryList)
+        entries.set_entries([(f"s{number}", lambda number=number: self.make(number))
+                             for number in range(200)])
+        entries.focus()
+
+
+async def test_entries_given_as_functions_are_made_when_shown() -> None:
+    app = LazyApp()
+    async with app.run_test(size=(80, 20)) as pilot:
+        entries = app.query_one(EntryList)
+        await pilot.pause()
+        assert shown(app) == [f"stack-{number:03d}" for number in range(10)]
+        assert sorted(set(app.made)) == list(range(10))  # the 190 out of sight: not made
+        assert entries.entry_count == 200
+        made = len(app.made)
+        entries.update_entry(150, lambda: app.make(150, " updated"))  # out of sight: kept for later
+        entries.update_entry(3, lambda: app.make(3, " updated"))  # on screen: shown now
+        await pilot.pause()
+        assert shown(app)[3] == "stack-003 updated"
+        assert app.made[made:] == [3]
+        await pilot.press("end")
+        assert shown(app)[-1] == "stack-199"
+        await pilot.press(*["up"] * 49)
+        assert "stack-150 updated" in shown(app)
+        await pilot.press("enter")
+        assert entries.highlighted_key == "s150"
+        assert entries.entries[150][1].plain == "stack-150 updated"  # made when asked for
+
+
 async def test_focus_back_shows_the_focused_looks_again_without_drawing_a_line_again() -> None:
     """The `1` and tab keys move the focus in and out of the sidebar: each line is kept drawn in
     both looks, so coming back draws none again (at 200 stacks its 46 lines cost ~17 ms)."""

@@ -6,6 +6,9 @@ frame and re-rendered every entry each second. Here each line of each entry is c
 Strip against what it is made of (its text, the width, highlight or hover, the widget's looks);
 :meth:`EntryList.update_entry` repaints only the lines of that entry whose text changed, and
 only while they are on screen; a highlight or hover move repaints the two entries concerned.
+An entry's prompt may be given as a function that makes a one-line ``Text``: it is called
+when the entry is first drawn (or asked for), so a 200-entry list builds the ~20 lines it
+shows, not 200 (issue 14: a tenth of the sidebar's first showing).
 
 It looks and behaves as an OptionList of ``Text`` prompts without separators, disabled options
 or option padding: the same component styles (renamed), keys (up/down wrap around, home/end,
@@ -14,9 +17,9 @@ page up/down), a click highlights and selects, the wheel scrolls.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar, NamedTuple
+from typing import ClassVar, NamedTuple, cast
 
 from rich.text import Text
 from textual import events
@@ -29,15 +32,33 @@ from textual.visual import Visual, visualize
 
 from ownstack_tui.tui.widgets.line_view import CachedLineView, drawn_line
 
+LazyPrompt = Callable[[], Text]  # makes a one-line prompt, called when it is first needed
+Prompt = Text | LazyPrompt
+
 
 @dataclass
 class _Entry:
     key: str
-    prompt: Text
-    lines: list[Text]
+    source: Prompt
+    built: list[Text] | None  # the prompt's lines; None until a lazy prompt is made
     # Per line, the Strips last drawn, by what they were drawn for (see drawn_line).
     drawn: list[dict[tuple[object, ...], Strip]] = field(default_factory=list, repr=False)
     versions: list[int] = field(default_factory=list)  # per line, bumped when its text changes
+
+    @property
+    def lines(self) -> list[Text]:
+        if self.built is None:
+            self.built = [cast(LazyPrompt, self.source)()]
+        return self.built
+
+    @property
+    def prompt(self) -> Text:
+        source = self.source
+        return source if isinstance(source, Text) else self.lines[0]
+
+    @property
+    def line_count(self) -> int:
+        return len(self.drawn)
 
 
 class _Looks(NamedTuple):
@@ -148,9 +169,14 @@ class EntryList(CachedLineView[_Looks], can_focus=True):
     def entry_count(self) -> int:
         return len(self._entries)
 
-    def set_entries(self, rows: Sequence[tuple[str, Text]]) -> None:
+    @property
+    def entry_keys(self) -> list[str]:
+        return [entry.key for entry in self._entries]
+
+    def set_entries(self, rows: Sequence[tuple[str, Prompt]]) -> None:
         """New entries (keys unique): the same key stays highlighted (else the same index, the
-        last at most), the list scrolled where it was."""
+        last at most), the list scrolled where it was. A prompt given as a function is made
+        when first drawn."""
         previous = self.highlighted_key
         index, scroll = self._highlighted, self.scroll_y
         self._entries = [self._entry(key, prompt) for key, prompt in rows]
@@ -168,18 +194,29 @@ class EntryList(CachedLineView[_Looks], can_focus=True):
         self._highlighted = None
         self.highlighted = min(index or 0, len(self._entries) - 1)
 
-    def update_entry(self, index: int, prompt: Text) -> None:
+    def update_entry(self, index: int, prompt: Prompt) -> None:
         """Entry ``index`` shows ``prompt`` from now on (as many lines as before: else give
         every entry again with :meth:`set_entries`). Only its lines whose text changed are
-        drawn again, now if on screen, else when scrolled to."""
+        drawn again, now if on screen, else when scrolled to (a function's prompt is made
+        then, and now only if the entry is on screen)."""
         entry = self._entries[index]
-        lines = split_lines(prompt)
-        if len(lines) != len(entry.lines):
-            rows = self.entries
+        lazy = not isinstance(prompt, Text)
+        if lazy and entry.line_count == 1 and not self._on_screen(self._first_line[index]):
+            entry.source, entry.built = prompt, None
+            entry.versions[0] += 1  # drawn again when scrolled to
+            return
+        lines = [cast(LazyPrompt, prompt)()] if lazy else split_lines(cast(Text, prompt))
+        if len(lines) != entry.line_count:
+            rows: list[tuple[str, Prompt]] = [(each.key, each.source) for each in self._entries]
             rows[index] = (entry.key, prompt)
             self.set_entries(rows)
             return
-        entry.prompt = prompt
+        if entry.built is None:  # never made: nothing drawn from it to compare with
+            entry.source, entry.built = prompt, lines
+            entry.versions[0] += 1
+            self._refresh_line(self._first_line[index])
+            return
+        entry.source = prompt
         for number, (old, new) in enumerate(zip(entry.lines, lines, strict=True)):
             if old is not new and old != new:
                 entry.lines[number] = new
@@ -187,7 +224,9 @@ class EntryList(CachedLineView[_Looks], can_focus=True):
                 self._refresh_line(self._first_line[index] + number)
 
     @staticmethod
-    def _entry(key: str, prompt: Text) -> _Entry:
+    def _entry(key: str, prompt: Prompt) -> _Entry:
+        if not isinstance(prompt, Text):
+            return _Entry(key, prompt, None, [{}], [0])
         lines = split_lines(prompt)
         return _Entry(key, prompt, lines, [{} for _ in lines], [0] * len(lines))
 
@@ -195,7 +234,7 @@ class EntryList(CachedLineView[_Looks], can_focus=True):
         self._lines, self._first_line = [], []
         for number, entry in enumerate(self._entries):
             self._first_line.append(len(self._lines))
-            self._lines.extend((number, line) for line in range(len(entry.lines)))
+            self._lines.extend((number, line) for line in range(entry.line_count))
         self._resize_virtual()
 
     def _resize_virtual(self) -> None:
@@ -240,7 +279,7 @@ class EntryList(CachedLineView[_Looks], can_focus=True):
             return
         self.scroll_to_region(
             Region(0, self._first_line[index], self.scrollable_content_region.width,
-                   len(self._entries[index].lines)),
+                   self._entries[index].line_count),
             force=True, animate=False, top=top, immediate=True,
         )
 
@@ -319,15 +358,16 @@ class EntryList(CachedLineView[_Looks], can_focus=True):
     def _refresh_entry(self, index: int | None) -> None:
         if index is not None and index < len(self._entries):
             first = self._first_line[index]
-            for line in range(first, first + len(self._entries[index].lines)):
+            for line in range(first, first + self._entries[index].line_count):
                 self._refresh_line(line)
+
+    def _on_screen(self, line: int) -> bool:
+        return 0 <= line - self.scroll_offset.y < self.size.height
 
     def _refresh_line(self, line: int) -> None:
         """Repaint content line ``line`` if it is on screen (off screen, nothing to do)."""
-        y = line - self.scroll_offset.y
-        width, height = self.size
-        if 0 <= y < height:
-            self.refresh(Region(0, y, width, 1))
+        if self._on_screen(line):
+            self.refresh(Region(0, line - self.scroll_offset.y, self.size.width, 1))
 
     def notify_style_update(self) -> None:
         self.refresh()  # the looks are compared at the next paint (as OptionList refreshes)

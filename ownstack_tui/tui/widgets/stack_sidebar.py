@@ -9,6 +9,7 @@ tags) and passes what is typed to the Console's intents; the list is told the li
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Span, Text
@@ -23,7 +24,7 @@ from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.health import Severity
 from ownstack_tui.model.stack_groups import Group, StackListing, arrange
 from ownstack_tui.tui.stack_state import StackState, format_age
-from ownstack_tui.tui.widgets.entry_list import EntryList
+from ownstack_tui.tui.widgets.entry_list import EntryList, Prompt
 
 if TYPE_CHECKING:
     from ownstack_tui.tui.app import OwnstackApp
@@ -103,24 +104,24 @@ class StackSidebar(EntryList):
         compact = arranged.shown > COMPACT_ABOVE or (
             height > 0 and entries * ENTRY_LINES + len(arranged.rows) - entries > height
         )
-        rows: list[tuple[str, Text]] = []
+        rows: list[tuple[str, Prompt]] = []
         for row in arranged.rows:
             if isinstance(row, Group):
                 rows.append((GROUP_PREFIX + row.name, render_header(row, width)))
             else:
                 state = cast(StackState, row)
                 if compact:
-                    rows.append((state.name, self._line(state, now, width)))
+                    # Made when drawn: of 200 stacks ~20 are on screen (the list asks for the
+                    # others when they are scrolled to).
+                    rows.append((state.name, partial(self._line, state, now, width)))
                 else:
                     rows.append((state.name, render_entry(state, now, self.refresh_interval, width)))
         title = self._title(arranged.shown, arranged.total)
         if title != self.border_title:  # setting it repaints the whole sidebar, even unchanged
             self.border_title = title
-        shown = self.entries
-        if [key for key, _prompt in shown] == [name for name, _prompt in rows]:
-            for index, ((_key, current), (_name, prompt)) in enumerate(zip(shown, rows, strict=True)):
-                if current is not prompt and current != prompt:
-                    self.update_entry(index, prompt)  # its changed lines only, if on screen
+        if self.entry_keys == [name for name, _prompt in rows]:
+            for index, (_name, prompt) in enumerate(rows):
+                self.update_entry(index, prompt)  # its changed lines only, if on screen
             return
         self.set_entries(rows)  # the same stack stays highlighted, the list scrolled where it was
 
