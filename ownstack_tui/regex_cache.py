@@ -30,6 +30,10 @@ CACHE_NAME = "regex_code"
 FORMAT = 1  # bump when what is stored changes
 KEEP = 2000  # past this many patterns (old versions' pile up), keep this run's only
 _STAMP = (FORMAT, sys.version, _sre.MAGIC, _sre.CODESIZE)  # the matcher code's format
+# The interpreters whose ``re._compiler.compile`` _cached_compile reproduces step by step (the
+# one tested here): on another one ``re`` compiles as it always does, never through a copy of
+# internals that may have changed.
+REPRODUCED = frozenset({(3, 11)})
 _CO_OPTIMIZED = 0x1  # a function's code; a module's or class body's has not this flag
 
 Key = tuple[str | bytes, int]
@@ -93,7 +97,7 @@ def _cached_compile(p: Any, flags: int = 0) -> Any:
 def install() -> None:
     """Load the cache and route ``re``'s compiling through it (once)."""
     global _path
-    if _path is not None:
+    if _path is not None or sys.version_info[:2] not in REPRODUCED:
         return
     _path = cache_path()
     with contextlib.suppress(Exception):  # no cache, or not ours to read: compile as usual
