@@ -18,14 +18,12 @@ from __future__ import annotations
 
 import atexit
 import builtins
-import contextlib
 import dataclasses
-import marshal
-import os
-import sys
 from pathlib import Path
 from types import CodeType
 from typing import Any
+
+from ownstack_tui import kept_file
 
 CACHE_NAME = "dataclass_methods"
 FORMAT = 1  # bump when what is stored changes
@@ -64,10 +62,7 @@ def install() -> None:
     if _path is not None:
         return
     _path = cache_path()
-    with contextlib.suppress(Exception):  # no cache, or not ours to read: compile as usual
-        stored = marshal.loads(_path.read_bytes())
-        if type(stored) is tuple and len(stored) == 2 and stored[0] == FORMAT:
-            _code.update(stored[1])
+    _code.update(kept_file.read(_path, FORMAT))
     # A module global named exec shadows the builtin for that module's code only.
     dataclasses.exec = _exec  # type: ignore[attr-defined]
     atexit.register(save)
@@ -76,12 +71,7 @@ def install() -> None:
 def save() -> None:
     """Write the cache when something new was compiled (atomically: readers never see half)."""
     global _new
-    if not _new or _path is None or sys.dont_write_bytecode:
+    if not _new or _path is None:
         return
     _new = False
-    kept = _code if len(_code) <= KEEP else {text: _code[text] for text in _used}
-    with contextlib.suppress(OSError):
-        _path.parent.mkdir(parents=True, exist_ok=True)
-        partial = _path.with_name(f"{_path.name}.{os.getpid()}")
-        partial.write_bytes(marshal.dumps((FORMAT, kept)))
-        os.replace(partial, _path)
+    kept_file.write(_path, FORMAT, _code if len(_code) <= KEEP else {text: _code[text] for text in _used})

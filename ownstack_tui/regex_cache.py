@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import _sre
 import atexit
-import contextlib
-import marshal
-import os
 import re._compiler as _compiler
 import sys
 from pathlib import Path
 from types import FrameType
 from typing import Any
+
+from ownstack_tui import kept_file
 
 CACHE_NAME = "regex_code"
 FORMAT = 1  # bump when what is stored changes
@@ -100,10 +99,7 @@ def install() -> None:
     if _path is not None or sys.version_info[:2] not in REPRODUCED:
         return
     _path = cache_path()
-    with contextlib.suppress(Exception):  # no cache, or not ours to read: compile as usual
-        stored = marshal.loads(_path.read_bytes())
-        if type(stored) is tuple and len(stored) == 2 and stored[0] == _STAMP:
-            _stored.update(stored[1])
+    _stored.update(kept_file.read(_path, _STAMP))
     _compiler.compile = _cached_compile
     atexit.register(save)
 
@@ -111,13 +107,7 @@ def install() -> None:
 def save() -> None:
     """Write the cache when something new was compiled (atomically: readers never see half)."""
     global _new
-    if not _new or _path is None or sys.dont_write_bytecode:
+    if not _new or _path is None:
         return
     _new = False
-    kept = _stored if len(_stored) <= KEEP else {key: _stored[key] for key in _used}
-    with contextlib.suppress(OSError, ValueError):  # ValueError: not marshallable, not kept
-        data = marshal.dumps((_STAMP, kept))
-        _path.parent.mkdir(parents=True, exist_ok=True)
-        partial = _path.with_name(f"{_path.name}.{os.getpid()}")
-        partial.write_bytes(data)
-        os.replace(partial, _path)
+    kept_file.write(_path, _STAMP, _stored if len(_stored) <= KEEP else {key: _stored[key] for key in _used})

@@ -9,8 +9,6 @@ freezing the run."""
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -20,33 +18,15 @@ from ownstack_tui.backends.dokku import hostkeys
 from ownstack_tui.backends.dokku.client import DokkuClient
 from ownstack_tui.backends.dokku.pool import SshPool
 from ownstack_tui.backends.dokku.push import push
+from tests.fixtures.loop_end import run_then_close
 
 from .test_push_bridge import _git_push_processes, head, make_repo, stack_for
 from .tiny_server import new_server
 
-LOOP_END = 10.0  # seconds the loop's end may take (it takes milliseconds)
 # Loop iterations after the push starts before the loop ends: through resolving the commit and
 # starting git (about a handful of iterations each on this machine), and a few past them.
 MOMENTS = range(0, 16)
 
-
-def run_then_close(main: Coroutine[Any, Any, None]) -> None:
-    """``main`` on a loop of its own, then the loop's end (Runner.close cancels what is left)."""
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            with asyncio.Runner() as runner:
-                runner.run(main)
-        except BaseException as error:  # handed to the test
-            failure.append(error)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(LOOP_END)
-    assert not thread.is_alive(), "the event loop's end hung with the push on it"
-    if failure:
-        raise failure[0]
 
 
 @pytest.mark.parametrize("resolved", [True, False], ids=["sha given", "ref resolved"])
@@ -73,5 +53,5 @@ def test_a_loop_ending_under_a_push_at_any_moment_ends_and_leaves_no_git(
                 await asyncio.sleep(0)
             # main returns with the push still going: the loop's end cancels it
 
-        run_then_close(main())
+        run_then_close(main(), "the push")
     assert not _git_push_processes()

@@ -5,10 +5,10 @@ Each run is a fresh interpreter with its own bytecode folder (PYTHONPYCACHEPREFI
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
+
+from tests.cli.fresh_python import run_probe
 
 # A frozen and a plain dataclass, used as callers use them. With COMPILE_REFUSED set, any
 # dataclass method compiled from text fails the run: the cache must have had it.
@@ -57,12 +57,7 @@ print("ok")
 
 
 def _run(prefix: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = dict(os.environ, PYTHONPYCACHEPREFIX=str(prefix), **env)
-    environment.pop("PYTHONDONTWRITEBYTECODE", None)
-    if "PYTHONDONTWRITEBYTECODE" in env:
-        environment["PYTHONDONTWRITEBYTECODE"] = env["PYTHONDONTWRITEBYTECODE"]
-    return subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
-                          env=environment, timeout=60)
+    return run_probe(PROBE, prefix, **env)
 
 
 def _cache_files(prefix: Path) -> list[Path]:

@@ -8,10 +8,10 @@ probe's patterns live in a module it writes (a script's own top level is not an 
 from __future__ import annotations
 
 import marshal
-import os
 import subprocess
-import sys
 from pathlib import Path
+
+from tests.cli.fresh_python import run_probe
 
 MODULE = '''
 import re
@@ -69,13 +69,7 @@ def _run(prefix: Path, **env: str) -> subprocess.CompletedProcess[str]:
     folder = prefix / "probe"
     folder.mkdir(exist_ok=True)
     (folder / "probe_patterns.py").write_text(MODULE)
-    environment = dict(os.environ, PYTHONPYCACHEPREFIX=str(prefix / "pyc"), **env)
-    environment["PYTHONPATH"] = os.pathsep.join([str(folder), os.environ.get("PYTHONPATH", "")])
-    environment.pop("PYTHONDONTWRITEBYTECODE", None)
-    if "PYTHONDONTWRITEBYTECODE" in env:
-        environment["PYTHONDONTWRITEBYTECODE"] = env["PYTHONDONTWRITEBYTECODE"]
-    return subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
-                          env=environment, timeout=60)
+    return run_probe(PROBE, prefix / "pyc", path=folder, **env)
 
 
 def _cache_files(prefix: Path) -> list[Path]:

@@ -5,8 +5,7 @@ say cancelled, and a waiter cancelled is cancelled (it does not carry on as if t
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +20,10 @@ from ownstack_tui.model.deploy import DeployStatus
 from ownstack_tui.model.rollout import Gate, RolloutPolicy, RolloutState, WaveState
 from tests.fakes.fake_backend import FakeBackend
 from tests.fakes.fleets import STACKS, write_fake_fleet
+from tests.fixtures.loop_end import run_then_close
 from tests.fixtures.polls import FAST_POLLS
 
 WAVES = tuple((name,) for name in STACKS)
-LOOP_END = 10.0  # seconds the loop's end may take here (it takes milliseconds)
 
 
 def engine_on(fake: FakeBackend, repo: Path, app: str) -> tuple[Engine, Any]:
@@ -41,25 +40,6 @@ async def until(condition: Callable[[], bool], timeout: float = 10) -> None:
         while not condition():
             await asyncio.sleep(0.01)
 
-
-def run_then_close(main: Coroutine[Any, Any, None]) -> None:
-    """``main`` on a loop of its own, then the loop's end (Runner.close cancels what is left),
-    on a thread so that a hang fails the test instead of stopping it."""
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            with asyncio.Runner() as runner:
-                runner.run(main)
-        except BaseException as error:  # handed to the test
-            failure.append(error)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(LOOP_END)
-    assert not thread.is_alive(), "the event loop's end hung with the rollout on it"
-    if failure:
-        raise failure[0]
 
 
 @pytest.mark.parametrize("where", ["at a manual gate", "mid-deploy"])
@@ -84,7 +64,7 @@ def test_a_loop_ending_under_a_rollout_ends_and_leaves_it_cancelled_with_its_loc
             await until(lambda: rollout.state is RolloutState.AWAITING_PROMOTION)
         # main returns with the rollout still going: the loop's end cancels it
 
-    run_then_close(main())
+    run_then_close(main(), "the rollout")
     progress = rollouts[0].progress
     assert progress.state is RolloutState.CANCELLED
     assert all(fake.stack(name).deploy_lock("shop") is None for name in STACKS)
