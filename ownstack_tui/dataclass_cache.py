@@ -16,62 +16,31 @@ when bytecode is not (``PYTHONDONTWRITEBYTECODE``).
 
 from __future__ import annotations
 
-import atexit
 import builtins
 import dataclasses
-from pathlib import Path
 from types import CodeType
 from typing import Any
 
-from ownstack_tui import kept_file
+from ownstack_tui.kept_file import Kept
 
-CACHE_NAME = "dataclass_methods"
 FORMAT = 1  # bump when what is stored changes
-KEEP = 3000  # past this many texts (old versions' methods pile up), keep this run's only
-
-_code: dict[str, CodeType] = {}
-_used: set[str] = set()
-_new = False
-_path: Path | None = None
-
-
-def cache_path() -> Path:
-    """Where the cache lives: beside this package's bytecode."""
-    from ownstack_tui.paths import beside_bytecode
-
-    return beside_bytecode(CACHE_NAME, "marshal")
+# Past this many texts (old versions' methods pile up), keep this run's only.
+_kept: Kept[str, CodeType] = Kept("dataclass_methods", FORMAT, keep=3000)
 
 
 def _exec(source: object, globals: dict[str, Any] | None = None,
           locals: dict[str, Any] | None = None, /) -> None:
     """``exec`` for the ``dataclasses`` module: text compiled once, across runs."""
-    global _new
     if type(source) is str:
-        _used.add(source)
-        code = _code.get(source)
-        if code is None:
-            code = _code[source] = compile(source, "<string>", "exec")
-            _new = True
-        source = code
+        text = source
+        source = _kept.get(text, lambda: compile(text, "<string>", "exec"))
     builtins.exec(source, globals, locals)  # type: ignore[arg-type]
 
 
 def install() -> None:
     """Load the cache and route the ``dataclasses`` module's ``exec`` through it (once)."""
-    global _path
-    if _path is not None:
+    if _kept.loaded:
         return
-    _path = cache_path()
-    _code.update(kept_file.read(_path, FORMAT))
+    _kept.load()
     # A module global named exec shadows the builtin for that module's code only.
     dataclasses.exec = _exec  # type: ignore[attr-defined]
-    atexit.register(save)
-
-
-def save() -> None:
-    """Write the cache when something new was compiled (atomically: readers never see half)."""
-    global _new
-    if not _new or _path is None:
-        return
-    _new = False
-    kept_file.write(_path, FORMAT, _code if len(_code) <= KEEP else {text: _code[text] for text in _used})

@@ -16,19 +16,14 @@ written when bytecode is not (``PYTHONDONTWRITEBYTECODE``).
 from __future__ import annotations
 
 import _sre
-import atexit
 import re._compiler as _compiler
 import sys
-from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from ownstack_tui import kept_file
+from ownstack_tui.kept_file import Kept
 
-CACHE_NAME = "regex_code"
 FORMAT = 1  # bump when what is stored changes
-KEEP = 2000  # past this many patterns (old versions' pile up), keep this run's only
-_STAMP = (FORMAT, sys.version, _sre.MAGIC, _sre.CODESIZE)  # the matcher code's format
 # The interpreters whose ``re._compiler.compile`` _cached_compile reproduces step by step (the
 # one tested here): on another one ``re`` compiles as it always does, never through a copy of
 # internals that may have changed.
@@ -38,17 +33,11 @@ _CO_OPTIMIZED = 0x1  # a function's code; a module's or class body's has not thi
 Key = tuple[str | bytes, int]
 Compiled = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
 
-_stored: dict[Key, Compiled] = {}
-_used: set[Key] = set()
-_new = False
-_path: Path | None = None
+# Stamped with the matcher code's format; past 2,000 patterns (old versions' pile up), this
+# run's only are kept.
+_kept: Kept[Key, Compiled] = Kept("regex_code", (FORMAT, sys.version, _sre.MAGIC, _sre.CODESIZE),
+                                  keep=2000)
 _compile = _compiler.compile
-
-
-def cache_path() -> Path:
-    from ownstack_tui.paths import beside_bytecode
-
-    return beside_bytecode(CACHE_NAME, "marshal")
 
 
 def _at_import(depth: int) -> bool:
@@ -71,43 +60,29 @@ def _at_import(depth: int) -> bool:
 
 def _cached_compile(p: Any, flags: int = 0) -> Any:
     """``re._compiler.compile`` (called by ``re`` on a miss of its own in-process cache)."""
-    global _new
     # Frames up from _top_level: this, re._compile, re.compile (or re.match, ...), the caller.
     if type(p) not in (str, bytes) or flags & _compiler.SRE_FLAG_DEBUG or not _at_import(4):
         return _compile(p, flags)
-    key = (p, flags)
-    stored = _stored.get(key)
-    if stored is None:
-        parsed = _compiler._parser.parse(p, flags)
-        code = [int(op) for op in _compiler._code(parsed, flags)]  # opcodes are int subclasses
-        groupindex = dict(parsed.state.groupdict)
-        indexgroup: list[str | None] = [None] * parsed.state.groups
-        for name, index in groupindex.items():
-            indexgroup[index] = name
-        stored = (int(flags | parsed.state.flags), code, parsed.state.groups - 1, groupindex,
-                  tuple(indexgroup))
-        _stored[key] = stored
-        _new = True
-    _used.add(key)
+    stored = _kept.get((p, flags), lambda: _compiled(p, flags))
     final_flags, code, groups, groupindex, indexgroup = stored
     return _sre.compile(p, final_flags, code, groups, groupindex, indexgroup)
 
 
+def _compiled(p: str | bytes, flags: int) -> Compiled:
+    """What ``re._compiler.compile`` hands ``_sre.compile`` for the pattern ``p``."""
+    parsed = _compiler._parser.parse(p, flags)
+    code = [int(op) for op in _compiler._code(parsed, flags)]  # opcodes are int subclasses
+    groupindex = dict(parsed.state.groupdict)
+    indexgroup: list[str | None] = [None] * parsed.state.groups
+    for name, index in groupindex.items():
+        indexgroup[index] = name
+    return (int(flags | parsed.state.flags), code, parsed.state.groups - 1, groupindex,
+            tuple(indexgroup))
+
+
 def install() -> None:
     """Load the cache and route ``re``'s compiling through it (once)."""
-    global _path
-    if _path is not None or sys.version_info[:2] not in REPRODUCED:
+    if _kept.loaded or sys.version_info[:2] not in REPRODUCED:
         return
-    _path = cache_path()
-    _stored.update(kept_file.read(_path, _STAMP))
+    _kept.load()
     _compiler.compile = _cached_compile
-    atexit.register(save)
-
-
-def save() -> None:
-    """Write the cache when something new was compiled (atomically: readers never see half)."""
-    global _new
-    if not _new or _path is None:
-        return
-    _new = False
-    kept_file.write(_path, _STAMP, _stored if len(_stored) <= KEEP else {key: _stored[key] for key in _used})
